@@ -1,0 +1,229 @@
+"""Dataset building: data config → labelled segments → site-grouped HuggingFace DatasetDict on disk.
+
+``build_dataset`` writes ``<output_dir>/<name>/`` with the DatasetDict (train / validation / test),
+``stats.json`` and ``fingerprint.json``; it skips the build when neither the config nor the inputs
+changed since the last build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import shutil
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from .config import DataConfig, SourceConfig
+from .documents import Document
+from .labelling import label_segments
+from .labels import LABELS
+from .readers import InputError, ReaderOptions, ReadReport, read_documents
+from .segmentation import segment
+
+log = logging.getLogger(__name__)
+
+# Bump when the row layout or split logic changes, so that old builds are rebuilt.
+DATASET_FORMAT_VERSION = 1
+SPLITS = ("train", "validation", "test")
+COLUMNS = ("doc_id", "site", "shape", "source", "index", "n_segments", "start", "end", "text",
+           "prev_text", "next_text", "position", "weight", "label")
+
+
+def _features():
+    from datasets import ClassLabel, Features, Value
+
+    types = {"index": "int32", "n_segments": "int32", "start": "int64", "end": "int64",
+             "position": "float32", "weight": "float32"}
+    spec = {c: Value(types.get(c, "string")) for c in COLUMNS if c != "label"}
+    spec["label"] = ClassLabel(names=list(LABELS))
+    return Features(spec)
+
+
+def document_rows(doc: Document, segmenter: str, max_chars: int, context_chars: int,
+                  weight: float = 1.0, source: str = "") -> list[dict]:
+    """One row per segment of ``doc``, with its context; ``label`` is None where the doc has no gold."""
+    segments = segment(doc, segmenter, max_chars)
+    labels = label_segments(segments, doc.spans) if doc.spans is not None else [None] * len(segments)
+    n = len(segments)
+    rows = []
+    for seg, label in zip(segments, labels):
+        rows.append({
+            "doc_id": doc.id, "site": doc.site, "shape": str(doc.meta.get("shape", "")), "source": source,
+            "index": seg.index, "n_segments": n, "start": seg.start, "end": seg.end, "text": seg.text,
+            "prev_text": segments[seg.index - 1].text[-context_chars:] if seg.index > 0 else "",
+            "next_text": segments[seg.index + 1].text[:context_chars] if seg.index + 1 < n else "",
+            "position": seg.index / max(n - 1, 1), "weight": weight, "label": label,
+        })
+    return rows
+
+
+def _source_signature(path: Path) -> list:
+    if path.is_dir():
+        return [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(path.rglob("*")) if p.is_file()]
+    if path.exists():
+        return [[str(path), path.stat().st_size, path.stat().st_mtime_ns]]
+    return [[str(path), None]]
+
+
+def fingerprint(config: DataConfig) -> str:
+    """Hash of the config and of its inputs' names, sizes and modification times."""
+    payload = {
+        "version": DATASET_FORMAT_VERSION,
+        "config": config.model_dump(mode="json"),
+        "inputs": [_source_signature(Path(s.path)) for s in config.sources],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def read_source(source: SourceConfig) -> tuple[Iterator[Document], ReadReport]:
+    options = ReaderOptions(id_column=source.id_column, text_column=source.text_column, skip_bad=source.skip_bad)
+    docs = read_documents(source.reader, source.path, options)
+    if source.limit:
+        docs = (doc for i, doc in zip(range(source.limit), docs))
+    return docs, options.report
+
+
+def split_sites(site_sizes: dict[str, int], site_labels: dict[str, set], validation: float, test: float,
+                seed: int, attempts: int = 200) -> dict[str, str]:
+    """Assign whole sites to splits by segment share; prefer a shuffle where each split sees every label.
+
+    Deterministic for a seed. With few sites not every split can hold every label; the first shuffle
+    is kept then.
+    """
+    sites = sorted(site_sizes)
+    total = sum(site_sizes.values())
+    all_labels = set().union(*site_labels.values()) if site_labels else set()
+    rng = random.Random(seed)
+    first = None
+    for _ in range(attempts):
+        rng.shuffle(sites)
+        assignment, taken = {}, {"test": 0, "validation": 0}
+        for site in sites:
+            if taken["test"] < test * total:
+                split = "test"
+            elif taken["validation"] < validation * total:
+                split = "validation"
+            else:
+                split = "train"
+            if split != "train":
+                taken[split] += site_sizes[site]
+            assignment[site] = split
+        first = first or assignment
+        wanted = [s for s, share in (("train", 1), ("validation", validation), ("test", test)) if share > 0]
+        if all(all_labels <= set().union(*[site_labels[x] for x in assignment if assignment[x] == s] or [set()])
+               for s in wanted):
+            return assignment
+    log.warning("no shuffle gives every split every label; using the first")
+    return first or {}
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    built: bool
+    stats: dict
+
+
+def build_dataset(config: DataConfig, force: bool = False, progress: bool = True) -> BuildResult:
+    from datasets import Dataset, DatasetDict
+    from tqdm.auto import tqdm
+
+    out_dir = Path(config.output_dir) / config.name
+    stamp = fingerprint(config)
+    stamp_file = out_dir / "fingerprint.json"
+    if not force and stamp_file.exists() and json.loads(stamp_file.read_text()).get("fingerprint") == stamp:
+        return BuildResult(out_dir, False, json.loads((out_dir / "stats.json").read_text()))
+
+    for source in config.sources:  # fail before any work when an input is missing
+        if not Path(source.path).exists():
+            raise InputError(f"{source.path}: no such file")
+    rows: list[dict] = []
+    reports: dict[str, ReadReport] = {}
+    unlabelled = 0
+    bar = tqdm(desc=f"building {config.name}", unit=" docs", disable=not progress)
+    for source in config.sources:
+        docs, report = read_source(source)
+        reports[source.path] = report
+        for doc in docs:
+            if doc.spans is None:
+                raise InputError(f"{source.path}: document {doc.id!r} has no gold 'spans'; "
+                                 "training sources must be labelled")
+            for row in document_rows(doc, config.segmenter.name, config.segmenter.max_chars,
+                                     config.context_chars, source.weight, source.path):
+                if row["label"] is None:
+                    unlabelled += 1  # segment outside every gold span: no target to learn
+                else:
+                    rows.append(row)
+            bar.update(1)
+    bar.close()
+    if not rows:
+        raise InputError(f"data config {config.name!r}: its sources hold no labelled segments")
+
+    site_sizes: Counter = Counter(r["site"] for r in rows)
+    site_labels: dict[str, set] = defaultdict(set)
+    for r in rows:
+        site_labels[r["site"]].add(r["label"])
+    assignment = split_sites(site_sizes, site_labels, config.split.validation, config.split.test, config.split.seed)
+    by_split: dict[str, list[dict]] = {s: [] for s in SPLITS}
+    for r in rows:
+        by_split[assignment[r["site"]]].append(r)
+
+    features = _features()
+    dataset = DatasetDict({
+        split: Dataset.from_dict({c: [r[c] for r in split_rows] for c in COLUMNS}, features=features)
+        for split, split_rows in by_split.items()
+    })
+    stats = {
+        "name": config.name,
+        "fingerprint": stamp,
+        "segments": {s: len(by_split[s]) for s in SPLITS},
+        "documents": {s: len({r["doc_id"] for r in by_split[s]}) for s in SPLITS},
+        "sites": {s: sorted({r["site"] for r in by_split[s]}) for s in SPLITS},
+        "labels": {s: {lab: sum(1 for r in by_split[s] if r["label"] == lab) for lab in LABELS} for s in SPLITS},
+        "unlabelled_segments_dropped": unlabelled,
+        "skipped_records": {p: r.skipped for p, r in reports.items()},
+    }
+    tmp_dir = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    dataset.save_to_disk(str(tmp_dir))
+    (tmp_dir / "stats.json").write_text(json.dumps(stats, indent=2))
+    (tmp_dir / "fingerprint.json").write_text(json.dumps({"fingerprint": stamp}))
+    (tmp_dir / "data_config.json").write_text(config.model_dump_json(indent=2))
+    shutil.rmtree(out_dir, ignore_errors=True)
+    tmp_dir.rename(out_dir)  # a half-written build is never mistaken for a finished one
+    return BuildResult(out_dir, True, stats)
+
+
+def load_dataset_dict(path: Path | str):
+    from datasets import load_from_disk
+
+    return load_from_disk(str(path))
+
+
+def stats_table(stats: dict) -> str:
+    """Segments per label per split, as a plain-text table."""
+    header = f"{'label':<16}" + "".join(f"{s:>12}" for s in SPLITS)
+    lines = [header, "-" * len(header)]
+    for label in LABELS:
+        lines.append(f"{label:<16}" + "".join(f"{stats['labels'][s][label]:>12}" for s in SPLITS))
+    lines.append("-" * len(header))
+    lines.append(f"{'segments':<16}" + "".join(f"{stats['segments'][s]:>12}" for s in SPLITS))
+    lines.append(f"{'documents':<16}" + "".join(f"{stats['documents'][s]:>12}" for s in SPLITS))
+    lines.append(f"{'sites':<16}" + "".join(f"{len(stats['sites'][s]):>12}" for s in SPLITS))
+    return "\n".join(lines)
+
+
+def iter_rows_by_document(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    """Group consecutive rows of one document (rows are stored in document order)."""
+    current: list[dict] = []
+    for row in rows:
+        if current and row["doc_id"] != current[0]["doc_id"]:
+            yield current
+            current = []
+        current.append(row)
+    if current:
+        yield current

@@ -1,0 +1,160 @@
+"""Segment features shared by the models: text for TF-IDF, layout features, cross-page recurrence.
+
+Every function takes a pandas DataFrame of segment rows (``dataset.COLUMNS``), in document order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from .segmentation import normalize_for_model
+
+_URL_RE = re.compile(r"https?://|www\.|\.(com|org|net|co\.uk|io|in|ca)\b", re.I)
+_LIST_RE = re.compile(r"^\s*(\d{1,3}[.)]|[-*•▪►»·]|\(\d+\))\s")
+_FIRST_PERSON_RE = re.compile(r"\b(i|i'm|i've|i'd|me|my|mine|we|us|our)\b", re.I)
+_SECOND_PERSON_RE = re.compile(r"\b(you|your|you're|yours)\b", re.I)
+_CALL_TO_ACTION_RE = re.compile(
+    r"\b(subscribe|sign up|click|donate|buy|order|shop|download|join|get (the|your|our)|try|free|"
+    r"offer|deal|save|sponsored|advertis\w*|newsletter|support us|membership|learn more|register)\b", re.I)
+_LEGAL_RE = re.compile(
+    r"\b(copyright|©|all rights reserved|disclaimer|not necessarily|views? expressed|liability|"
+    r"not (intended|meant) to|consult|affiliate|terms of (use|service)|privacy|cookies?|fair use|"
+    r"satir\w+|endorse\w*|responsib\w+|policy|guarantee)\b", re.I)
+_CHROME_RE = re.compile(
+    r"\b(share|tweet|facebook|twitter|email|print|read more|continue reading|related|tags?|filed under|"
+    r"menu|home|log ?in|sign in|search|posted in|categories|previous|next|archives?|image via|photo:|credit)\b",
+    re.I)
+# Lines that open a comment section ("Comments (26)", "12 Responses", "Leave a Reply", ...).
+_COMMENT_HEADER_RE = re.compile(
+    r"^(\d+\s+)?(comments?|responses?|replies|discussion|reader comments|join the (discussion|conversation))"
+    r"(\s*\(\d+\))?:?$|^(leave|post|add) a (comment|reply)|^comments? (are|is) closed|^\d+ thoughts? on ", re.I)
+_TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
+
+LAYOUT_FEATURE_NAMES = (
+    "position", "index", "segments_left", "log_n_segments", "log_chars", "log_words", "terminal_punct",
+    "upper_ratio", "digit_ratio", "symbol_ratio", "space_ratio", "title_case_ratio", "has_url",
+    "list_item", "first_person", "second_person", "call_to_action", "legal_words", "chrome_words",
+    "is_comment_header", "after_comment_header", "segments_since_comment_header", "starts_lower",
+    "ends_colon", "site_recurrence", "corpus_recurrence",
+)
+
+
+def model_text(frame: pd.DataFrame) -> list[str]:
+    return [normalize_for_model(t) for t in frame["text"]]
+
+
+def line_key(text: str) -> str:
+    """Key for recurrence counting: case and white space folded, digits masked (dates, counts)."""
+    folded = re.sub(r"\d+", "0", normalize_for_model(text).lower())
+    return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
+
+
+class BoilerplateIndex:
+    """How many training documents each (folded) line occurs in; stored with the model so a single
+    page at inference still knows which lines are site boilerplate seen before."""
+
+    def __init__(self, doc_counts: Optional[dict[str, int]] = None, n_docs: int = 0) -> None:
+        self.doc_counts = doc_counts or {}
+        self.n_docs = n_docs
+
+    @classmethod
+    def fit(cls, frame: pd.DataFrame, min_docs: int = 3) -> "BoilerplateIndex":
+        counts: Counter = Counter()
+        for _, group in frame.groupby("doc_id", sort=False):
+            counts.update({line_key(t) for t in group["text"]})
+        return cls({k: v for k, v in counts.items() if v >= min_docs}, frame["doc_id"].nunique())
+
+    def recurrence(self, texts: list[str]) -> np.ndarray:
+        return np.array([math.log1p(self.doc_counts.get(line_key(t), 0)) for t in texts], dtype=np.float32)
+
+
+def site_recurrence(frame: pd.DataFrame) -> np.ndarray:
+    """Share of the other documents of the same site (in this frame) that hold the same line."""
+    keys = [line_key(t) for t in frame["text"]]
+    docs_with: dict[tuple[str, str], set] = defaultdict(set)
+    site_docs: dict[str, set] = defaultdict(set)
+    for key, site, doc in zip(keys, frame["site"], frame["doc_id"]):
+        docs_with[(site, key)].add(doc)
+        site_docs[site].add(doc)
+    out = np.zeros(len(frame), dtype=np.float32)
+    for i, (key, site, doc) in enumerate(zip(keys, frame["site"], frame["doc_id"])):
+        others = len(site_docs[site]) - 1
+        if others > 0:
+            out[i] = (len(docs_with[(site, key)]) - 1) / others
+    return out
+
+
+def _ratio(count: int, total: int) -> float:
+    return count / total if total else 0.0
+
+
+def _text_features(text: str) -> list[float]:
+    chars = len(text)
+    words = text.split()
+    letters = sum(c.isalpha() for c in text)
+    return [
+        math.log1p(chars),
+        math.log1p(len(words)),
+        float(bool(_TERMINAL_RE.search(text))),
+        _ratio(sum(c.isupper() for c in text), letters),
+        _ratio(sum(c.isdigit() for c in text), chars),
+        _ratio(sum(not c.isalnum() and not c.isspace() for c in text), chars),
+        _ratio(text.count(" "), chars),
+        _ratio(sum(w[:1].isupper() for w in words), len(words)),
+        float(bool(_URL_RE.search(text))),
+        float(bool(_LIST_RE.match(text))),
+        min(len(_FIRST_PERSON_RE.findall(text)), 5) / 5,
+        min(len(_SECOND_PERSON_RE.findall(text)), 5) / 5,
+        min(len(_CALL_TO_ACTION_RE.findall(text)), 3) / 3,
+        min(len(_LEGAL_RE.findall(text)), 3) / 3,
+        min(len(_CHROME_RE.findall(text)), 3) / 3,
+    ]
+
+
+def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = None,
+                    site_recurrence_values: Optional[np.ndarray] = None) -> np.ndarray:
+    """One row of ``LAYOUT_FEATURE_NAMES`` per segment."""
+    texts = [normalize_for_model(t) for t in frame["text"]]
+    site_rec = site_recurrence(frame) if site_recurrence_values is None else site_recurrence_values
+    corpus_rec = index.recurrence(texts) if index is not None else np.zeros(len(frame), dtype=np.float32)
+    rows = []
+    last_header: dict[str, int] = {}
+    for i, (text, doc, idx, n, pos) in enumerate(zip(texts, frame["doc_id"], frame["index"],
+                                                      frame["n_segments"], frame["position"])):
+        is_header = bool(_COMMENT_HEADER_RE.search(text))
+        if is_header:
+            last_header[doc] = idx
+        since = idx - last_header[doc] if doc in last_header else -1
+        rows.append([
+            float(pos), min(idx, 200) / 200, min(n - 1 - idx, 200) / 200, math.log1p(n),
+            *_text_features(text),
+            float(is_header), float(since > 0), min(since, 50) / 50 if since >= 0 else -1.0,
+            float(text[:1].islower()), float(text.endswith(":")),
+            float(site_rec[i]), float(corpus_rec[i]),
+        ])
+    return np.asarray(rows, dtype=np.float32)
+
+
+def with_neighbours(features: np.ndarray, frame: pd.DataFrame, window: int) -> np.ndarray:
+    """Append the features of ``window`` segments on each side (zeros plus a flag past the edges)."""
+    if window == 0:
+        return features
+    doc_ids = frame["doc_id"].to_numpy()
+    n, width = features.shape
+    parts = [features]
+    for offset in [o for o in range(-window, window + 1) if o != 0]:
+        shifted = np.zeros((n, width + 1), dtype=np.float32)
+        src = np.arange(n) + offset
+        valid = (src >= 0) & (src < n)
+        valid[valid] &= doc_ids[src[valid]] == doc_ids[valid]
+        shifted[valid, :width] = features[src[valid]]
+        shifted[~valid, width] = 1.0
+        parts.append(shifted)
+    return np.hstack(parts)

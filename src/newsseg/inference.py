@@ -1,0 +1,141 @@
+"""The whole pipeline as one object (segmenter + model + decoder), saved to a folder and wrapped as an
+MLflow pyfunc: raw document text in, labelled segments out."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .dataset import COLUMNS, document_rows
+from .documents import Document
+from .labels import LABELS
+from .models import SegmentModel, load_model_dir
+from .models.decoders import Decoder
+
+PIPELINE_FORMAT_VERSION = 1
+
+
+@dataclass
+class Pipeline:
+    model: SegmentModel
+    decoder: Decoder
+    segmenter: str = "lines"
+    max_chars: int = 1500
+    context_chars: int = 300
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def family(self) -> str:
+        return self.model.family
+
+    def frame(self, docs: Sequence[Document]) -> pd.DataFrame:
+        rows = [row for doc in docs
+                for row in document_rows(doc, self.segmenter, self.max_chars, self.context_chars)]
+        return pd.DataFrame(rows, columns=list(COLUMNS))
+
+    def predict_frame(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Label ids and per-label scores for segment rows (in document order)."""
+        if len(frame) == 0:
+            return np.zeros(0, dtype=int), np.zeros((0, len(LABELS)))
+        proba = self.model.predict_proba(frame)
+        return self.decoder.decode(frame, proba)
+
+    def predict_documents(self, docs: Sequence[Document]) -> list[list[dict]]:
+        """For each document, its segments: ``{start, end, label, score, scores}``."""
+        frame = self.frame(docs)
+        labels, scores = self.predict_frame(frame)
+        out: dict[str, list[dict]] = {doc.id: [] for doc in docs}
+        for i, (doc_id, start, end) in enumerate(zip(frame["doc_id"], frame["start"], frame["end"])):
+            out[doc_id].append({
+                "start": int(start), "end": int(end), "label": LABELS[labels[i]],
+                "score": round(float(scores[i, labels[i]]), 4),
+                "scores": {label: round(float(s), 4) for label, s in zip(LABELS, scores[i])},
+            })
+        return [out[doc.id] for doc in docs]
+
+    def predict(self, texts: Iterable[str]) -> list[list[dict]]:
+        docs = [Document(str(i), t) for i, t in enumerate(texts)]
+        return self.predict_documents(docs)
+
+    def save(self, path: Path | str) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.model.save(path / "model")
+        with open(path / "decoder.pkl", "wb") as fh:
+            pickle.dump(self.decoder, fh)
+        (path / "pipeline.json").write_text(json.dumps({
+            "format_version": PIPELINE_FORMAT_VERSION, "family": self.family, "labels": list(LABELS),
+            "segmenter": self.segmenter, "max_chars": self.max_chars, "context_chars": self.context_chars,
+            "decoder": self.decoder.name, "metadata": self.metadata,
+        }, indent=2, default=str))
+
+    @classmethod
+    def load(cls, path: Path | str) -> "Pipeline":
+        path = Path(path)
+        settings = json.loads((path / "pipeline.json").read_text())
+        if settings["labels"] != list(LABELS):
+            raise ValueError(f"{path}: model labels {settings['labels']} differ from this newsseg's {list(LABELS)}")
+        with open(path / "decoder.pkl", "rb") as fh:
+            decoder = pickle.load(fh)
+        return cls(load_model_dir(path / "model", settings["family"]), decoder, settings["segmenter"],
+                   settings["max_chars"], settings["context_chars"], settings.get("metadata", {}))
+
+
+def documents_from_frame(model_input: pd.DataFrame) -> list[Document]:
+    if "text" not in model_input.columns:
+        raise ValueError("input needs a 'text' column (and optionally 'id')")
+    ids = model_input["id"].astype(str) if "id" in model_input.columns else pd.Series(range(len(model_input))).astype(str)
+    return [Document(i, "" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t))
+            for i, t in zip(ids, model_input["text"])]
+
+
+def predict_dataframe(pipeline: Pipeline, model_input: pd.DataFrame) -> pd.DataFrame:
+    """DataFrame ``id, text`` → DataFrame ``id, segments, error``; a failing document gets ``error``."""
+    docs = documents_from_frame(model_input)
+    try:
+        results = pipeline.predict_documents(docs)
+        errors = [None] * len(docs)
+    except Exception:  # one bad document must not sink the batch: retry one by one
+        results, errors = [], []
+        for doc in docs:
+            try:
+                results.append(pipeline.predict_documents([doc])[0])
+                errors.append(None)
+            except Exception as exc:  # noqa: BLE001 - reported per document
+                results.append([])
+                errors.append(f"{type(exc).__name__}: {exc}")
+    return pd.DataFrame({"id": [d.id for d in docs], "segments": [json.dumps(r) for r in results],
+                         "error": errors})
+
+
+try:
+    import mlflow.pyfunc
+
+    class NewssegPyfunc(mlflow.pyfunc.PythonModel):
+        """MLflow pyfunc: input DataFrame ``id, text``; output DataFrame ``id, segments (JSON), error``."""
+
+        def load_context(self, context) -> None:
+            self.pipeline = Pipeline.load(context.artifacts["pipeline"])
+
+        def predict(self, context, model_input: pd.DataFrame, params: Optional[dict] = None) -> pd.DataFrame:
+            return predict_dataframe(self.pipeline, model_input)
+except ImportError:  # pragma: no cover - mlflow is a dependency; kept importable without it
+    NewssegPyfunc = None  # type: ignore
+
+
+def load_model(name: str) -> Pipeline:
+    """A Pipeline from ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder."""
+    from . import tracking
+
+    local = Path(name)
+    if (local / "pipeline.json").is_file():
+        return Pipeline.load(local)
+    if (local / "artifacts" / "pipeline" / "pipeline.json").is_file():
+        return Pipeline.load(local / "artifacts" / "pipeline")
+    return Pipeline.load(tracking.download_pipeline(name))

@@ -1,0 +1,87 @@
+"""Labels for segments: gold spans mapped onto segments, and labelling by construction."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from .documents import Document, Segment
+from .labels import check_label
+
+# Comment-section chrome in articles+comments sources: these lines are `other`, the rest `opinion_comment`.
+COMMENT_CHROME_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(reply|replies|report|flag|share|quote|permalink|like|edit|delete)\b\W*$",
+        r"^\d+\s+(reply|replies)\s+beneath your current threshold\.?$",
+        r"^(total\s+)?comments?\s*\(\d+\)$",
+        r"^\d+\s+(comments?|responses?|replies|votes?|points?|likes?|fans?)$",
+        r"^(the )?comments (to this entry )?are (now )?closed\.?$",
+        r"^(leave|post|add) a (comment|reply)\b.*$",
+        r"^(read|show|load|view) (the rest of this comment|more comments|all comments|more)\b.*$",
+        r"^this comment has (been well-received|sparked a hot debate)!.*$",
+        r"^comment author avatar",
+        r"^[+-]?\d+$",
+    )
+)
+
+
+def is_comment_chrome(line: str) -> bool:
+    line = line.strip()
+    return any(p.search(line) for p in COMMENT_CHROME_PATTERNS)
+
+
+def validate_spans(doc: Document, where: str) -> list[tuple[int, int, str]]:
+    """Check gold spans: well-formed, in range, known labels, sorted without overlap."""
+    spans: list[tuple[int, int, str]] = []
+    for i, span in enumerate(doc.spans or []):
+        if not (isinstance(span, (list, tuple)) and len(span) == 3):
+            raise ValueError(f"{where}: spans[{i}] must be [start, end, label], got {span!r}")
+        start, end, label = span
+        if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= len(doc.text):
+            raise ValueError(f"{where}: spans[{i}] [{start}, {end}] is out of range for a text of {len(doc.text)} characters")
+        check_label(label, f"{where}: spans[{i}]")
+        spans.append((start, end, label))
+    spans.sort()
+    for i in range(1, len(spans)):
+        if spans[i][0] < spans[i - 1][1]:
+            raise ValueError(f"{where}: spans {list(spans[i - 1])} and {list(spans[i])} overlap")
+    return spans
+
+
+def label_segments(segments: Sequence[Segment], spans: Sequence[tuple[int, int, str]]) -> list[Optional[str]]:
+    """Give each segment the label of the gold spans covering most of its characters (None: no overlap).
+
+    Works for any segmenter: a long line split in pieces gives each piece the line's label, a paragraph
+    of lines with different labels takes the label of most of its characters.
+    """
+    labels: list[Optional[str]] = []
+    span_index = 0
+    for seg in segments:  # segments and spans are both sorted by offset
+        while span_index < len(spans) and spans[span_index][1] <= seg.start:
+            span_index += 1
+        overlap: dict[str, int] = {}
+        j = span_index
+        while j < len(spans) and spans[j][0] < seg.end:
+            start, end, label = spans[j]
+            overlap[label] = overlap.get(label, 0) + min(end, seg.end) - max(start, seg.start)
+            j += 1
+        labels.append(max(overlap, key=overlap.__getitem__) if overlap else None)
+    return labels
+
+
+def article_comments_page(doc_id: str, article: str, comments: str, meta: dict) -> Document:
+    """One page from an article and its comment section, labelled line by line by construction."""
+    from .segmentation import iter_line_spans
+
+    article, comments = article.strip(), comments.strip()
+    text = article + ("\n\n" + comments if comments else "") + "\n"
+    comments_start = len(article)
+    spans = []
+    for start, end in iter_line_spans(text):
+        if start < comments_start:
+            label = "news_body"
+        else:
+            label = "other" if is_comment_chrome(text[start:end]) else "opinion_comment"
+        spans.append((start, end, label))
+    return Document(doc_id, text, meta, spans)

@@ -1,0 +1,169 @@
+"""Sequence decoding: label a document's segments jointly from the base model's probabilities.
+
+Labels on a page are not independent (comments follow the article, disclaimers cluster at the end).
+- ``none``: argmax of each segment.
+- ``viterbi``: an HMM-style decoder; emissions are the base probabilities, transitions are learned
+  from the training label sequences. Scores are forward-backward marginals.
+- ``crf``: a linear-chain CRF (sklearn-crfsuite) over the base probabilities and a few layout cues.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import numpy as np
+import pandas as pd
+
+from ..config import DecoderConfig
+from ..labels import LABELS
+from ..registry import Registry
+
+DECODERS: Registry[type["Decoder"]] = Registry("decoder")
+N = len(LABELS)
+
+
+def document_slices(frame: pd.DataFrame) -> Iterator[slice]:
+    """Row ranges of consecutive rows of one document."""
+    doc = frame["doc_id"].to_numpy()
+    if len(doc) == 0:
+        return
+    bounds = np.flatnonzero(doc[1:] != doc[:-1]) + 1
+    starts = np.r_[0, bounds]
+    ends = np.r_[bounds, len(doc)]
+    for s, e in zip(starts, ends):
+        yield slice(int(s), int(e))
+
+
+class Decoder:
+    name = "none"
+    # Whether fit() needs base-model probabilities (costly: out-of-fold models) or only gold labels.
+    needs_probabilities = False
+
+    def __init__(self, config: DecoderConfig) -> None:
+        self.config = config
+
+    def fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
+        """Learn from gold labels in ``frame['label']`` and base-model probabilities ``proba``."""
+
+    def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (label ids, per-label scores) for every row."""
+        return proba.argmax(1), proba
+
+
+DECODERS.register("none")(Decoder)
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    m = a.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+@DECODERS.register("viterbi")
+class ViterbiDecoder(Decoder):
+    name = "viterbi"
+
+    def fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
+        labels = frame["label"].to_numpy().astype(int)
+        start = np.ones(N)
+        trans = np.ones((N, N))  # add-one smoothing: unseen transitions stay possible
+        for sl in document_slices(frame):
+            seq = labels[sl]
+            start[seq[0]] += 1
+            np.add.at(trans, (seq[:-1], seq[1:]), 1)
+        self.log_start = np.log(start / start.sum())
+        self.log_trans = np.log(trans / trans.sum(1, keepdims=True))
+
+    def _emissions(self, proba: np.ndarray) -> np.ndarray:
+        # The base models are trained with balanced class weights, so their probabilities already
+        # behave like likelihoods scaled by a flat prior: no division by the label prior here.
+        return np.log(np.clip(proba, 1e-9, 1.0))
+
+    def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        labels = np.zeros(len(frame), dtype=int)
+        scores = np.zeros_like(proba)
+        for sl in document_slices(frame):
+            emit = self._emissions(proba[sl])
+            labels[sl] = self._viterbi(emit)
+            scores[sl] = self._marginals(emit)
+        return labels, scores
+
+    def _viterbi(self, emit: np.ndarray) -> np.ndarray:
+        T = len(emit)
+        score = self.log_start + emit[0]
+        back = np.zeros((T, N), dtype=int)
+        for t in range(1, T):
+            cand = score[:, None] + self.log_trans
+            back[t] = cand.argmax(0)
+            score = cand.max(0) + emit[t]
+        path = np.zeros(T, dtype=int)
+        path[-1] = score.argmax()
+        for t in range(T - 1, 0, -1):
+            path[t - 1] = back[t, path[t]]
+        return path
+
+    def _marginals(self, emit: np.ndarray) -> np.ndarray:
+        T = len(emit)
+        alpha = np.zeros((T, N))
+        beta = np.zeros((T, N))
+        alpha[0] = self.log_start + emit[0]
+        for t in range(1, T):
+            alpha[t] = _logsumexp(alpha[t - 1][:, None] + self.log_trans, 0) + emit[t]
+        for t in range(T - 2, -1, -1):
+            beta[t] = _logsumexp(self.log_trans + (emit[t + 1] + beta[t + 1])[None, :], 1)
+        post = alpha + beta
+        post -= _logsumexp(post, 1)[:, None]
+        return np.exp(post)
+
+
+def _crf_features(frame: pd.DataFrame, proba: np.ndarray, sl: slice) -> list[dict]:
+    p = proba[sl]
+    texts = frame["text"].to_numpy()[sl]
+    positions = frame["position"].to_numpy()[sl]
+    feats = []
+    for i in range(len(p)):
+        f = {"bias": 1.0, f"pos_{int(positions[i] * 4)}": 1.0, "short": float(len(texts[i]) < 40)}
+        for j, label in enumerate(LABELS):
+            f[f"p_{label}"] = float(p[i, j])
+            f[f"top_{label}"] = float(p[i].argmax() == j)
+            if i > 0:
+                f[f"prev_p_{label}"] = float(p[i - 1, j])
+            if i + 1 < len(p):
+                f[f"next_p_{label}"] = float(p[i + 1, j])
+        if i == 0:
+            f["first"] = 1.0
+        if i + 1 == len(p):
+            f["last"] = 1.0
+        feats.append(f)
+    return feats
+
+
+@DECODERS.register("crf")
+class CrfDecoder(Decoder):
+    name = "crf"
+    needs_probabilities = True
+
+    def fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
+        import sklearn_crfsuite
+
+        labels = frame["label"].to_numpy().astype(int)
+        X = [_crf_features(frame, proba, sl) for sl in document_slices(frame)]
+        y = [[LABELS[i] for i in labels[sl]] for sl in document_slices(frame)]
+        self.crf = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=self.config.c1, c2=self.config.c2,
+                                        max_iterations=self.config.max_iterations,
+                                        all_possible_transitions=True)
+        self.crf.fit(X, y)
+
+    def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        labels = np.zeros(len(frame), dtype=int)
+        scores = np.zeros_like(proba)
+        for sl in document_slices(frame):
+            features = _crf_features(frame, proba, sl)
+            marginals = self.crf.predict_marginals_single(features)
+            scores[sl] = np.array([[row.get(label, 0.0) for label in LABELS] for row in marginals])
+            labels[sl] = [LABELS.index(label) for label in self.crf.predict_single(features)]
+        return labels, scores
+
+
+def build_decoder(config: Optional[DecoderConfig]) -> Decoder:
+    config = config or DecoderConfig()
+    return DECODERS.get(config.name)(config)

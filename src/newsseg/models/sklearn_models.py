@@ -1,0 +1,103 @@
+"""scikit-learn families: TF-IDF + logistic regression, and layout features + gradient boosting."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+
+from ..config import LayoutGbtConfig, TfidfLogregConfig
+from ..features import BoilerplateIndex, layout_features, site_recurrence, with_neighbours
+from ..segmentation import normalize_for_model
+from . import SegmentModel, full_proba, register
+
+
+def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"text": [normalize_for_model(t) for t in frame["text"]]})
+
+
+def tfidf_pipeline(config: TfidfLogregConfig, seed: int) -> Pipeline:
+    # The vectorizers take the DataFrame's "text" column (ColumnTransformer), one row per segment.
+    vectorizers = ColumnTransformer([
+        ("word", TfidfVectorizer(ngram_range=tuple(config.word_ngrams), sublinear_tf=True, min_df=2,
+                                 max_features=config.max_features, lowercase=True), "text"),
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config.char_ngrams), sublinear_tf=True,
+                                 min_df=2, max_features=config.max_features, lowercase=True), "text"),
+    ])
+    classifier = LogisticRegression(C=config.C, class_weight="balanced", max_iter=config.max_iter,
+                                    random_state=seed)
+    return Pipeline([("features", vectorizers), ("classifier", classifier)])
+
+
+@register("tfidf_logreg")
+class TfidfLogreg(SegmentModel):
+    family = "tfidf_logreg"
+
+    def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
+        self.pipeline = tfidf_pipeline(self.config, self.seed)
+        self.pipeline.fit(_model_frame(train), train["label"].to_numpy(),
+                          classifier__sample_weight=train["weight"].to_numpy())
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        return full_proba(self.pipeline.predict_proba(_model_frame(frame)), self.pipeline.classes_)
+
+
+def out_of_fold_tfidf(train: pd.DataFrame, seed: int, folds: int = 3) -> np.ndarray:
+    """TF-IDF probabilities for each training row from a model that did not see the row's site."""
+    config = TfidfLogregConfig(name="tfidf_logreg")
+    out = np.zeros((len(train), 5))
+    groups = train["site"].to_numpy()
+    n_folds = min(folds, len(set(groups)))
+    if n_folds < 2:
+        return out
+    for fit_idx, held_idx in GroupKFold(n_splits=n_folds).split(train, groups=groups):
+        model = TfidfLogreg(config, seed)
+        model.fit(train.iloc[fit_idx])
+        out[held_idx] = model.predict_proba(train.iloc[held_idx])
+    return out
+
+
+@register("layout_gbt")
+class LayoutGbt(SegmentModel):
+    """Where a segment sits and what it looks like, for it and its neighbours, into gradient boosting."""
+
+    family = "layout_gbt"
+    # Share of training documents whose site-recurrence feature is hidden, so that the model also
+    # works on a lone page, where no other page of the site is there to compare with.
+    recurrence_dropout = 0.5
+
+    def _features(self, frame: pd.DataFrame, site_rec: Optional[np.ndarray] = None,
+                  tfidf_proba: Optional[np.ndarray] = None) -> np.ndarray:
+        base = layout_features(frame, self.boilerplate, site_rec)
+        if self.config.use_tfidf:
+            proba = tfidf_proba if tfidf_proba is not None else self.tfidf.predict_proba(frame)
+            base = np.hstack([base, proba.astype(np.float32)])
+        return with_neighbours(base, frame, self.config.neighbours)
+
+    def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
+        rng = np.random.default_rng(self.seed)
+        self.boilerplate = BoilerplateIndex.fit(train)
+        site_rec = site_recurrence(train)
+        hidden_docs = {d for d in train["doc_id"].unique() if rng.random() < self.recurrence_dropout}
+        site_rec[train["doc_id"].isin(hidden_docs).to_numpy()] = 0.0
+        tfidf_proba = None
+        if self.config.use_tfidf:
+            tfidf_proba = out_of_fold_tfidf(train, self.seed)
+            self.tfidf = TfidfLogreg(TfidfLogregConfig(name="tfidf_logreg"), self.seed)
+            self.tfidf.fit(train)
+        features = self._features(train, site_rec, tfidf_proba)
+        self.classifier = HistGradientBoostingClassifier(
+            learning_rate=self.config.learning_rate, max_iter=self.config.max_iter,
+            max_leaf_nodes=self.config.max_leaf_nodes, l2_regularization=self.config.l2_regularization,
+            class_weight="balanced", early_stopping=False, random_state=self.seed)
+        self.classifier.fit(features, train["label"].to_numpy(), sample_weight=train["weight"].to_numpy())
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        return full_proba(self.classifier.predict_proba(self._features(frame)), self.classifier.classes_)

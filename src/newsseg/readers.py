@@ -1,0 +1,243 @@
+"""Streaming readers, each yielding Documents, chosen by name (``READERS``).
+
+Bad input raises ``InputError`` with a one-line message naming the file and the line or key. With
+``skip_bad`` the reader reports each bad record as a warning, skips it, and counts it in
+``ReadReport``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from .documents import Document
+from .labelling import article_comments_page, validate_spans
+from .registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+class InputError(ValueError):
+    """Bad input; the message names the file and line or key."""
+
+
+@dataclass
+class ReadReport:
+    """What a read did: documents yielded and records skipped (with ``skip_bad``)."""
+
+    documents: int = 0
+    skipped: int = 0
+    skipped_messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReaderOptions:
+    id_column: str = "id"
+    text_column: str = "text"
+    skip_bad: bool = False
+    # Prediction mode: a bad record becomes a Document whose meta["error"] says why (nothing is lost),
+    # and gold spans are not read.
+    keep_bad: bool = False
+    read_spans: bool = True
+    report: ReadReport = field(default_factory=ReadReport)
+
+    def bad(self, message: str, doc_id: str) -> Optional[Document]:
+        """Raise for a bad record; or, with skip_bad, record and skip it; or, with keep_bad, return an
+        error Document to yield in its place."""
+        if self.keep_bad:
+            self.report.skipped += 1
+            return Document(doc_id, "", {"error": message})
+        if not self.skip_bad:
+            raise InputError(message)
+        self.report.skipped += 1
+        if len(self.report.skipped_messages) < 1000:
+            self.report.skipped_messages.append(message)
+        log.warning("skipped: %s", message)
+        return None
+
+
+def _bad(options: ReaderOptions, message: str, doc_id: str) -> Iterator[Document]:
+    error_doc = options.bad(message, doc_id)
+    if error_doc is not None:
+        yield error_doc
+
+
+Reader = Callable[[Path, ReaderOptions], Iterator[Document]]
+READERS: Registry[Reader] = Registry("reader")
+
+
+def decode_bytes(data: bytes, where: str) -> str:
+    """UTF-8 (BOM allowed); undecodable bytes become U+FFFD with a warning naming ``where``."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        log.warning("%s: undecodable bytes replaced (first at byte %d)", where, exc.start)
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def _decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, decoded line) pairs, streamed, line endings kept."""
+    with path.open("rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            yield line_no, decode_bytes(raw, f"{path}:{line_no}") if line_no == 1 else _decode_line(raw, path, line_no)
+
+
+def _decode_line(raw: bytes, path: Path, line_no: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        log.warning("%s:%d: undecodable bytes replaced", path, line_no)
+        return raw.decode("utf-8", errors="replace")
+
+
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: empty file")
+
+
+@READERS.register("txt_folder")
+def read_txt_folder(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """A folder of .txt files (or one .txt file); id = file stem."""
+    if path.is_file():
+        files: Iterable[Path] = [path]
+    elif path.is_dir():
+        files = sorted(path.glob("*.txt"))
+        if not files:
+            raise InputError(f"{path}: no .txt files in folder")
+    else:
+        raise InputError(f"{path}: no such file or folder")
+    for file in files:
+        text = decode_bytes(file.read_bytes(), str(file))
+        if not text.strip():
+            yield from _bad(options, f"{file}: empty document", file.stem)
+            continue
+        options.report.documents += 1
+        yield Document(file.stem, text, {"source": str(file)})
+
+
+@READERS.register("jsonl")
+def read_jsonl(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """JSON lines with ``id`` and ``text``; gold ``spans`` and ``meta`` are read when present."""
+    _require_file(path)
+    for line_no, line in _decoded_lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{line_no}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield from _bad(options, f"{where}: malformed JSON ({exc.msg} at column {exc.colno})", where)
+            continue
+        try:
+            yield _document_from_row(row, where, options)
+        except InputError as exc:
+            row_id = row.get(options.id_column) if isinstance(row, dict) else None
+            yield from _bad(options, str(exc), str(row_id) if row_id is not None else where)
+
+
+def _document_from_row(row: object, where: str, options: ReaderOptions) -> Document:
+    if not isinstance(row, dict):
+        raise InputError(f"{where}: expected a JSON object, got {type(row).__name__}")
+    for key in (options.id_column, options.text_column):
+        if key not in row:
+            raise InputError(f"{where}: missing key {key!r}")
+    text = row[options.text_column]
+    if not isinstance(text, str):
+        raise InputError(f"{where}: key {options.text_column!r} must be a string")
+    if not text.strip():
+        raise InputError(f"{where}: empty document (key {options.text_column!r})")
+    meta = row.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise InputError(f"{where}: key 'meta' must be an object")
+    doc = Document(str(row[options.id_column]), text, dict(meta), row.get("spans") if options.read_spans else None)
+    if doc.spans is not None:
+        try:
+            doc.spans = validate_spans(doc, where)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    options.report.documents += 1
+    return doc
+
+
+@READERS.register("csv")
+def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """CSV with a header; ``id_column`` and ``text_column`` name the fields (fields may be megabytes)."""
+    _require_file(path)
+    csv.field_size_limit(sys.maxsize)
+    lines = (line for _, line in _decoded_lines(path))
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if not header:
+        raise InputError(f"{path}: empty file")
+    for column in (options.id_column, options.text_column):
+        if column not in header:
+            raise InputError(f"{path}: missing column {column!r} (columns: {', '.join(header[:20])})")
+    id_at, text_at = header.index(options.id_column), header.index(options.text_column)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield from _bad(options, f"{path}:{reader.line_num}: malformed CSV ({exc})", f"{path}:{reader.line_num}")
+            continue
+        where = f"{path}:{reader.line_num}"
+        if len(fields) <= max(id_at, text_at):
+            yield from _bad(options, f"{where}: row has {len(fields)} fields, expected {len(header)}", where)
+            continue
+        text = fields[text_at]
+        if not text.strip():
+            yield from _bad(options, f"{where}: empty document (column {options.text_column!r})", fields[id_at])
+            continue
+        options.report.documents += 1
+        yield Document(fields[id_at], text, {"source": str(path)})
+
+
+@READERS.register("articles_comments")
+def read_articles_comments(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """JSONL of ``{id, article, comments}`` (the Dragnet format), each turned into one labelled page."""
+    _require_file(path)
+    for line_no, line in _decoded_lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{line_no}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield from _bad(options, f"{where}: malformed JSON ({exc.msg} at column {exc.colno})", where)
+            continue
+        missing = [k for k in ("id", "article", "comments") if not isinstance(row, dict) or k not in row]
+        if missing:
+            yield from _bad(options, f"{where}: missing key {missing[0]!r}", where)
+            continue
+        if not str(row["article"]).strip():
+            yield from _bad(options, f"{where}: empty article", str(row["id"]))
+            continue
+        options.report.documents += 1
+        # Each page is its own group for splits: the source gives no domain.
+        meta = {"source": str(path), "domain": f"articles_comments:{row['id']}", "shape": "extraction"}
+        yield article_comments_page(str(row["id"]), str(row["article"]), str(row["comments"]), meta)
+
+
+def read_documents(reader: str, path: Path | str, options: Optional[ReaderOptions] = None) -> Iterator[Document]:
+    return READERS.get(reader)(Path(path), options or ReaderOptions())
+
+
+def guess_reader(path: Path) -> str:
+    """The reader for a path given on the command line, by its suffix."""
+    if path.is_dir() or path.suffix == ".txt":
+        return "txt_folder"
+    if path.suffix == ".jsonl":
+        return "jsonl"
+    if path.suffix == ".csv":
+        return "csv"
+    raise InputError(f"{path}: cannot tell the format from the name (expected a folder, .txt, .jsonl or .csv)")

@@ -1,0 +1,122 @@
+"""Segmenters: split a Document into Segments with exact character offsets.
+
+The document text is never modified, so offsets always slice the text as it was decoded. Carriage
+returns, non-breaking and zero-width spaces and control characters count as white space at segment
+edges; ``normalize_for_model`` cleans the inside of a segment for the models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+from .documents import Document, Segment
+from .registry import Registry
+
+# Characters trimmed from segment edges: Unicode white space, zero-width marks, BOM, C0/C1 controls.
+_EDGE_CHARS = "\\s\u200b\u200c\u200d\u2060\ufeff\x00-\x1f\x7f-\x9f"
+_LINE_RE = re.compile(r"[^\r\n]+")
+_CONTENT_RE = re.compile(f"[^{_EDGE_CHARS}]")
+_TRAILING_RE = re.compile(f"[{_EDGE_CHARS}]*$")
+# A sentence ends after . ! ? (optionally closed by quotes or brackets) followed by white space.
+_SENTENCE_END_RE = re.compile("[.!?\u2026][\"'\u201d\u2019)\\]]*[\\s\u00a0]+")
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+_WHITESPACE_RE = re.compile("[\\s\u00a0]+")
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+DEFAULT_MAX_CHARS = 1500
+
+Segmenter = Callable[[Document, int], list[Segment]]
+SEGMENTERS: Registry[Segmenter] = Registry("segmenter")
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past edge characters; returns an empty span when nothing is left."""
+    found = _CONTENT_RE.search(text, start, end)
+    if found is None:
+        return start, start
+    new_start = found.start()
+    tail = _TRAILING_RE.search(text[new_start:end])
+    return new_start, new_start + tail.start()
+
+
+def iter_line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Stripped, non-empty lines of ``text`` as (start, end); any of \\n, \\r\\n, \\r ends a line."""
+    for match in _LINE_RE.finditer(text):
+        start, end = _strip_span(text, match.start(), match.end())
+        if end > start:
+            yield start, end
+
+
+def split_long_span(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Cut [start, end) into pieces of at most ``max_chars``, at sentence ends where possible.
+
+    Linear in the span length: each window of ``max_chars`` is scanned once, so a 5 MB single-line
+    document costs no more than reading it.
+    """
+    pos = start
+    while end - pos > max_chars:
+        window_end = pos + max_chars
+        cut = None
+        for match in _SENTENCE_END_RE.finditer(text, pos, window_end):
+            cut = match.end()
+        if cut is None or cut <= pos:
+            last_space = text.rfind(" ", pos + 1, window_end)
+            cut = last_space + 1 if last_space > pos else window_end
+        piece_start, piece_end = _strip_span(text, pos, cut)
+        if piece_end > piece_start:
+            yield piece_start, piece_end
+        pos = cut
+    piece_start, piece_end = _strip_span(text, pos, end)
+    if piece_end > piece_start:
+        yield piece_start, piece_end
+
+
+def _to_segments(doc: Document, spans: Iterator[tuple[int, int]], max_chars: int) -> list[Segment]:
+    segments: list[Segment] = []
+    for start, end in spans:
+        for piece_start, piece_end in split_long_span(doc.text, start, end, max_chars):
+            segments.append(Segment.from_span(doc, len(segments), piece_start, piece_end))
+    return segments
+
+
+@SEGMENTERS.register("lines")
+def segment_lines(doc: Document, max_chars: int = DEFAULT_MAX_CHARS) -> list[Segment]:
+    """Every non-empty line, stripped."""
+    return _to_segments(doc, iter_line_spans(doc.text), max_chars)
+
+
+def iter_paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Blocks of consecutive non-empty lines (blank lines separate them)."""
+    block_start = block_end = None
+    previous_end = -1
+    for start, end in iter_line_spans(text):
+        blank_between = block_end is not None and len(_LINE_BREAK_RE.findall(text, previous_end, start)) >= 2
+        if block_start is None:
+            block_start = start
+        elif blank_between:
+            yield block_start, block_end
+            block_start = start
+        block_end = previous_end = end
+    if block_start is not None:
+        yield block_start, block_end
+
+
+@SEGMENTERS.register("paragraphs")
+def segment_paragraphs(doc: Document, max_chars: int = DEFAULT_MAX_CHARS) -> list[Segment]:
+    """Blank-line separated blocks."""
+    return _to_segments(doc, iter_paragraph_spans(doc.text), max_chars)
+
+
+def segment(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MAX_CHARS) -> list[Segment]:
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be positive, got {max_chars}")
+    return SEGMENTERS.get(segmenter)(doc, max_chars)
+
+
+def normalize_for_model(text: str) -> str:
+    """What models see: zero-width marks dropped, control characters and runs of white space as one space."""
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _CONTROL_RE.sub(" ", text)
+    return _WHITESPACE_RE.sub(" ", text).strip()

@@ -1,0 +1,297 @@
+"""Every MLflow call of newsseg lives here: store set-up, runs, metrics, artifacts, models, registry.
+
+Default store: sqlite at ``mlruns/mlflow.db`` with artifacts under ``mlruns/artifacts`` (relative to the
+working directory), unless ``MLFLOW_TRACKING_URI`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, TypeVar
+
+import pandas as pd
+
+REGISTERED_MODEL = "newsseg"
+# MLflow hints that int columns cannot hold missing values; ours never do (offsets, indices).
+warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer column")
+DEFAULT_STORE_DIR = Path("mlruns")
+T = TypeVar("T")
+
+
+class ModelNotFound(ValueError):
+    pass
+
+
+def store_dir() -> Path:
+    return DEFAULT_STORE_DIR.resolve()
+
+
+def tracking_uri() -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{store_dir() / 'mlflow.db'}"
+
+
+def _is_local_default() -> bool:
+    return "MLFLOW_TRACKING_URI" not in os.environ
+
+
+@contextlib.contextmanager
+def store_lock() -> Iterator[None]:
+    """Serialise store creation and registry updates between processes (sqlite allows one writer)."""
+    if not _is_local_default():
+        yield
+        return
+    store_dir().mkdir(parents=True, exist_ok=True)
+    with open(store_dir() / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def retry_locked(fn: Callable[..., T], *args: Any, attempts: int = 30, **kwargs: Any) -> T:
+    """Call ``fn``, retrying while sqlite reports the database locked by another process."""
+    for attempt in range(attempts):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - mlflow wraps the sqlite error in several types
+            if "locked" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 + 0.1 * attempt)
+    raise AssertionError("unreachable")
+
+
+def configure() -> None:
+    import mlflow
+
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    with store_lock():
+        mlflow.set_tracking_uri(tracking_uri())
+        mlflow.set_registry_uri(tracking_uri())
+        retry_locked(mlflow.MlflowClient().search_experiments, max_results=1)  # creates the schema once
+
+
+def experiment_id(name: str) -> str:
+    import mlflow
+
+    with store_lock():
+        client = mlflow.MlflowClient()
+        found = retry_locked(client.get_experiment_by_name, name)
+        if found is not None:
+            return found.experiment_id
+        location = (store_dir() / "artifacts").as_uri() if _is_local_default() else None
+        return retry_locked(client.create_experiment, name, artifact_location=location)
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              timeout=5).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def flatten(config: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = json.dumps(value) if isinstance(value, (list, tuple, dict)) else value
+    return out
+
+
+@contextlib.contextmanager
+def run(experiment: str, run_name: str, params: dict, tags: dict) -> Iterator[str]:
+    """An MLflow run; an exception marks it FAILED, Ctrl-C marks it KILLED, and both re-raise."""
+    import mlflow
+
+    configure()
+    active = retry_locked(mlflow.start_run, experiment_id=experiment_id(experiment), run_name=run_name)
+    try:
+        retry_locked(mlflow.log_params, flatten(params))
+        retry_locked(mlflow.set_tags, tags)
+        yield active.info.run_id
+    except KeyboardInterrupt:
+        retry_locked(mlflow.end_run, status="KILLED")
+        raise
+    except BaseException:
+        retry_locked(mlflow.end_run, status="FAILED")
+        raise
+    else:
+        retry_locked(mlflow.end_run, status="FINISHED")
+
+
+def log_metrics(metrics: dict[str, float], step: Optional[int] = None) -> None:
+    import mlflow
+
+    numeric = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
+    retry_locked(mlflow.log_metrics, numeric, step=step)
+
+
+def log_json(data: Any, artifact_file: str) -> None:
+    import mlflow
+
+    retry_locked(mlflow.log_dict, data, artifact_file)
+
+
+def log_text(text: str, artifact_file: str) -> None:
+    import mlflow
+
+    retry_locked(mlflow.log_text, text, artifact_file)
+
+
+def log_figure(figure: Any, artifact_file: str) -> None:
+    import mlflow
+
+    retry_locked(mlflow.log_figure, figure, artifact_file)
+
+
+def log_table_csv(frame: pd.DataFrame, artifact_file: str) -> None:
+    import mlflow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(artifact_file).name
+        frame.to_csv(path, index=False)
+        retry_locked(mlflow.log_artifact, str(path), str(Path(artifact_file).parent) if "/" in artifact_file else None)
+
+
+def log_dataset(frame: pd.DataFrame, name: str, source: str, context: str, digest: str) -> None:
+    """Record an input dataset (schema, size, digest) with ``mlflow.data``."""
+    import mlflow
+    import mlflow.data
+
+    sample = frame[["doc_id", "site", "index", "start", "end", "text", "label"]]
+    dataset = mlflow.data.from_pandas(sample, source=source, name=name, targets="label", digest=digest)
+    retry_locked(mlflow.log_input, dataset, context=context)
+
+
+def log_pipeline_model(pipeline_dir: Path, input_example: pd.DataFrame, output_example: pd.DataFrame,
+                       pip_requirements: list[str], register: bool) -> str:
+    """Log the saved pipeline as a pyfunc model (code included) and register it; returns its URI."""
+    import mlflow
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature
+
+    from .inference import NewssegPyfunc
+
+    package_dir = Path(__file__).resolve().parent
+    info = retry_locked(
+        mlflow.pyfunc.log_model,
+        name="model", python_model=NewssegPyfunc(), artifacts={"pipeline": str(pipeline_dir)},
+        code_paths=[str(package_dir)], pip_requirements=pip_requirements,
+        signature=infer_signature(input_example, output_example), input_example=input_example,
+    )
+    if register:
+        # "latest" needs no alias (MLflow reserves that name): models:/newsseg/latest is the newest version.
+        with store_lock():
+            retry_locked(mlflow.register_model, info.model_uri, REGISTERED_MODEL)
+    return info.model_uri
+
+
+class EpochMetricsCallback:
+    """A transformers TrainerCallback that logs per-epoch training loss and validation metrics."""
+
+    def __new__(cls):
+        from transformers import TrainerCallback
+
+        class _Callback(TrainerCallback):
+            def on_log(self, args, state, control, logs=None, **kwargs):
+                logs = logs or {}
+                step = int(round(state.epoch or 0))
+                if "loss" in logs:
+                    log_metrics({"train_loss": logs["loss"]}, step=step)
+                if "eval_loss" in logs:
+                    log_metrics({"val_loss": logs["eval_loss"], "val_macro_f1_epoch": logs.get("eval_macro_f1", 0.0)},
+                                step=step)
+
+        return _Callback()
+
+
+def resolve_model_uri(name: str) -> str:
+    if name == "champion":
+        return f"models:/{REGISTERED_MODEL}@champion"
+    if name == "latest":
+        return f"models:/{REGISTERED_MODEL}/latest"
+    if name.startswith(("runs:/", "models:/", "file:", "/")):
+        return name
+    raise ModelNotFound(f"unknown model {name!r}: use champion, latest, runs:/<run_id>/model, models:/..., "
+                        "or a model folder (list runs with `newsseg runs`)")
+
+
+def download_pipeline(name: str) -> Path:
+    """Download a logged model and return the folder of its saved pipeline."""
+    import mlflow
+
+    configure()
+    uri = resolve_model_uri(name)
+    try:
+        local = Path(retry_locked(mlflow.artifacts.download_artifacts, artifact_uri=uri))
+    except Exception as exc:  # noqa: BLE001 - mlflow raises several types for "not there"
+        raise ModelNotFound(f"model {name!r} not found ({str(exc).splitlines()[0][:200]}); "
+                            "list runs with `newsseg runs`") from None
+    return local / "artifacts" / "pipeline"
+
+
+def model_version_for_run(run_id: str):
+    import mlflow
+
+    versions = retry_locked(mlflow.MlflowClient().search_model_versions, f"name='{REGISTERED_MODEL}'")
+    matching = [v for v in versions if v.run_id == run_id and v.status == "READY"]
+    if not matching:
+        raise ModelNotFound(f"no registered model for run {run_id!r} (list runs with `newsseg runs`)")
+    return max(matching, key=lambda v: int(v.version))
+
+
+def promote(run_id: str, alias: str = "champion") -> str:
+    import mlflow
+
+    configure()
+    version = model_version_for_run(run_id)
+    with store_lock():
+        retry_locked(mlflow.MlflowClient().set_registered_model_alias, REGISTERED_MODEL, alias, version.version)
+    return version.version
+
+
+def alias_run(alias: str = "champion") -> Optional[Any]:
+    """The run behind a registry alias, or None when the alias is not set."""
+    import mlflow
+
+    configure()
+    client = mlflow.MlflowClient()
+    try:
+        version = retry_locked(client.get_model_version_by_alias, REGISTERED_MODEL, alias)
+    except Exception:  # noqa: BLE001 - no such model or alias
+        return None
+    return retry_locked(client.get_run, version.run_id)
+
+
+def search_runs(experiment: Optional[str] = None, order_by: Optional[str] = None) -> pd.DataFrame:
+    import mlflow
+
+    configure()
+    client = mlflow.MlflowClient()
+    if experiment:
+        found = client.get_experiment_by_name(experiment)
+        if found is None:
+            raise ValueError(f"no experiment {experiment!r}")
+        ids = [found.experiment_id]
+    else:
+        ids = [e.experiment_id for e in client.search_experiments()]
+    order = [f"metrics.{order_by} DESC"] if order_by else ["attributes.start_time DESC"]
+    return mlflow.search_runs(experiment_ids=ids, order_by=order)
+
+
+def run_tags(run_id: str) -> dict:
+    import mlflow
+
+    return dict(retry_locked(mlflow.MlflowClient().get_run, run_id).data.tags)

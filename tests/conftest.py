@@ -1,0 +1,65 @@
+"""Shared fixtures. Tiers: tests/unit (literal strings, fast), tests/smoke (end-to-end on tiny data),
+tests/real (read ../shared/data by path; skipped when it is absent)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+BUNDLED = ROOT / "data" / "corpus" / "bundled.jsonl"
+
+requires_shared = pytest.mark.skipif(
+    not (SHARED_DATA / "real").is_dir(),
+    reason=f"real data not available at {SHARED_DATA} (it is not shipped with newsseg)",
+)
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """Run in an empty folder with its own MLflow store (mlruns/ under it)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    return tmp_path
+
+
+def write_jsonl(path: Path, rows: list) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_data_config(workdir) -> Path:
+    """A data config over the first pages of the bundled corpus (several sites), built under workdir."""
+    path = workdir / "tiny.yaml"
+    path.write_text(
+        "name: tiny\n"
+        "sources:\n"
+        f"  - reader: jsonl\n    path: {BUNDLED}\n    limit: 48\n"
+        "split: {validation: 0.2, test: 0.2, seed: 3}\n"
+        f"output_dir: {workdir / 'processed'}\n"
+    )
+    return path
+
+
+def train_config(workdir: Path, data_config: Path, model: dict, decoder: str = "none", name: str = "smoke",
+                 **extra) -> Path:
+    import yaml
+
+    config = {"name": name, "data": str(data_config), "model": model,
+              "decoder": {"name": decoder, **({"train_on": "validation"} if model["name"] == "minilm_finetune" else {})},
+              "seed": 7, **extra}
+    path = workdir / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def subprocess_env() -> dict:
+    env = dict(os.environ)
+    env.pop("MLFLOW_TRACKING_URI", None)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env

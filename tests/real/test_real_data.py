@@ -1,0 +1,45 @@
+"""Checks on the real data in ../shared/data, read by path (skipped where it is absent)."""
+
+from collections import Counter
+
+from typer.testing import CliRunner
+
+from newsseg.cli import app
+from newsseg.dataset import document_rows
+from newsseg.readers import read_documents
+from tests.conftest import SHARED_DATA, requires_shared
+
+SEED = SHARED_DATA / "seed" / "000_877fa22725c16c03.txt"
+
+
+@requires_shared
+def test_segment_command_on_the_seed_prints_28_segments_that_slice_the_file():
+    result = CliRunner().invoke(app, ["segment", str(SEED)])
+    assert result.exit_code == 0
+    text = SEED.read_text(encoding="utf-8")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 28
+    for line in lines:
+        index, start, end, preview = line.split(None, 3)
+        piece = text[int(start):int(end)]
+        assert piece == piece.strip() and piece.startswith(preview.removesuffix("...")[:50])
+
+
+@requires_shared
+def test_fnc_dev_reads_with_every_span_valid_and_labels_map_to_segments():
+    docs = list(read_documents("jsonl", SHARED_DATA / "real" / "fnc_dev.jsonl"))
+    assert len(docs) == 123
+    labels = Counter()
+    for doc in docs:
+        rows = document_rows(doc, "lines", 1500, 100)
+        assert all(r["label"] is not None for r in rows)
+        labels.update(r["label"] for r in rows)
+    assert set(labels) == {"news_body", "other", "ad", "disclaimer", "opinion_comment"}
+
+
+@requires_shared
+def test_dragnet_pages_are_labelled_by_construction():
+    docs = list(read_documents("articles_comments", SHARED_DATA / "real" / "dragnet_articles_comments.jsonl"))
+    assert len(docs) == 395
+    labels = Counter(label for d in docs for _, _, label in d.spans)
+    assert labels["opinion_comment"] > 10 * labels["other"] > 0

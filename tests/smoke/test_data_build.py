@@ -1,0 +1,62 @@
+import json
+
+from typer.testing import CliRunner
+
+from newsseg.cli import app
+from newsseg.config import load_data_config
+from newsseg.dataset import build_dataset, load_dataset_dict
+
+runner = CliRunner()
+
+
+def test_build_prints_table_groups_sites_and_skips_when_unchanged(tiny_data_config, workdir):
+    result = runner.invoke(app, ["data", "build", str(tiny_data_config)])
+    assert result.exit_code == 0, result.output
+    assert "built:" in result.output and "opinion_comment" in result.output and "sites" in result.output
+    out = workdir / "processed" / "tiny"
+    stats = json.loads((out / "stats.json").read_text())
+    sites = [set(stats["sites"][s]) for s in ("train", "validation", "test")]
+    assert not (sites[0] & sites[1] or sites[0] & sites[2] or sites[1] & sites[2])
+    dataset = load_dataset_dict(out)
+    row = dataset["train"][0]
+    assert set(row) >= {"doc_id", "site", "index", "start", "end", "text", "label", "prev_text", "next_text", "position"}
+    assert dataset["train"].features["label"].names[0] == "news_body"
+
+    again = runner.invoke(app, ["data", "build", str(tiny_data_config)])
+    assert "up to date" in again.output
+    forced = runner.invoke(app, ["data", "build", str(tiny_data_config), "--force"])
+    assert "built:" in forced.output
+
+
+def test_build_is_reproducible_and_seed_changes_split(tiny_data_config):
+    config = load_data_config(tiny_data_config)
+    first = build_dataset(config, force=True, progress=False).stats["sites"]
+    second = build_dataset(config, force=True, progress=False).stats["sites"]
+    assert first == second
+    other = build_dataset(load_data_config(tiny_data_config, ["split.seed=11"]), force=True, progress=False)
+    assert other.stats["sites"] != first
+
+
+def test_offsets_slice_the_source_text(tiny_data_config):
+    from newsseg.readers import read_documents
+
+    config = load_data_config(tiny_data_config)
+    build_dataset(config, progress=False)
+    texts = {d.id: d.text for d in read_documents("jsonl", config.sources[0].path)}
+    for split in load_dataset_dict(f"{config.output_dir}/tiny").values():
+        for row in split.select(range(min(200, len(split)))):
+            assert texts[row["doc_id"]][row["start"]:row["end"]] == row["text"]
+
+
+def test_bad_data_config_exits_with_one_line(workdir):
+    (workdir / "bad.yaml").write_text("name: x\nsources:\n  - reader: jsonl\n    path: nowhere.jsonl\n")
+    result = runner.invoke(app, ["data", "build", str(workdir / "bad.yaml")])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: nowhere.jsonl: no such file"
+
+
+def test_segment_command_prints_offsets(workdir):
+    (workdir / "page.txt").write_text("Title\n\nBody text here.\nShare this\n")
+    result = runner.invoke(app, ["segment", str(workdir / "page.txt")])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].split() == ["1", "7", "22", "Body", "text", "here."]

@@ -1,0 +1,71 @@
+"""End-to-end training on tiny data: every model family, decoders, MLflow records, determinism."""
+
+import mlflow
+import pandas as pd
+import pytest
+
+from newsseg import tracking
+from newsseg.training import train
+from tests.conftest import train_config
+
+SEED_PAGE = "Storm shuts coast road\n\nBy Staff\n\nThe road closed on Monday after heavy rain.\n" \
+            "Subscribe now for $1 a week\nShare this: Facebook Twitter\n© 2025 Example. All rights reserved.\n"
+
+FAMILIES = [
+    pytest.param({"name": "tfidf_logreg", "max_features": 5000}, "none", id="tfidf_logreg"),
+    pytest.param({"name": "tfidf_logreg", "max_features": 5000}, "crf", id="tfidf_logreg+crf"),
+    pytest.param({"name": "layout_gbt", "max_iter": 20}, "viterbi", id="layout_gbt+viterbi"),
+    pytest.param({"name": "minilm_embed_lr", "max_length": 32, "batch_size": 64}, "none", id="minilm_embed_lr"),
+    pytest.param({"name": "minilm_finetune", "tiny_random": True, "epochs": 1, "max_train_samples": 120,
+                  "max_eval_samples": 60, "max_length": 48}, "viterbi", id="minilm_finetune_tiny"),
+]
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("model, decoder", FAMILIES)
+def test_train_logs_a_loadable_model(workdir, tiny_data_config, model, decoder):
+    extra = {"decoder": {"name": decoder}} if decoder != "none" else {}
+    config = train_config(workdir, tiny_data_config, model, decoder)
+    result = train(config, progress=False)
+    assert 0.0 <= result.metrics["test_macro_f1"] <= 1.0 and "val_macro_f1" in result.metrics
+
+    run = mlflow.MlflowClient().get_run(result.run_id)
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["model_family"] == model["name"]
+    assert {"test_macro_f1", "val_macro_f1", "test_f1_ad", "train_seconds"} <= set(run.data.metrics)
+    assert run.data.params["train.model.name"] == model["name"]
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id, "plots")}
+    assert "plots/test_confusion.png" in artifacts
+
+    loaded = mlflow.pyfunc.load_model(result.model_uri)
+    out = loaded.predict(pd.DataFrame({"id": ["p"], "text": [SEED_PAGE]}))
+    import json
+
+    segments = json.loads(out["segments"][0])
+    assert [SEED_PAGE[s["start"]:s["end"]] for s in segments][:2] == ["Storm shuts coast road", "By Staff"]
+    assert all(abs(sum(s["scores"].values()) - 1) < 1e-3 for s in segments)
+
+
+@pytest.mark.smoke
+def test_same_config_and_seed_give_identical_metrics(workdir, tiny_data_config):
+    config = train_config(workdir, tiny_data_config, {"name": "layout_gbt", "max_iter": 20}, "crf")
+    first, second = train(config, progress=False), train(config, progress=False)
+    drop = ("seconds", "per_second")
+    assert {k: v for k, v in first.metrics.items() if not k.endswith(drop)} == \
+           {k: v for k, v in second.metrics.items() if not k.endswith(drop)}
+
+
+@pytest.mark.smoke
+def test_failed_run_is_marked_failed_and_registers_nothing(workdir, tiny_data_config, monkeypatch):
+    config = train_config(workdir, tiny_data_config, {"name": "tfidf_logreg"}, name="doomed")
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("newsseg.models.sklearn_models.TfidfLogreg.fit", explode)
+    with pytest.raises(RuntimeError):
+        train(config, progress=False)
+    runs = tracking.search_runs("doomed")
+    assert runs["status"].tolist() == ["FAILED"]
+    versions = mlflow.MlflowClient().search_model_versions(f"name='{tracking.REGISTERED_MODEL}'")
+    assert all(v.run_id != runs["run_id"][0] for v in versions)

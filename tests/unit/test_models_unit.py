@@ -1,0 +1,111 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from newsseg.config import DecoderConfig
+from newsseg.dataset import COLUMNS, document_rows, split_sites
+from newsseg.documents import Document
+from newsseg.evaluation import evaluate_labels
+from newsseg.features import BoilerplateIndex, LAYOUT_FEATURE_NAMES, layout_features, site_recurrence, with_neighbours
+from newsseg.labels import LABELS, LABEL_TO_ID
+from newsseg.models.decoders import build_decoder
+
+
+def frame_of(pages: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    rows = []
+    for doc_id, (site, text) in pages.items():
+        rows += document_rows(Document(doc_id, text, {"domain": site}), "lines", 1500, 100)
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+PAGES = {
+    "a1": ("a.com", "Home\nWorld\nCouncil approves budget\nThe council met on Monday.\nComments (2)\nGreat news!\n"),
+    "a2": ("a.com", "Home\nWorld\nRiver floods again\nWater rose overnight.\n"),
+    "b1": ("b.com", "Menu\nMarkets slide\nStocks fell.\nSubscribe now for $1\n"),
+}
+
+
+def test_layout_features_shape_and_comment_header_distance():
+    frame = frame_of(PAGES)
+    features = layout_features(frame)
+    assert features.shape == (len(frame), len(LAYOUT_FEATURE_NAMES))
+    col = LAYOUT_FEATURE_NAMES.index("after_comment_header")
+    after = dict(zip(frame["text"], features[:, col]))
+    assert after["Great news!"] == 1.0 and after["The council met on Monday."] == 0.0
+
+
+def test_site_recurrence_marks_repeated_menu_lines():
+    frame = frame_of(PAGES)
+    rec = dict(zip(zip(frame["doc_id"], frame["text"]), site_recurrence(frame)))
+    assert rec[("a1", "Home")] == 1.0 and rec[("a1", "Council approves budget")] == 0.0
+    assert rec[("b1", "Menu")] == 0.0  # the only page of its site
+
+
+def test_boilerplate_index_counts_documents():
+    index = BoilerplateIndex.fit(frame_of(PAGES), min_docs=2)
+    assert index.recurrence(["home", "Stocks fell."]).tolist() == [pytest.approx(np.log1p(2)), 0.0]
+
+
+def test_with_neighbours_does_not_cross_documents():
+    frame = frame_of(PAGES)
+    base = np.arange(len(frame), dtype=np.float32)[:, None]
+    wide = with_neighbours(base, frame, 1)
+    first_of_a2 = frame.index[(frame["doc_id"] == "a2") & (frame["index"] == 0)][0]
+    assert wide[first_of_a2].tolist() == [first_of_a2, 0.0, 1.0, first_of_a2 + 1, 0.0]
+
+
+def test_split_sites_is_grouped_and_reproducible():
+    sizes = {f"s{i}": 10 + i for i in range(20)}
+    labels = {s: {0, 1} for s in sizes}
+    first = split_sites(sizes, labels, 0.2, 0.2, seed=5)
+    assert first == split_sites(sizes, labels, 0.2, 0.2, seed=5)
+    assert set(first.values()) == {"train", "validation", "test"}
+
+
+def labelled_frame():
+    frame = frame_of(PAGES)
+    gold = ["other", "other", "news_body", "news_body", "other", "opinion_comment",
+            "other", "other", "news_body", "news_body", "other", "news_body", "news_body", "ad"]
+    frame["label"] = [LABEL_TO_ID[g] for g in gold]
+    return frame
+
+
+@pytest.mark.parametrize("name", ["none", "viterbi", "crf"])
+def test_decoders_return_labels_and_normalised_scores(name):
+    frame = labelled_frame()
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(len(LABELS)), size=len(frame))
+    proba[np.arange(len(frame)), frame["label"]] += 2
+    proba /= proba.sum(1, keepdims=True)
+    decoder = build_decoder(DecoderConfig(name=name, max_iterations=20))
+    decoder.fit(frame, proba)
+    labels, scores = decoder.decode(frame, proba)
+    assert labels.shape == (len(frame),) and scores.shape == proba.shape
+    assert np.allclose(scores.sum(1), 1.0, atol=1e-6)
+    assert (labels == frame["label"].to_numpy()).mean() > 0.8
+
+
+def test_viterbi_smooths_an_isolated_flip():
+    frame = labelled_frame()
+    decoder = build_decoder(DecoderConfig(name="viterbi"))
+    decoder.fit(pd.concat([frame] * 5, ignore_index=True), None)
+    body = LABELS.index("news_body")
+    proba = np.full((4, len(LABELS)), 0.02)
+    proba[:, body] = 0.92
+    proba[2] = 0.02
+    proba[2, LABELS.index("ad")] = 0.5
+    proba[2, body] = 0.44
+    page = pd.DataFrame({"doc_id": ["p"] * 4})
+    labels, _ = decoder.decode(page, proba / proba.sum(1, keepdims=True))
+    assert labels.tolist() == [body] * 4
+
+
+def test_evaluate_labels_macro_over_present_labels_and_char_f1():
+    gold = np.array([0, 0, 3, 3])
+    pred = np.array([0, 3, 3, 3])
+    result = evaluate_labels(gold, pred, lengths=np.array([100, 10, 5, 5]), sites=np.array(["x", "x", "y", "y"]))
+    m = result["metrics"]
+    assert m["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+    assert m["news_body_char_f1"] == pytest.approx(2 * 100 / (2 * 100 + 10))
+    assert result["details"]["macro_f1_per_site"]["y"] == 1.0
+    assert result["details"]["confusion_matrix"][0][3] == 1

@@ -1,0 +1,71 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsseg.documents import Document
+from newsseg.segmentation import normalize_for_model, segment, split_long_span
+
+
+def spans(text, **kw):
+    return [(s.start, s.end, s.text) for s in segment(Document("d", text), **kw)]
+
+
+def test_lines_are_stripped_and_empty_lines_skipped():
+    text = "Headline\n\n  Body line one.  \n\t\nComments (3)\n"
+    assert [s[2] for s in spans(text)] == ["Headline", "Body line one.", "Comments (3)"]
+
+
+def test_crlf_nbsp_zero_width_and_controls_count_as_edges():
+    text = "a\r\n\r\n\u00a0b\u200b \u00a0\r\n\x00c\rd"
+    assert spans(text) == [(0, 1, "a"), (6, 7, "b"), (13, 14, "c"), (15, 16, "d")]
+
+
+def test_paragraphs_join_lines_until_a_blank_line():
+    text = "Title\nsubtitle\n\nPara one\ncontinues\n \nLast"
+    assert [s[2] for s in spans(text, segmenter="paragraphs")] == ["Title\nsubtitle", "Para one\ncontinues", "Last"]
+
+
+def test_long_line_is_split_at_sentence_ends_under_max_chars():
+    text = " ".join(f"Sentence number {i} ends here." for i in range(100))
+    pieces = spans(text, max_chars=200)
+    assert all(len(p[2]) <= 200 for p in pieces)
+    assert all(p[2].endswith(".") for p in pieces)
+    assert "".join(p[2] for p in pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_unbreakable_text_is_cut_hard():
+    assert [e - s for s, e in split_long_span("x" * 250, 0, 250, 100)] == [100, 100, 50]
+
+
+def test_five_megabyte_single_line_is_segmented():
+    text = "word " * 1_000_000
+    segments = segment(Document("big", text), max_chars=1500)
+    assert len(segments) > 3000 and max(len(s.text) for s in segments) <= 1500
+
+
+def test_normalize_for_model():
+    assert normalize_for_model(" a\u00a0\u200bb\x07c \n d\u200bd ") == "a b c dd"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.sampled_from(["lines", "paragraphs"]), st.integers(min_value=1, max_value=60))
+def test_offsets_always_slice_the_text(text, segmenter, max_chars):
+    segments = segment(Document("d", text), segmenter, max_chars)
+    previous_end = 0
+    for i, seg in enumerate(segments):
+        assert seg.index == i
+        assert text[seg.start:seg.end] == seg.text
+        assert 0 < len(seg.text) <= max_chars
+        assert seg.start >= previous_end
+        previous_end = seg.end
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40), max_size=12))
+def test_every_visible_character_is_in_some_line_segment(lines):
+    text = "\n".join(lines)
+    covered = set()
+    for seg in segment(Document("d", text), "lines", 1500):
+        covered.update(range(seg.start, seg.end))
+    for i, ch in enumerate(text):
+        if ch.isalnum():
+            assert i in covered
