@@ -19,6 +19,14 @@ requires_shared = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _forget_tracking_uri():
+    """mlflow.set_tracking_uri() exports MLFLOW_TRACKING_URI: drop it after each test so that the
+    next test's store follows its own working directory."""
+    yield
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     """Run in an empty folder with its own MLflow store (mlruns/ under it)."""

@@ -38,6 +38,8 @@ def _run(fn, *args, **kwargs):
 @app.callback()
 def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # MLflow logs store creation and model logging at INFO on its own handler
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 
 @data_app.command("build")

@@ -34,12 +34,22 @@ def store_dir() -> Path:
     return DEFAULT_STORE_DIR.resolve()
 
 
+# mlflow.set_tracking_uri() also exports MLFLOW_TRACKING_URI; remember what we exported so that it is not
+# mistaken later for the user's choice (e.g. after a change of working directory).
+_exported_default: Optional[str] = None
+
+
+def _user_tracking_uri() -> Optional[str]:
+    value = os.environ.get("MLFLOW_TRACKING_URI")
+    return value if value and value != _exported_default else None
+
+
 def tracking_uri() -> str:
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{store_dir() / 'mlflow.db'}"
+    return _user_tracking_uri() or f"sqlite:///{store_dir() / 'mlflow.db'}"
 
 
 def _is_local_default() -> bool:
-    return "MLFLOW_TRACKING_URI" not in os.environ
+    return _user_tracking_uri() is None
 
 
 @contextlib.contextmanager
@@ -72,10 +82,14 @@ def retry_locked(fn: Callable[..., T], *args: Any, attempts: int = 30, **kwargs:
 def configure() -> None:
     import mlflow
 
+    global _exported_default
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     with store_lock():
-        mlflow.set_tracking_uri(tracking_uri())
-        mlflow.set_registry_uri(tracking_uri())
+        uri = tracking_uri()
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+        if _is_local_default():
+            _exported_default = os.environ.get("MLFLOW_TRACKING_URI")
         retry_locked(mlflow.MlflowClient().search_experiments, max_results=1)  # creates the schema once
 
 
@@ -232,8 +246,8 @@ def download_pipeline(name: str) -> Path:
     """Download a logged model and return the folder of its saved pipeline."""
     import mlflow
 
-    configure()
     uri = resolve_model_uri(name)
+    configure()
     try:
         local = Path(retry_locked(mlflow.artifacts.download_artifacts, artifact_uri=uri))
     except Exception as exc:  # noqa: BLE001 - mlflow raises several types for "not there"
@@ -291,7 +305,8 @@ def search_runs(experiment: Optional[str] = None, order_by: Optional[str] = None
     return mlflow.search_runs(experiment_ids=ids, order_by=order)
 
 
-def run_tags(run_id: str) -> dict:
+def get_run(run_id: str):
     import mlflow
 
-    return dict(retry_locked(mlflow.MlflowClient().get_run, run_id).data.tags)
+    configure()
+    return retry_locked(mlflow.MlflowClient().get_run, run_id)

@@ -168,17 +168,20 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
 def promote_if_better(result: TrainResult, metric: str = "test_macro_f1") -> tuple[bool, str]:
     """Set the champion alias to this run when it beats the champion on the same test split."""
     champion = tracking.alias_run("champion")
-    new_value = result.metrics.get(metric)
+    run = tracking.get_run(result.run_id)
+    new_value = run.data.metrics.get(metric)
     if new_value is None:
         return False, f"run has no {metric}; champion unchanged"
     if champion is None:
         tracking.promote(result.run_id)
         return True, f"no champion yet: this run is champion ({metric} {new_value:.4f})"
-    same_split = champion.data.tags.get("data_fingerprint") == tracking.run_tags(result.run_id).get("data_fingerprint")
+    if champion.info.run_id == result.run_id:
+        return False, "champion kept: this run already is the champion"
     old_value = champion.data.metrics.get(metric)
-    if not same_split or old_value is None:
-        return False, "champion was tested on another split; not compared (use `newsseg promote RUN_ID`)"
+    if champion.data.tags.get("data_fingerprint") != run.data.tags.get("data_fingerprint") or old_value is None:
+        return False, "champion kept: it was tested on another split, so the two are not compared " \
+                      "(use `newsseg promote RUN_ID`)"
     if new_value > old_value:
         tracking.promote(result.run_id)
-        return True, f"promoted: {metric} {new_value:.4f} beats champion's {old_value:.4f}"
+        return True, f"promoted: {metric} {new_value:.4f} beats the champion's {old_value:.4f}"
     return False, f"champion kept: its {metric} {old_value:.4f} ≥ this run's {new_value:.4f}"

@@ -24,7 +24,6 @@ FAMILIES = [
 @pytest.mark.smoke
 @pytest.mark.parametrize("model, decoder", FAMILIES)
 def test_train_logs_a_loadable_model(workdir, tiny_data_config, model, decoder):
-    extra = {"decoder": {"name": decoder}} if decoder != "none" else {}
     config = train_config(workdir, tiny_data_config, model, decoder)
     result = train(config, progress=False)
     assert 0.0 <= result.metrics["test_macro_f1"] <= 1.0 and "val_macro_f1" in result.metrics
@@ -47,8 +46,12 @@ def test_train_logs_a_loadable_model(workdir, tiny_data_config, model, decoder):
 
 
 @pytest.mark.smoke
-def test_same_config_and_seed_give_identical_metrics(workdir, tiny_data_config):
-    config = train_config(workdir, tiny_data_config, {"name": "layout_gbt", "max_iter": 20}, "crf")
+@pytest.mark.parametrize("model, decoder", [
+    ({"name": "tfidf_logreg", "max_features": 3000}, "crf"),
+    ({"name": "layout_gbt", "max_iter": 20, "use_tfidf": False}, "viterbi"),
+], ids=["tfidf_logreg+crf", "layout_gbt+viterbi"])
+def test_same_config_and_seed_give_identical_metrics(workdir, tiny_data_config, model, decoder):
+    config = train_config(workdir, tiny_data_config, model, decoder)
     first, second = train(config, progress=False), train(config, progress=False)
     drop = ("seconds", "per_second")
     assert {k: v for k, v in first.metrics.items() if not k.endswith(drop)} == \

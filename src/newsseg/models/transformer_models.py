@@ -244,7 +244,7 @@ class MinilmFinetune(SegmentModel):
         args = TrainingArguments(
             output_dir=out_dir, num_train_epochs=cfg.epochs, learning_rate=cfg.learning_rate,
             per_device_train_batch_size=cfg.batch_size, per_device_eval_batch_size=cfg.batch_size * 2,
-            weight_decay=cfg.weight_decay, warmup_ratio=cfg.warmup_ratio, seed=self.seed,
+            weight_decay=cfg.weight_decay, warmup_steps=cfg.warmup_ratio, seed=self.seed,  # float: a ratio
             eval_strategy="epoch" if has_eval else "no", save_strategy="epoch" if has_eval else "no",
             load_best_model_at_end=has_eval, metric_for_best_model="macro_f1", greater_is_better=True,
             save_total_limit=1, logging_strategy="epoch", report_to="none", use_cpu=True,

@@ -1,0 +1,197 @@
+"""The saved model as users call it: pyfunc in a fresh process, `newsseg predict`, the Python API,
+the registry aliases, REST serving."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from typer.testing import CliRunner
+
+import newsseg
+from newsseg.cli import app
+from newsseg.training import promote_if_better, train
+from tests.conftest import BUNDLED, subprocess_env, train_config
+
+PAGE = ("Storm shuts coast road\n\nBy Staff\n\nThe road closed on Monday after heavy rain.\n"
+        "Subscribe now for $1 a week\n1 Comment\nGreat reporting, thanks!\n© 2025 Example. All rights reserved.\n")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def trained_store(tmp_path_factory):
+    """One trained model for the tests below (training once keeps the suite short)."""
+    store = tmp_path_factory.mktemp("store")
+    previous = os.getcwd()
+    os.chdir(store)
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    try:
+        (store / "tiny.yaml").write_text(
+            f"name: tiny\nsources:\n  - reader: jsonl\n    path: {BUNDLED}\n    limit: 48\n"
+            f"split: {{validation: 0.2, test: 0.2, seed: 3}}\noutput_dir: {store / 'processed'}\n")
+        config = train_config(store, store / "tiny.yaml", {"name": "layout_gbt", "max_iter": 20}, "viterbi")
+        yield store, train(config, progress=False)
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture
+def workdir_with_model(trained_store, monkeypatch):
+    store, _ = trained_store
+    monkeypatch.chdir(store)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    return store
+
+
+@pytest.fixture
+def trained(trained_store, workdir_with_model):
+    return trained_store[1]
+
+
+LOAD_SCRIPT = """
+import json, sys
+import mlflow, pandas as pd
+mlflow.set_tracking_uri("sqlite:///mlruns/mlflow.db")
+model = mlflow.pyfunc.load_model(sys.argv[1])
+out = model.predict(pd.DataFrame({"id": ["a", "b"], "text": [sys.argv[2], ""]}))
+print(json.dumps({"ids": out["id"].tolist(), "segments": [json.loads(s) for s in out["segments"]],
+                  "errors": out["error"].tolist()}))
+"""
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("model, decoder", [
+    ({"name": "tfidf_logreg", "max_features": 3000}, "crf"),
+    ({"name": "layout_gbt", "max_iter": 20}, "none"),
+    ({"name": "minilm_embed_lr", "max_length": 32}, "viterbi"),
+    ({"name": "minilm_finetune", "tiny_random": True, "epochs": 1, "max_train_samples": 100,
+      "max_eval_samples": 40, "max_length": 48}, "none"),
+], ids=["tfidf_logreg+crf", "layout_gbt", "minilm_embed_lr+viterbi", "minilm_finetune_tiny"])
+def test_logged_model_loads_in_a_fresh_process(workdir, tiny_data_config, model, decoder):
+    result = train(train_config(workdir, tiny_data_config, model, decoder), progress=False)
+    # A fresh interpreter whose path does not include the source tree: the model carries its code.
+    env = subprocess_env()
+    env["PYTHONPATH"] = ""
+    proc = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, result.model_uri, PAGE], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["ids"] == ["a", "b"]
+    assert [PAGE[s["start"]:s["end"]] for s in out["segments"][0]][:2] == ["Storm shuts coast road", "By Staff"]
+    assert out["segments"][1] == [] and out["errors"] == [None, None]
+
+
+@pytest.mark.smoke
+def test_predict_jsonl_keeps_every_document_in_order(workdir_with_model, trained):
+    workdir = workdir_with_model
+    (workdir / "in.jsonl").write_text(
+        json.dumps({"id": "one", "text": PAGE, "extra": 1}) + "\n"
+        + '{"id": "broken", "text": \n'
+        + json.dumps({"id": "empty", "text": ""}) + "\n"
+        + json.dumps({"id": "two", "text": "Short page\nShare this\n"}) + "\n")
+    result = runner.invoke(app, ["predict", "--model", trained.model_uri, str(workdir / "in.jsonl"),
+                                 "-o", str(workdir / "out.jsonl")])
+    assert result.exit_code == 1
+    assert "4 documents, 2 failed" in result.output
+    lines = [json.loads(l) for l in (workdir / "out.jsonl").read_text().splitlines()]
+    assert [l["id"] for l in lines] == ["one", f"{workdir / 'in.jsonl'}:2", "empty", "two"]
+    assert "malformed JSON" in lines[1]["error"] and "empty document" in lines[2]["error"]
+    assert all(PAGE[s["start"]:s["end"]] == PAGE[s["start"]:s["end"]].strip() for s in lines[0]["segments"])
+    assert set(lines[0]["segments"][0]) == {"start", "end", "label", "score"}
+    assert not list(workdir.glob(".out.jsonl.*"))  # the temporary file was renamed
+
+
+@pytest.mark.smoke
+def test_predict_text_html_and_csv(workdir_with_model, trained):
+    workdir = workdir_with_model
+    (workdir / "page.txt").write_text(PAGE)
+    text = runner.invoke(app, ["predict", "--model", trained.model_uri, str(workdir / "page.txt"), "--format", "text",
+                               "--keep", "news_body,opinion_comment"])
+    assert text.exit_code == 0, text.output
+    assert "Storm shuts coast road" in text.stdout and "All rights reserved" not in text.stdout
+
+    html = runner.invoke(app, ["predict", "--model", trained.model_uri, str(workdir / "page.txt"), "--format", "html",
+                               "-o", str(workdir / "page.html")])
+    page = (workdir / "page.html").read_text()
+    assert html.exit_code == 0 and page.startswith("<!DOCTYPE html>") and "class='legend'" in page
+    assert "title='news_body" in page
+
+    (workdir / "pages.csv").write_text('uid,content\n1,"' + PAGE.replace('"', '""') + '"\n2,""\n')
+    csv_out = runner.invoke(app, ["predict", "--model", trained.model_uri, str(workdir / "pages.csv"),
+                                  "--id-column", "uid", "--text-column", "content"])
+    rows = [json.loads(l) for l in csv_out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2"] and "error" in rows[1]
+
+
+@pytest.mark.smoke
+def test_unknown_model_says_how_to_list_runs(workdir):
+    (workdir / "page.txt").write_text(PAGE)
+    result = runner.invoke(app, ["predict", "--model", "nonsense", str(workdir / "page.txt")])
+    assert result.exit_code == 1
+    assert "newsseg runs" in result.output and len(result.output.strip().splitlines()) == 1
+    champion = runner.invoke(app, ["predict", "--model", "champion", str(workdir / "page.txt")])
+    assert champion.exit_code == 1 and "newsseg runs" in champion.output
+
+
+@pytest.mark.smoke
+def test_python_api_aliases_and_runs_table(workdir_with_model, trained):
+    promoted, message = promote_if_better(trained)
+    assert promoted, message
+    model = newsseg.load("champion")
+    (segments,) = model.predict([PAGE])
+    assert segments[0]["start"] == 0 and set(segments[0]["scores"]) == set(newsseg.LABELS)
+    assert newsseg.load("latest").predict([PAGE]) == [segments]
+    promoted_again, message = promote_if_better(trained)
+    assert not promoted_again and "already is the champion" in message
+    table = runner.invoke(app, ["runs"])
+    assert table.exit_code == 0 and trained.run_id in table.stdout and "layout_gbt" in table.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.smoke
+def test_rest_server_answers_invocations(workdir_with_model, trained):
+    workdir = workdir_with_model
+    from newsseg import tracking
+
+    tracking.promote(trained.run_id)
+    port = free_port()
+    env = subprocess_env()
+    env["MLFLOW_TRACKING_URI"] = f"sqlite:///{workdir / 'mlruns' / 'mlflow.db'}"
+    bin_dir = os.path.dirname(sys.executable)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")  # the server execs uvicorn from the venv
+    mlflow_bin = os.path.join(bin_dir, "mlflow")
+    server = subprocess.Popen([mlflow_bin, "models", "serve", "-m", "models:/newsseg@champion", "--env-manager",
+                               "local", "-h", "127.0.0.1", "-p", str(port)], cwd=workdir, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        body = json.dumps({"dataframe_records": [{"id": "p", "text": PAGE}]}).encode()
+        deadline = time.time() + 120
+        while True:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", data=body,
+                                                 headers={"Content-Type": "application/json"})
+                answer = json.loads(urllib.request.urlopen(request, timeout=30).read())
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"server exited: {server.stderr.read().decode()[-2000:]}")
+                if time.time() > deadline:
+                    pytest.fail("server did not answer within 120 s")
+                time.sleep(1)
+        (prediction,) = answer["predictions"]
+        segments = json.loads(prediction["segments"])
+        assert prediction["id"] == "p" and PAGE[segments[0]["start"]:segments[0]["end"]] == "Storm shuts coast road"
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)  # the server and its uvicorn workers
+        server.wait(timeout=30)
