@@ -46,7 +46,7 @@ def run_row(config: str, decoder: str) -> dict:
     command = f"newsseg train {config} --set decoder.name={decoder}" + (
         f" --set 'eval_sets={{fnc_dev: ../shared/data/real/fnc_dev.jsonl}}'" if FNC_DEV.exists() else "")
     return {"config": config, "decoder": decoder, "metrics": result.metrics, "run_id": result.run_id,
-            "command": command}
+            "model_uri": result.model_uri, "command": command}
 
 
 def quality_tables(rows: list[dict]) -> str:
@@ -71,10 +71,53 @@ def quality_tables(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def speed_rows(model_rows: list[dict]) -> list[dict]:
+    """Per-core speed and peak memory of the trained pipelines and of the reference systems."""
+    import json
+    import tempfile
+
+    from newsseg import tracking
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from speed import run_measure
+
+    docs = [json.loads(l) for l in (ROOT / "data/corpus/bundled.jsonl").read_text(encoding="utf-8").splitlines()]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        full, small = Path(tmp) / "pages.jsonl", Path(tmp) / "pages_small.jsonl"
+        full.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs))
+        small.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs[:40]))
+        for system in ("keep_all", "c4_rules", "justext"):
+            print(f"== speed {system}", file=sys.stderr, flush=True)
+            out.append(run_measure(system, full))
+        seen = set()
+        for row in model_rows:
+            name = f"{Path(row['config']).stem}+{row['decoder']}"
+            if row["decoder"] == "crf" or name in seen:
+                continue
+            seen.add(name)
+            print(f"== speed {name}", file=sys.stderr, flush=True)
+            pipeline_dir = tracking.download_pipeline(row["model_uri"])
+            result = run_measure("pipeline", small if "minilm" in name else full, pipeline_dir)
+            result["system"] = name
+            out.append(result)
+    return out
+
+
+def speed_table(rows: list[dict]) -> str:
+    lines = ["| system | input MB | MB/s per core | segments/s per core | peak RSS MB |", "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['system']} | {r['megabytes']:.2f} | {r['mb_per_s']:.3f} | {r['segments_per_s']:.0f} | "
+                     f"{r['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where to write the tables")
     parser.add_argument("--only", default="", help="comma-separated config stems to run (default: all)")
+    parser.add_argument("--skip-generalisation", action="store_true", help="skip the real-data section")
+    parser.add_argument("--skip-speed", action="store_true", help="skip the speed section")
     args = parser.parse_args(argv)
     only = {s for s in args.only.split(",") if s}
     rows = []
@@ -83,18 +126,42 @@ def main(argv=None) -> int:
             continue
         print(f"== {config} decoder={decoder}", file=sys.stderr, flush=True)
         rows.append(run_row(config, decoder))
+    generalisation = ""
+    if not args.skip_generalisation:
+        if FNC_DEV.exists():
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            import generalisation as gen
+
+            print("== generalisation (leave-sites-out, zero-shot, comments)", file=sys.stderr, flush=True)
+            generalisation = gen.tables(gen.run(log=lambda m: print(m, file=sys.stderr, flush=True)))
+        else:
+            generalisation = f"Not run: {FNC_DEV} is absent."
+    speed = speed_table(speed_rows(rows)) if not args.skip_speed else "Not run (--skip-speed)."
     stamp = datetime.date.today().isoformat()
     text = [
         "# Benchmarks",
         "",
         f"Written by `make bench` (`python benchmarks/run_benchmarks.py`) on {stamp}, {platform.machine()}, "
-        "2 CPU cores, no GPU. Every row is one training run from its config; the exact commands are listed "
-        "below the tables. Segments/s is inference of the whole pipeline (features, model, decoder) on the "
-        "test split, in one process.",
+        "2 CPU cores, no GPU, in one run. Every row of the first section is one training run from its config "
+        "(commands below); segments/s there is inference of the whole pipeline (features, model, decoder) on "
+        "the test split, in one process with both cores.",
         "",
-        "## Model quality",
+        "## Models on the bundled corpus, and zero-shot on real pages",
         "",
         quality_tables(rows),
+        "## Real pages from unseen sites",
+        "",
+        "`python benchmarks/generalisation.py` (part of `make bench`): see its docstring for the protocol.",
+        "",
+        generalisation,
+        "## Speed and memory",
+        "",
+        "`python benchmarks/speed.py` (part of `make bench`): each system in its own process with one thread "
+        "(OMP_NUM_THREADS=1), on the bundled pages' raw text (the MiniLM pipeline on the first 40 pages); "
+        "peak RSS of that process. Pipelines are those trained above.",
+        "",
+        speed,
+        "",
         "## Commands",
         "",
         *[f"- `{r['command']}` (MLflow run `{r['run_id']}`)" for r in rows],

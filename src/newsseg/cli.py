@@ -177,6 +177,25 @@ def predict_cmd(
         raise typer.Exit(1)
 
 
+@app.command("weak-labels")
+def weak_labels_cmd(
+    data: Path = typer.Argument(..., help="gold JSONL (accuracy is reported) or any .jsonl / .csv / folder of pages"),
+    text_column: str = typer.Option("text", "--text-column", help="text column of .csv / key of .jsonl inputs"),
+) -> None:
+    """Report each labelling function's coverage, conflicts and (on gold data) accuracy."""
+    import pandas as pd
+
+    from .dataset import COLUMNS, document_rows
+    from .readers import ReaderOptions, guess_reader, read_documents
+    from .weak_labels import evaluate_functions
+
+    docs = _run(lambda: list(read_documents(guess_reader(data), data, ReaderOptions(text_column=text_column))))
+    frame = pd.DataFrame([r for d in docs for r in document_rows(d, "lines", 1500, 0)], columns=list(COLUMNS))
+    if frame["label"].isna().all():
+        frame = frame.drop(columns="label")
+    typer.echo(evaluate_functions(frame).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
 def main() -> None:
     app()
 

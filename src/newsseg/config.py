@@ -26,6 +26,13 @@ class StrictModel(BaseModel):
 
 
 # ---------------------------------------------------------------- data configs
+class ComposeConfig(StrictModel):
+    pools_dir: str = Field("data/raw/pools", description="folder of pool files (ad.txt, disclaimer.txt, menu.txt, ...)")
+    variants: int = Field(1, ge=1, le=20, description="composed pages per source document")
+    seed: int = Field(13, description="seed of the composition")
+    max_comment_lines: int = Field(30, ge=0, description="comment-section lines kept per page (a random window)")
+
+
 class SourceConfig(StrictModel):
     reader: Literal["jsonl", "txt_folder", "csv", "articles_comments"] = Field(description="reader that parses the source")
     path: str = Field(description="file or folder, relative to the working directory")
@@ -34,6 +41,10 @@ class SourceConfig(StrictModel):
     text_column: str = Field("text", description="text field (jsonl, csv)")
     limit: Optional[int] = Field(None, ge=1, description="read at most this many documents")
     skip_bad: bool = Field(False, description="report and skip bad records instead of failing")
+    weak_labels: bool = Field(False, description="label unlabelled documents with the labelling functions "
+                              "(newsseg.weak_labels); segments where they abstain are not trained on")
+    compose: Optional[ComposeConfig] = Field(
+        None, description="wrap each labelled document in sampled page furniture (see newsseg.composition)")
 
 
 class SegmenterConfig(StrictModel):
@@ -249,6 +260,11 @@ def _reference_rows(cls: type[BaseModel], prefix: str = "") -> list[str]:
     for name, field in cls.model_fields.items():
         annotation = field.annotation
         nested = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        optional_models = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if get_origin(annotation) is Union and optional_models:  # an optional block, e.g. sources[].compose
+            rows.append(f"| `{prefix}{name}` | mapping or null | `null` | {field.description or ''} |")
+            rows += _reference_rows(optional_models[0], f"{prefix}{name}.")
+            continue
         if nested is None and getattr(annotation, "__origin__", None) is list:
             (item,) = annotation.__args__
             if isinstance(item, type) and issubclass(item, BaseModel):

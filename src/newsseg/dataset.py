@@ -71,11 +71,9 @@ def _source_signature(path: Path) -> list:
 
 def fingerprint(config: DataConfig) -> str:
     """Hash of the config and of its inputs' names, sizes and modification times."""
-    payload = {
-        "version": DATASET_FORMAT_VERSION,
-        "config": config.model_dump(mode="json"),
-        "inputs": [_source_signature(Path(s.path)) for s in config.sources],
-    }
+    inputs = [_source_signature(Path(s.path)) for s in config.sources]
+    inputs += [_source_signature(Path(s.compose.pools_dir)) for s in config.sources if s.compose]
+    payload = {"version": DATASET_FORMAT_VERSION, "config": config.model_dump(mode="json"), "inputs": inputs}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -84,6 +82,15 @@ def read_source(source: SourceConfig) -> tuple[Iterator[Document], ReadReport]:
     docs = read_documents(source.reader, source.path, options)
     if source.limit:
         docs = (doc for i, doc in zip(range(source.limit), docs))
+    if source.weak_labels:
+        from .weak_labels import weak_label_stream
+
+        docs = weak_label_stream(docs)
+    if source.compose:
+        from .composition import compose_pages
+
+        c = source.compose
+        docs = compose_pages(docs, c.pools_dir, c.variants, c.seed, c.max_comment_lines)
     return docs, options.report
 
 

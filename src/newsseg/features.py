@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict, deque
 from typing import Optional
 
 import numpy as np
@@ -75,19 +75,46 @@ class BoilerplateIndex:
         return np.array([math.log1p(self.doc_counts.get(line_key(t), 0)) for t in texts], dtype=np.float32)
 
 
-def site_recurrence(frame: pd.DataFrame) -> np.ndarray:
-    """Share of the other documents of the same site (in this frame) that hold the same line."""
+class SiteMemory:
+    """The line keys of the last pages seen per site, so that prediction over a stream of pages can
+    measure line recurrence across batches. Bounded: ``pages_per_site`` pages for ``max_sites`` sites."""
+
+    def __init__(self, pages_per_site: int = 20, max_sites: int = 20_000) -> None:
+        self.pages_per_site, self.max_sites = pages_per_site, max_sites
+        self.pages: "OrderedDict[str, deque[frozenset[str]]]" = OrderedDict()
+
+    def recent(self, site: str) -> list[frozenset[str]]:
+        return list(self.pages.get(site, ()))
+
+    def remember(self, site: str, keys: frozenset[str]) -> None:
+        if site not in self.pages:
+            self.pages[site] = deque(maxlen=self.pages_per_site)
+            if len(self.pages) > self.max_sites:
+                self.pages.popitem(last=False)
+        self.pages.move_to_end(site)
+        self.pages[site].append(keys)
+
+
+def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) -> np.ndarray:
+    """Share of the other pages of the same site (in this frame, and in ``memory``) holding the line."""
     keys = [line_key(t) for t in frame["text"]]
     docs_with: dict[tuple[str, str], set] = defaultdict(set)
     site_docs: dict[str, set] = defaultdict(set)
+    doc_keys: dict[str, set] = defaultdict(set)
     for key, site, doc in zip(keys, frame["site"], frame["doc_id"]):
         docs_with[(site, key)].add(doc)
         site_docs[site].add(doc)
+        doc_keys[doc].add(key)
+    recent = {site: memory.recent(site) if memory else [] for site in site_docs}
     out = np.zeros(len(frame), dtype=np.float32)
     for i, (key, site, doc) in enumerate(zip(keys, frame["site"], frame["doc_id"])):
-        others = len(site_docs[site]) - 1
+        others = len(site_docs[site]) - 1 + len(recent[site])
         if others > 0:
-            out[i] = (len(docs_with[(site, key)]) - 1) / others
+            in_memory = sum(key in page for page in recent[site])
+            out[i] = (len(docs_with[(site, key)]) - 1 + in_memory) / others
+    if memory is not None:
+        for doc, site in dict(zip(frame["doc_id"], frame["site"])).items():
+            memory.remember(site, frozenset(doc_keys[doc]))
     return out
 
 
@@ -122,7 +149,12 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
                     site_recurrence_values: Optional[np.ndarray] = None) -> np.ndarray:
     """One row of ``LAYOUT_FEATURE_NAMES`` per segment."""
     texts = [normalize_for_model(t) for t in frame["text"]]
-    site_rec = site_recurrence(frame) if site_recurrence_values is None else site_recurrence_values
+    if site_recurrence_values is not None:
+        site_rec = site_recurrence_values
+    elif "site_recurrence" in frame.columns:  # computed by the pipeline over a stream (SiteMemory)
+        site_rec = frame["site_recurrence"].to_numpy(dtype=np.float32)
+    else:
+        site_rec = site_recurrence(frame)
     corpus_rec = index.recurrence(texts) if index is not None else np.zeros(len(frame), dtype=np.float32)
     rows = []
     last_header: dict[str, int] = {}

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .dataset import COLUMNS, document_rows
 from .documents import Document
+from .features import SiteMemory, site_recurrence
 from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
@@ -34,10 +35,15 @@ class Pipeline:
     def family(self) -> str:
         return self.model.family
 
-    def frame(self, docs: Sequence[Document]) -> pd.DataFrame:
+    def frame(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> pd.DataFrame:
+        """Segment rows of ``docs``; with ``memory``, line recurrence is measured against earlier pages
+        of the same site too (streamed prediction), and the pages are remembered."""
         rows = [row for doc in docs
                 for row in document_rows(doc, self.segmenter, self.max_chars, self.context_chars)]
-        return pd.DataFrame(rows, columns=list(COLUMNS))
+        frame = pd.DataFrame(rows, columns=list(COLUMNS))
+        if memory is not None:
+            frame["site_recurrence"] = site_recurrence(frame, memory)
+        return frame
 
     def predict_frame(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Label ids and per-label scores for segment rows (in document order)."""
@@ -46,9 +52,9 @@ class Pipeline:
         proba = self.model.predict_proba(frame)
         return self.decoder.decode(frame, proba)
 
-    def predict_documents(self, docs: Sequence[Document]) -> list[list[dict]]:
+    def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> list[list[dict]]:
         """For each document, its segments: ``{start, end, label, score, scores}``."""
-        frame = self.frame(docs)
+        frame = self.frame(docs, memory)
         labels, scores = self.predict_frame(frame)
         out: dict[str, list[dict]] = {doc.id: [] for doc in docs}
         for i, (doc_id, start, end) in enumerate(zip(frame["doc_id"], frame["start"], frame["end"])):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional, Sequence
 
 from .documents import Document
+from .features import SiteMemory
 from .inference import Pipeline
 from .labels import LABELS
 from .readers import InputError, ReaderOptions, guess_reader, read_documents
@@ -44,11 +45,12 @@ def iter_input_documents(paths: Sequence[Path], id_column: str = "id", text_colu
             yield Document(str(path), "", {"error": str(exc)})
 
 
-def label_batch(pipeline: Pipeline, docs: list[Document]) -> list[tuple[list[dict], Optional[str]]]:
+def label_batch(pipeline: Pipeline, docs: list[Document],
+                memory: Optional[SiteMemory] = None) -> list[tuple[list[dict], Optional[str]]]:
     """(segments, error) per document; a failure is retried document by document, so it stays local."""
     good = [d for d in docs if not d.meta.get("error")]
     try:
-        results = dict(zip((id(d) for d in good), pipeline.predict_documents(good)))
+        results = dict(zip((id(d) for d in good), pipeline.predict_documents(good, memory)))
         errors: dict[int, str] = {}
     except Exception:  # noqa: BLE001 - isolate the document that fails
         results, errors = {}, {}
@@ -156,8 +158,9 @@ def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[P
     bar = tqdm(desc="labelling", unit=" docs", disable=not progress, file=sys.stderr)
     try:
         writer.start()
+        memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
         for batch in batched(iter_input_documents(inputs, id_column, text_column), batch_size):
-            for doc, (segments, error) in zip(batch, label_batch(pipeline, batch)):
+            for doc, (segments, error) in zip(batch, label_batch(pipeline, batch, memory)):
                 writer.write(doc, segments, error)
                 summary.documents += 1
                 summary.failed += bool(error)

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
+from urllib.parse import urlsplit
 
 from .documents import Document
 from .labelling import article_comments_page, validate_spans
@@ -59,6 +60,20 @@ class ReaderOptions:
             self.report.skipped_messages.append(message)
         log.warning("skipped: %s", message)
         return None
+
+
+def _field(fields: list[str], at: Optional[int]) -> Optional[str]:
+    return fields[at] if at is not None and at < len(fields) else None
+
+
+def _site_of(domain: object, url: object) -> Optional[str]:
+    """A page's site: its domain, else the host of its URL (without "www.")."""
+    if isinstance(domain, str) and domain.strip():
+        return domain.strip().lower()
+    if isinstance(url, str) and "//" in url:
+        host = urlsplit(url.strip()).hostname or ""
+        return host.removeprefix("www.") or None
+    return None
 
 
 def _bad(options: ReaderOptions, message: str, doc_id: str) -> Iterator[Document]:
@@ -158,7 +173,11 @@ def _document_from_row(row: object, where: str, options: ReaderOptions) -> Docum
     meta = row.get("meta") or {}
     if not isinstance(meta, dict):
         raise InputError(f"{where}: key 'meta' must be an object")
-    doc = Document(str(row[options.id_column]), text, dict(meta), row.get("spans") if options.read_spans else None)
+    meta = dict(meta)
+    site = meta.get("domain") or _site_of(row.get("domain"), row.get("url") or meta.get("url"))
+    if site:
+        meta["domain"] = site
+    doc = Document(str(row[options.id_column]), text, meta, row.get("spans") if options.read_spans else None)
     if doc.spans is not None:
         try:
             doc.spans = validate_spans(doc, where)
@@ -182,6 +201,9 @@ def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
         if column not in header:
             raise InputError(f"{path}: missing column {column!r} (columns: {', '.join(header[:20])})")
     id_at, text_at = header.index(options.id_column), header.index(options.text_column)
+    # The site of each page, for cross-page line recurrence: a domain column, else the URL's host.
+    domain_at = header.index("domain") if "domain" in header else None
+    url_at = header.index("url") if "url" in header else None
     while True:
         try:
             fields = next(reader)
@@ -199,7 +221,11 @@ def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
             yield from _bad(options, f"{where}: empty document (column {options.text_column!r})", fields[id_at])
             continue
         options.report.documents += 1
-        yield Document(fields[id_at], text, {"source": str(path)})
+        meta = {"source": str(path)}
+        site = _site_of(_field(fields, domain_at), _field(fields, url_at))
+        if site:
+            meta["domain"] = site
+        yield Document(fields[id_at], text, meta)
 
 
 @READERS.register("articles_comments")

@@ -33,9 +33,11 @@ def packaged_encoder_path() -> str:
 
 
 def set_torch_threads() -> None:
+    """Use every core, unless the user pinned a thread count (OMP_NUM_THREADS), e.g. one per worker."""
     import torch
 
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    if "OMP_NUM_THREADS" not in os.environ:
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
 
 
 class EmbeddingCache:

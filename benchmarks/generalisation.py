@@ -1,0 +1,172 @@
+"""Quality on real pages of unseen sites (the figures of issue 5), for BENCHMARKS.md.
+
+- Leave-sites-out on fnc_dev.jsonl: folds grouped by ``meta.domain``; each fold trains on the bundled
+  corpus + composed Dragnet pages + the other folds' sites, and labels the held-out sites' pages
+  together (so line recurrence across a site's pages is available, as in `newsseg predict`).
+  Figures are pooled over the folds.
+- Zero-shot: trained without any of fnc_dev, tested on all of it.
+- Comments: composed Dragnet pages, folds grouped by page; opinion_comment F1.
+- Reference systems (keep every line, C4 line rules, jusText) on the same lines.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import GroupKFold
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "real"
+sys.path.insert(0, str(ROOT / "src"))
+
+from newsseg.baselines import REFERENCE_SYSTEMS  # noqa: E402
+from newsseg.composition import compose_pages  # noqa: E402
+from newsseg.config import DecoderConfig, LayoutGbtConfig, MinilmEmbedLrConfig, TfidfLogregConfig  # noqa: E402
+from newsseg.dataset import COLUMNS, document_rows  # noqa: E402
+from newsseg.evaluation import evaluate_labels  # noqa: E402
+from newsseg.labels import LABEL_TO_ID, LABELS  # noqa: E402
+from newsseg.models import build_model  # noqa: E402
+from newsseg.models.decoders import build_decoder  # noqa: E402
+from newsseg.readers import read_documents  # noqa: E402
+
+MODEL_SPECS = {
+    "tfidf_logreg": lambda: TfidfLogregConfig(name="tfidf_logreg"),
+    "layout_gbt": lambda: LayoutGbtConfig(name="layout_gbt"),
+    "minilm_embed_lr": lambda: MinilmEmbedLrConfig(name="minilm_embed_lr", cache_dir=str(ROOT / "data/cache/embeddings")),
+}
+
+
+def frame_of(docs, weight: float = 1.0) -> pd.DataFrame:
+    rows = [r for d in docs for r in document_rows(d, "lines", 1500, 300, weight)]
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame = frame[frame["label"].notna()].reset_index(drop=True)
+    frame["label"] = frame["label"].map(LABEL_TO_ID).astype(int)
+    return frame
+
+
+def load_sources():
+    bundled = list(read_documents("jsonl", ROOT / "data/corpus/bundled.jsonl"))
+    fnc = list(read_documents("jsonl", REAL / "fnc_dev.jsonl"))
+    dragnet = list(compose_pages(read_documents("articles_comments", REAL / "dragnet_articles_comments.jsonl"),
+                                 ROOT / "data/raw/pools", variants=1, seed=13, max_comment_lines=15))
+    return bundled, fnc, dragnet
+
+
+def fit_predict(family: str, train: pd.DataFrame, test: pd.DataFrame, seed: int = 13) -> dict[str, tuple]:
+    """(labels, scores) per decoder for one model trained on ``train`` and applied to ``test``."""
+    model = build_model(MODEL_SPECS[family](), seed)
+    model.fit(train)
+    proba = model.predict_proba(test)
+    out = {"none": (proba.argmax(1), proba)}
+    viterbi = build_decoder(DecoderConfig(name="viterbi"))
+    viterbi.fit(train, None)
+    out["viterbi"] = viterbi.decode(test, proba)
+    return out
+
+
+def reference_predictions(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    body, other = LABELS.index("news_body"), LABELS.index("other")
+    out = {}
+    for name, keep_fn in REFERENCE_SYSTEMS.items():
+        pred = np.full(len(frame), other)
+        for doc_id, positions in frame.groupby("doc_id", sort=False).indices.items():
+            kept = keep_fn(list(frame["text"].to_numpy()[positions]))
+            pred[positions] = np.where(kept, body, other)
+        out[name] = pred
+    return out
+
+
+def metrics_of(frame: pd.DataFrame, pred: np.ndarray) -> dict:
+    lengths = (frame["end"] - frame["start"]).to_numpy()
+    return evaluate_labels(frame["label"].to_numpy(), pred, lengths)["metrics"]
+
+
+def run(families=("tfidf_logreg", "layout_gbt", "minilm_embed_lr"), folds: int = 5, log=print) -> dict:
+    bundled, fnc, dragnet = load_sources()
+    bundled_frame, dragnet_frame = frame_of(bundled), frame_of(dragnet, 0.5)
+    fnc_frame = frame_of(fnc)
+    results: dict = {"lso": {}, "zero_shot": {}, "comments": {}, "sizes": {
+        "bundled_segments": len(bundled_frame), "dragnet_composed_segments": len(dragnet_frame),
+        "fnc_segments": len(fnc_frame), "fnc_sites": int(fnc_frame["site"].nunique())}}
+
+    # Leave-sites-out on fnc_dev, pooled over folds.
+    pooled: dict[str, np.ndarray] = {}
+    order = []
+    splitter = GroupKFold(n_splits=folds)
+    for k, (train_idx, test_idx) in enumerate(splitter.split(fnc_frame, groups=fnc_frame["site"])):
+        test = fnc_frame.iloc[test_idx].reset_index(drop=True)
+        train = pd.concat([bundled_frame, dragnet_frame, fnc_frame.iloc[train_idx].assign(weight=2.0)],
+                          ignore_index=True)
+        order.append(test)
+        log(f"  fold {k + 1}/{folds}: test sites {sorted(test['site'].unique())}")
+        for family in families:
+            started = time.perf_counter()
+            for decoder, (labels, _) in fit_predict(family, train, test).items():
+                pooled.setdefault(f"{family}+{decoder}", []).append(labels)
+            log(f"    {family}: {time.perf_counter() - started:.0f} s")
+        for name, pred in reference_predictions(test).items():
+            pooled.setdefault(name, []).append(pred)
+    lso_frame = pd.concat(order, ignore_index=True)
+    for system, parts in pooled.items():
+        results["lso"][system] = metrics_of(lso_frame, np.concatenate(parts))
+
+    # Zero-shot: no fnc_dev in training.
+    log("  zero-shot")
+    train = pd.concat([bundled_frame, dragnet_frame], ignore_index=True)
+    for family in families:
+        for decoder, (labels, _) in fit_predict(family, train, fnc_frame).items():
+            results["zero_shot"][f"{family}+{decoder}"] = metrics_of(fnc_frame, labels)
+        results["zero_shot"][f"{family}+none (bundled only)"] = metrics_of(
+            fnc_frame, fit_predict(family, bundled_frame, fnc_frame)["none"][0])
+    for name, pred in reference_predictions(fnc_frame).items():
+        results["zero_shot"][name] = metrics_of(fnc_frame, pred)
+
+    # Comments: composed Dragnet pages grouped by source page.
+    log("  comments (Dragnet, grouped by page)")
+    groups = dragnet_frame["doc_id"].str.split("~").str[0]
+    pooled, order = {}, []
+    for train_idx, test_idx in GroupKFold(n_splits=3).split(dragnet_frame, groups=groups):
+        test = dragnet_frame.iloc[test_idx].reset_index(drop=True)
+        train = pd.concat([bundled_frame, dragnet_frame.iloc[train_idx]], ignore_index=True)
+        order.append(test)
+        for family in [f for f in families if f != "minilm_embed_lr"]:
+            for decoder, (labels, _) in fit_predict(family, train, test).items():
+                pooled.setdefault(f"{family}+{decoder}", []).append(labels)
+        for name, pred in reference_predictions(test).items():
+            pooled.setdefault(name, []).append(pred)
+    comments_frame = pd.concat(order, ignore_index=True)
+    for system, parts in pooled.items():
+        results["comments"][system] = metrics_of(comments_frame, np.concatenate(parts))
+    return results
+
+
+def fmt(v) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def tables(results: dict) -> str:
+    out = [f"Data: bundled corpus {results['sizes']['bundled_segments']} segments; composed Dragnet pages "
+           f"{results['sizes']['dragnet_composed_segments']} segments; fnc_dev {results['sizes']['fnc_segments']} "
+           f"segments from {results['sizes']['fnc_sites']} sites. Reference systems keep or drop a line: kept = "
+           "news_body, dropped = other.", ""]
+    sections = (("lso", "Leave-sites-out on fnc_dev.jsonl (5 folds grouped by domain, pooled)"),
+                ("zero_shot", "Zero-shot on fnc_dev.jsonl (no fnc_dev page in training)"),
+                ("comments", "Comment-bearing composed Dragnet pages (3 folds grouped by page, pooled)"))
+    for key, title in sections:
+        out += [f"### {title}", "",
+                "| system | macro-F1 | " + " | ".join(f"F1 {l}" for l in LABELS) + " | news_body char-F1 |",
+                "|---|---|" + "---|" * len(LABELS) + "---|"]
+        for system, m in results[key].items():
+            out.append(f"| {system} | {fmt(m['macro_f1'])} | "
+                       + " | ".join(fmt(m[f'f1_{l}']) if m[f'support_{l}'] else "–" for l in LABELS)
+                       + f" | {fmt(m.get('news_body_char_f1'))} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(tables(run(folds=int(sys.argv[1]) if len(sys.argv) > 1 else 5)))

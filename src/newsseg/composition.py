@@ -1,0 +1,158 @@
+"""Composed training pages: labelled articles (and their reader comments) wrapped in page furniture
+drawn from pools of ads, disclaimers and chrome that we wrote (``data/raw/pools/``).
+
+Real pages from unseen sites differ from our hand-written ones in the furniture around the article;
+composing many varied pages around real article and comment text teaches the models what transfers.
+Each composed page is labelled by construction and keeps the id (and so the split group) of its source.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+from .documents import Document
+
+POOL_NAMES = ("ad", "disclaimer", "menu", "chrome", "related_headline", "author_bio", "comment_chrome")
+_FIRST = ("Daily", "Morning", "Free", "True", "Valley", "Harbor", "Patriot", "Green", "Open", "Metro", "Coastal",
+          "Northern", "Liberty", "Global", "Prairie", "Civic", "Evening", "Pacific", "Union", "Summit")
+_SECOND = ("Ledger", "Courier", "Post", "Report", "Wire", "Herald", "Dispatch", "Observer", "Signal", "Times",
+           "Gazette", "Beacon", "Chronicle", "Digest", "Bulletin", "Insider", "Voice", "Journal", "Tribune")
+_AUTHORS = ("Dana Whitlow", "R. K. Menon", "Lucia Ferraro", "Tom Okafor", "Jenny Marsh", "Piotr Zielinski",
+            "Amara Bello", "Sam Carver", "Helen Ng", "Marcus Reid")
+
+
+def load_pools(pools_dir: Path | str) -> dict[str, list[str]]:
+    pools_dir = Path(pools_dir)
+    pools = {}
+    for name in POOL_NAMES:
+        path = pools_dir / f"{name}.txt"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: pool file missing (needed to compose pages)")
+        pools[name] = [l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    return pools
+
+
+@dataclass
+class _Site:
+    name: str
+    domain: str
+    author: str
+    date: str
+
+
+def _random_site(rng: random.Random) -> _Site:
+    first, second = rng.choice(_FIRST), rng.choice(_SECOND)
+    domain = f"{first}{second}".lower() + rng.choice([".com", ".net", ".org", ".co.uk", ".info"])
+    date = f"{rng.choice(['Jan', 'March', 'May', 'July', 'Sept.', 'November'])} {rng.randint(1, 28)}, {rng.randint(2012, 2025)}"
+    return _Site(f"{rng.choice(['The ', ''])}{first} {second}", domain, rng.choice(_AUTHORS), date)
+
+
+class PageBuilder:
+    """Accumulates (text, label) lines and blank-line separators, then renders a labelled Document."""
+
+    def __init__(self, rng: random.Random, site: _Site, paragraph_gap: float) -> None:
+        self.rng, self.site, self.gap = rng, site, paragraph_gap
+        self.lines: list[tuple[str, Optional[str]]] = []
+
+    def fill(self, template: str) -> str:
+        return re.sub(r"\{(site|domain|n|author|date)\}", lambda m: {
+            "site": self.site.name, "domain": self.site.domain, "n": str(self.rng.randint(1, 240)),
+            "author": self.site.author, "date": self.site.date}[m.group(1)], template)
+
+    def add(self, text: str, label: str, gap: Optional[float] = None) -> None:
+        text = self.fill(text).strip()
+        if not text:
+            return
+        self.lines.append((text, label))
+        if self.rng.random() < (self.gap if gap is None else gap):
+            self.lines.append(("", None))
+
+    def add_pool(self, pools: dict, pool: str, label: str, k: int, gap: Optional[float] = None) -> None:
+        for item in self.rng.sample(pools[pool], min(k, len(pools[pool]))):
+            self.add(item, label, gap)
+
+    def document(self, doc_id: str, meta: dict) -> Document:
+        text_parts, spans, offset = [], [], 0
+        for text, label in self.lines:
+            if label is not None:
+                spans.append((offset, offset + len(text), label))
+            text_parts.append(text)
+            offset += len(text) + 1
+        return Document(doc_id, "\n".join(text_parts) + "\n", meta, spans)
+
+
+def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Random, variant: int = 0,
+                 max_comment_lines: int = 30, page_shape_share: float = 0.5) -> Document:
+    """Wrap the news_body and opinion_comment lines of ``source`` in sampled furniture."""
+    assert source.spans is not None, "composition needs a labelled source"
+    article = [source.text[s:e] for s, e, label in source.spans if label == "news_body"]
+    comment_section = [(source.text[s:e], label) for s, e, label in source.spans if label != "news_body"]
+    if len(comment_section) > max_comment_lines:  # a window of the thread keeps pages page-sized
+        start = rng.randrange(len(comment_section) - max_comment_lines + 1)
+        comment_section = comment_section[start:start + max_comment_lines]
+    whole_page = rng.random() < page_shape_share
+    site = _random_site(rng)
+    page = PageBuilder(rng, site, paragraph_gap=0.1 if whole_page else 0.8)
+
+    if whole_page:
+        page.add_pool(pools, "menu", "other", rng.randint(4, 16), gap=0.05)
+        if rng.random() < 0.4:
+            page.add_pool(pools, "disclaimer", "disclaimer", 1)  # e.g. a cookie banner
+        if rng.random() < 0.3:
+            page.add_pool(pools, "ad", "ad", 1)
+    ad_slots = {rng.randrange(1, max(2, len(article))) for _ in range(rng.choice([0, 0, 1, 1, 2]))}
+    for i, line in enumerate(article):
+        if i in ad_slots:
+            page.add(rng.choice(pools["ad"]), "ad")
+        page.add(line, "news_body")
+        if i == 1 and rng.random() < 0.2:
+            page.add(rng.choice(pools["chrome"]), "other")  # an image credit or share prompt mid-page
+
+    tail_blocks = []
+    if rng.random() < 0.6:
+        tail_blocks.append(lambda: page.add_pool(pools, "chrome", "other", rng.randint(1, 4)))
+    if rng.random() < 0.35:
+        tail_blocks.append(lambda: page.add_pool(pools, "author_bio", "other", rng.randint(1, 2)))
+    if rng.random() < 0.5:
+        tail_blocks.append(lambda: page.add_pool(pools, "disclaimer", "disclaimer", rng.randint(1, 3)))
+    if rng.random() < 0.5:
+        tail_blocks.append(lambda: page.add_pool(pools, "ad", "ad", rng.randint(1, 3)))
+    if rng.random() < 0.4:
+        def related() -> None:
+            page.add(rng.choice(["Related:", "Related Articles", "You may also like", "MOST READ", "Trending Now",
+                                 "More from {site}", "Recommended"]), "other")
+            page.add_pool(pools, "related_headline", "other", rng.randint(2, 6), gap=0.1)
+        tail_blocks.append(related)
+    rng.shuffle(tail_blocks)
+    for block in tail_blocks:
+        block()
+
+    if comment_section and rng.random() < 0.85:
+        page.add(rng.choice(pools["comment_chrome"]), "other")
+        for text, label in comment_section:
+            page.add(text, label, gap=0.5)
+            if rng.random() < 0.08:
+                page.add(rng.choice(pools["comment_chrome"]), "other")
+        if rng.random() < 0.4:
+            page.add(rng.choice(pools["comment_chrome"]), "other")
+
+    if whole_page:
+        page.add_pool(pools, "chrome", "other", rng.randint(2, 8), gap=0.05)
+        if rng.random() < 0.7:
+            page.add_pool(pools, "disclaimer", "disclaimer", 1)
+    meta = dict(source.meta, composed=True, shape="page" if whole_page else "extraction", variant=variant)
+    return page.document(f"{source.id}~{variant}", meta)
+
+
+def compose_pages(sources: Iterator[Document], pools_dir: Path | str, variants: int = 1, seed: int = 13,
+                  max_comment_lines: int = 30) -> Iterator[Document]:
+    pools = load_pools(pools_dir)
+    for doc in sources:
+        for variant in range(variants):
+            # One generator per (doc, variant): the same page comes out whatever else is read.
+            rng = random.Random(f"{seed}:{doc.id}:{variant}")
+            yield compose_page(doc, pools, rng, variant, max_comment_lines)

@@ -1,0 +1,101 @@
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from newsseg.baselines import c4_keep_line, justext_keep
+from newsseg.composition import compose_page
+from newsseg.dataset import COLUMNS, document_rows
+from newsseg.documents import Document
+from newsseg.features import SiteMemory, site_recurrence
+from newsseg.labelling import article_comments_page
+from newsseg.weak_labels import evaluate_functions, majority_vote, vote_matrix, weak_label_documents
+
+
+def frame_of(docs):
+    return pd.DataFrame([r for d in docs for r in document_rows(d, "lines", 1500, 0)], columns=list(COLUMNS))
+
+
+PAGE = ("Council approves new harbour budget after long debate\n"
+        "The council voted on Monday to approve the budget, which adds money for dredging and for the ferry.\n"
+        "Subscribe now for $1 a week and never miss a story\n"
+        "© 2025 Harbour Gazette. All rights reserved.\n"
+        "Comments (2)\n"
+        "I think this is a waste of our money and you all know it.\n"
+        "Share\n")
+
+
+def test_labelling_functions_vote_and_majority_decides():
+    frame = frame_of([Document("p", PAGE)])
+    labels = majority_vote(vote_matrix(frame))
+    # The headline and the 19-word paragraph get no vote (article_prose wants 20+ words).
+    assert labels == [None, None, "ad", "disclaimer", "other", "opinion_comment", "other"]
+
+
+def test_cross_page_repetition_marks_site_boilerplate():
+    pages = [Document(f"p{i}", f"Unique story {'ABCD'[i]} is told here at length, with detail after detail after detail.\n"
+                              "Follow The Gazette on every platform you like\n", {"domain": "g.com"}) for i in range(4)]
+    frame = frame_of(pages)
+    votes = vote_matrix(frame)
+    assert set(votes["cross_page_repetition"][frame["index"] == 1]) == {"other"}
+    assert set(votes["cross_page_repetition"][frame["index"] == 0]) == {None}
+
+
+def test_evaluate_functions_reports_coverage_conflicts_accuracy():
+    doc = Document("p", PAGE)
+    frame = frame_of([doc])
+    frame["label"] = ["news_body", "news_body", "ad", "disclaimer", "other", "opinion_comment", "other"]
+    report = evaluate_functions(frame).set_index("function")
+    assert report.loc["call_to_action", "coverage"] == pytest.approx(1 / 7)
+    assert report.loc["call_to_action", "accuracy"] == 1.0
+    assert report.loc["majority_vote", "accuracy"] == 1.0
+    assert {"coverage", "conflicts", "accuracy"} <= set(report.columns)
+
+
+def test_weak_label_documents_leaves_abstentions_unlabelled():
+    (doc,) = weak_label_documents([Document("p", PAGE)])
+    labelled = {PAGE[s:e]: label for s, e, label in doc.spans}
+    assert labelled["Subscribe now for $1 a week and never miss a story"] == "ad"
+    assert "Council approves new harbour budget after long debate" not in labelled
+
+
+POOLS = {"ad": ["Subscribe to {site} for $1"], "disclaimer": ["© {date} {site}. All rights reserved."],
+         "menu": ["Home", "World", "Sport", "Log in"], "chrome": ["Share this:", "Read more"],
+         "related_headline": ["Other story one", "Other story two"], "author_bio": ["{author} covers the courts."],
+         "comment_chrome": ["Comments ({n})", "Reply"]}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_composed_page_is_labelled_by_construction(seed):
+    source = article_comments_page("a1", "Title\n\nFirst paragraph.\n\nSecond paragraph.",
+                                   "Great piece!\nReply\nI disagree with all of it.", {"domain": "x"})
+    page = compose_page(source, POOLS, random.Random(seed))
+    spans = page.spans
+    texts = [(page.text[s:e], label) for s, e, label in spans]
+    body = [t for t, label in texts if label == "news_body"]
+    assert body == ["Title", "First paragraph.", "Second paragraph."]
+    assert all(page.text[s:e] == page.text[s:e].strip() and e > s for s, e, _ in spans)
+    assert all(label == "ad" for t, label in texts if t.startswith("Subscribe to"))
+    assert "{" not in page.text
+    assert page.id == "a1~0" and page.meta["domain"] == "x"
+
+
+def test_site_memory_carries_recurrence_across_batches():
+    memory = SiteMemory(pages_per_site=5)
+    first = frame_of([Document("a", "Menu line\nStory A\n", {"domain": "s"})])
+    assert site_recurrence(first, memory).tolist() == [0.0, 0.0]
+    second = frame_of([Document("b", "Menu line\nStory B\n", {"domain": "s"})])
+    assert site_recurrence(second, memory).tolist() == [1.0, 0.0]
+
+
+def test_c4_rules_and_justext():
+    assert c4_keep_line("The council met on Monday to vote.")
+    assert not c4_keep_line("Read our privacy policy.") and not c4_keep_line("Two words.")
+    assert not c4_keep_line("Enable javascript to view comments.")
+    lines = ["Home", "News"] + [f"The council met on Monday and discussed the budget for the harbour in detail, "
+                                f"with speakers from every ward of the town taking part, and the mayor said that the "
+                                f"vote would be held again in the spring if the money was not found, item {i}."
+                                for i in range(6)]
+    kept = justext_keep(lines)
+    assert len(kept) == len(lines) and not kept[0] and any(kept[2:])
