@@ -49,9 +49,13 @@ class TfidfLogreg(SegmentModel):
         return full_proba(self.pipeline.predict_proba(_model_frame(frame)), self.pipeline.classes_)
 
 
+# The TF-IDF model stacked under layout_gbt is fitted folds + 1 times, so it is a lighter one.
+STACKED_TFIDF = TfidfLogregConfig(name="tfidf_logreg", max_features=50_000, max_iter=500)
+
+
 def out_of_fold_tfidf(train: pd.DataFrame, seed: int, folds: int = 3) -> np.ndarray:
     """TF-IDF probabilities for each training row from a model that did not see the row's site."""
-    config = TfidfLogregConfig(name="tfidf_logreg")
+    config = STACKED_TFIDF
     out = np.zeros((len(train), 5))
     groups = train["site"].to_numpy()
     n_folds = min(folds, len(set(groups)))
@@ -90,7 +94,7 @@ class LayoutGbt(SegmentModel):
         tfidf_proba = None
         if self.config.use_tfidf:
             tfidf_proba = out_of_fold_tfidf(train, self.seed)
-            self.tfidf = TfidfLogreg(TfidfLogregConfig(name="tfidf_logreg"), self.seed)
+            self.tfidf = TfidfLogreg(STACKED_TFIDF, self.seed)
             self.tfidf.fit(train)
         features = self._features(train, site_rec, tfidf_proba)
         self.classifier = HistGradientBoostingClassifier(
