@@ -163,14 +163,21 @@ def predict_cmd(
     id_column: str = typer.Option("id", "--id-column", help="id column of .csv / key of .jsonl inputs"),
     text_column: str = typer.Option("text", "--text-column", help="text column of .csv / key of .jsonl inputs"),
     batch_size: int = typer.Option(32, help="documents labelled together"),
+    workers: int = typer.Option(0, help="worker processes (0: one per core; 1 for a single .txt file)"),
+    resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o): skip ids "
+                                                        "already written"),
 ) -> None:
     """Label documents with a saved model. Every input document appears once in the output, in order."""
+    import os
+
     from .inference import load_model
     from .predict import predict_files
 
     pipeline = _run(load_model, model)
+    if workers == 0:  # one per core, but no process pool for a single page
+        workers = 1 if len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix == ".txt" else os.cpu_count() or 1
     summary = _run(predict_files, pipeline, inputs, output, fmt, [k.strip() for k in keep.split(",") if k.strip()],
-                   id_column, text_column, batch_size)
+                   id_column, text_column, batch_size, True, workers, resume)
     typer.echo(f"{summary.documents} documents, {summary.failed} failed"
                + (f", written to {output}" if output else ""), err=True)
     if summary.failed:

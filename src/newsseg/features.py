@@ -32,7 +32,7 @@ _CHROME_RE = re.compile(
     r"menu|home|log ?in|sign in|search|posted in|categories|previous|next|archives?|image via|photo:|credit)\b",
     re.I)
 # Lines that open a comment section ("Comments (26)", "12 Responses", "Leave a Reply", ...).
-_COMMENT_HEADER_RE = re.compile(
+COMMENT_HEADER_RE = re.compile(
     r"^(\d+\s+)?(comments?|responses?|replies|discussion|reader comments|join the (discussion|conversation))"
     r"(\s*\(\d+\))?:?$|^(leave|post|add) a (comment|reply)|^comments? (are|is) closed|^\d+ thoughts? on ", re.I)
 _TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
@@ -160,7 +160,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     last_header: dict[str, int] = {}
     for i, (text, doc, idx, n, pos) in enumerate(zip(texts, frame["doc_id"], frame["index"],
                                                       frame["n_segments"], frame["position"])):
-        is_header = bool(_COMMENT_HEADER_RE.search(text))
+        is_header = bool(COMMENT_HEADER_RE.search(text))
         if is_header:
             last_header[doc] = idx
         since = idx - last_header[doc] if doc in last_header else -1

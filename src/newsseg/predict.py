@@ -1,8 +1,9 @@
 """Batch prediction over files: read documents as a stream, label them, write jsonl / text / html.
 
 Nothing is lost: every input document appears in the output exactly once, in input order; one that
-cannot be read or labelled appears with an ``error`` field. Output goes to a temporary file that is
-renamed at the end, so a crashed run never leaves a half-written result under the final name.
+cannot be read or labelled appears with an ``error`` field. Output goes to a hidden partial file that
+is renamed at the end, so a crashed run never leaves a half-written result under the final name, and
+``--resume`` continues from the partial file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import html
 import json
 import os
 import sys
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -136,9 +139,56 @@ def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
+class _WorkerState:
+    """Per-process state of a prediction worker: its pipeline and its site memory."""
+
+    pipeline: Optional[Pipeline] = None
+    memory: Optional[SiteMemory] = None
+
+
+def _init_worker(pipeline_dir: str, threads: int) -> None:
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # workers share the cores instead of oversubscribing them
+    import torch
+
+    torch.set_num_threads(threads)
+    _WorkerState.pipeline = Pipeline.load(pipeline_dir)
+    _WorkerState.memory = SiteMemory()
+
+
+def _label_in_worker(batch: list[Document]) -> list[tuple[list[dict], Optional[str]]]:
+    return label_batch(_WorkerState.pipeline, batch, _WorkerState.memory)
+
+
+def _partial_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.partial")
+
+
+def _resume_ids(partial: Path) -> set[str]:
+    """Ids already written to an interrupted run's output; a torn last line is cut off."""
+    if not partial.exists():
+        return set()
+    data = partial.read_bytes()
+    complete = data[:data.rfind(b"\n") + 1]
+    if len(complete) != len(data):
+        with partial.open("r+b") as fh:
+            fh.truncate(len(complete))
+    return {json.loads(line)["id"] for line in complete.decode("utf-8").splitlines() if line.strip()}
+
+
 def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[Path], fmt: str = "jsonl",
                   keep: Sequence[str] = ("news_body",), id_column: str = "id", text_column: str = "text",
-                  batch_size: int = 32, progress: bool = True) -> PredictSummary:
+                  batch_size: int = 32, progress: bool = True, workers: int = 1,
+                  resume: bool = False) -> PredictSummary:
+    """Label every document of ``inputs`` and write them, in input order, to ``output`` (or stdout).
+
+    Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
+    end; ``resume`` continues an interrupted run from its partial file (jsonl only). With ``workers``
+    > 1, batches are labelled by that many processes, at most 2 batches each in flight, so memory is
+    bounded by the batch size, not by the input.
+    """
+    import multiprocessing
+    from collections import deque
+
     from tqdm.auto import tqdm
 
     if fmt not in WRITERS:
@@ -146,38 +196,76 @@ def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[P
     unknown = set(keep) - set(LABELS)
     if unknown:
         raise ValueError(f"--keep: unknown label(s) {', '.join(sorted(unknown))} (labels: {', '.join(LABELS)})")
+    if resume and (output is None or fmt != "jsonl"):
+        raise ValueError("--resume needs --format jsonl and an --output file")
+    if workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {workers}")
     single_text = len(inputs) == 1 and inputs[0].suffix == ".txt"
     summary = PredictSummary()
+    done: set[str] = set()
     if output is None:
-        out, tmp_path = sys.stdout, None
+        out, partial = sys.stdout, None
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-        out, tmp_path = os.fdopen(fd, "w", encoding="utf-8"), Path(name)
+        partial = _partial_path(output)
+        done = _resume_ids(partial) if resume else set()
+        out = partial.open("a" if resume else "w", encoding="utf-8")
     writer = WRITERS[fmt](out, set(keep), with_headers=not single_text)
+    documents = (d for d in iter_input_documents(inputs, id_column, text_column) if d.id not in done)
     bar = tqdm(desc="labelling", unit=" docs", disable=not progress, file=sys.stderr)
+    pool = None
+    cleanup: list[str] = []
+    started = time.perf_counter()
+
+    def write_batch(batch: list[Document], results) -> None:
+        for doc, (segments, error) in zip(batch, results):
+            writer.write(doc, segments, error)
+            summary.documents += 1
+            summary.failed += bool(error)
+            summary.characters += len(doc.text)
+        out.flush()  # a chunk at a time: an interrupted run loses at most the batches in flight
+        bar.update(len(batch))
+        rate = summary.characters / 1e6 / max(time.perf_counter() - started, 1e-9)
+        bar.set_postfix(MB_s=f"{rate:.2f}", failed=summary.failed, refresh=False)
+
     try:
-        writer.start()
-        memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
-        for batch in batched(iter_input_documents(inputs, id_column, text_column), batch_size):
-            for doc, (segments, error) in zip(batch, label_batch(pipeline, batch, memory)):
-                writer.write(doc, segments, error)
-                summary.documents += 1
-                summary.failed += bool(error)
-                summary.characters += len(doc.text)
-            bar.update(len(batch))
-            bar.set_postfix(MB=f"{summary.characters / 1e6:.1f}", failed=summary.failed, refresh=False)
+        if not resume or not done:
+            writer.start()
+        if workers == 1:
+            memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
+            for batch in batched(documents, batch_size):
+                write_batch(batch, label_batch(pipeline, batch, memory))
+        else:
+            # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
+            # loads the pipeline from a folder once.
+            pipeline_dir = tempfile.mkdtemp(prefix="newsseg-predict-")
+            cleanup.append(pipeline_dir)
+            pipeline.save(pipeline_dir)
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            pool = multiprocessing.get_context("spawn").Pool(workers, _init_worker, (pipeline_dir, threads))
+            in_flight: deque = deque()
+            for batch in batched(documents, batch_size):
+                in_flight.append((batch, pool.apply_async(_label_in_worker, (batch,))))
+                if len(in_flight) >= 2 * workers:
+                    done_batch, result = in_flight.popleft()
+                    write_batch(done_batch, result.get())
+            while in_flight:
+                done_batch, result = in_flight.popleft()
+                write_batch(done_batch, result.get())
         writer.finish()
     except BaseException:
-        if tmp_path is not None:
-            out.close()
-            tmp_path.unlink(missing_ok=True)
+        if partial is not None:
+            out.close()  # the partial file stays: --resume continues from it
         raise
     finally:
         bar.close()
-    if tmp_path is not None:
+        if pool is not None:
+            pool.terminate()
+        for folder in cleanup:
+            shutil.rmtree(folder, ignore_errors=True)
+    if partial is not None:
         out.close()
-        os.replace(tmp_path, output)
+        os.replace(partial, output)
     else:
         out.flush()
     return summary

@@ -15,7 +15,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .features import site_recurrence
+from .features import COMMENT_HEADER_RE, site_recurrence
 from .labels import LABELS
 from .registry import Registry
 from .segmentation import normalize_for_model
@@ -47,9 +47,6 @@ _CALL_TO_ACTION = re.compile(
     r"\b(subscribe (now|today|for)|sign up (now|today|for|to)|donate (now|today)|click here|free (report|gift|trial|ebook)|"
     r"buy now|order (now|today)|shop now|sponsored|advertisement|download (the|our) app|\d+% off|limited time|"
     r"support (us|our|independent)|become a (member|patron|subscriber)|chip in|get (instant )?access)\b|^headline:", re.I)
-_COMMENT_HEADER = re.compile(
-    r"^(\d+\s+)?(comments?|responses?|replies|reader comments)(\s*\(\d+\))?:?$|^(leave|post|add) a (comment|reply)|"
-    r"^comments? (are|is) (now )?closed|^\d+ thoughts? on |^join the (discussion|conversation)", re.I)
 _CHROME_WORDS = re.compile(
     r"^(share|tweet|email|print|read more|continue reading|related|tags?:|filed under|posted in|home|menu|search|"
     r"log ?in|sign in|previous|next|back to top|follow us|advertise|about us|contact|privacy policy|terms)\b", re.I)
@@ -74,7 +71,7 @@ def call_to_action(i: int, page: PageView) -> Optional[str]:
 
 @lf("comment_section_header")
 def comment_section_header(i: int, page: PageView) -> Optional[str]:
-    return "other" if _COMMENT_HEADER.search(page.texts[i]) else ABSTAIN
+    return "other" if COMMENT_HEADER_RE.search(page.texts[i]) else ABSTAIN
 
 
 @lf("after_comment_header")
@@ -140,7 +137,7 @@ def page_views(frame: pd.DataFrame) -> list[tuple[np.ndarray, PageView]]:
     texts_all = [normalize_for_model(t) for t in frame["text"]]
     for _, positions in frame.groupby("doc_id", sort=False).indices.items():
         texts = [texts_all[p] for p in positions]
-        header = next((j for j, t in enumerate(texts) if _COMMENT_HEADER.search(t)), None)
+        header = next((j for j, t in enumerate(texts) if COMMENT_HEADER_RE.search(t)), None)
         views.append((positions, PageView(texts, header, recurrence[positions])))
     return views
 

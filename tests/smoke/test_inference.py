@@ -195,3 +195,27 @@ def test_rest_server_answers_invocations(workdir_with_model, trained):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)  # the server and its uvicorn workers
         server.wait(timeout=30)
+
+
+@pytest.mark.smoke
+def test_workers_match_one_process_and_resume_continues(workdir_with_model, trained):
+    from newsseg.inference import load_model
+    from newsseg.predict import predict_files
+
+    workdir = workdir_with_model
+    pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
+    source = workdir / "pages.jsonl"
+    source.write_text("".join(json.dumps({"id": p["id"], "text": p["text"]}) + "\n" for p in pages))
+    pipeline = load_model(trained.model_uri)
+    one, two = workdir / "one.jsonl", workdir / "two.jsonl"
+    predict_files(pipeline, [source], one, batch_size=4, progress=False, workers=1)
+    summary = predict_files(pipeline, [source], two, batch_size=4, progress=False, workers=2)
+    assert summary.documents == 40 and one.read_text() == two.read_text()
+
+    # An interrupted run: 10 complete lines and a torn one in the partial file.
+    lines = one.read_text().splitlines(keepends=True)
+    resumed = workdir / "resumed.jsonl"
+    (workdir / ".resumed.jsonl.partial").write_text("".join(lines[:10]) + lines[10][:25])
+    summary = predict_files(pipeline, [source], resumed, batch_size=4, progress=False, workers=2, resume=True)
+    assert summary.documents == 30
+    assert resumed.read_text() == one.read_text()
