@@ -71,3 +71,40 @@ def subprocess_env() -> dict:
     env.pop("MLFLOW_TRACKING_URI", None)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+@pytest.fixture(scope="session")
+def trained_store(tmp_path_factory):
+    """One model trained on tiny data in its own store, shared by the inference tests (training once
+    keeps the suite short). Tests that use it run in that store's folder (``workdir_with_model``)."""
+    store = tmp_path_factory.mktemp("store")
+    previous = os.getcwd()
+    os.chdir(store)
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    from newsseg.training import train
+
+    try:
+        (store / "tiny.yaml").write_text(
+            f"name: tiny\nsources:\n  - reader: jsonl\n    path: {BUNDLED}\n    limit: 48\n"
+            f"split: {{validation: 0.2, test: 0.2, seed: 3}}\noutput_dir: {store / 'processed'}\n")
+        config = train_config(store, store / "tiny.yaml", {"name": "layout_gbt", "max_iter": 20}, "viterbi")
+        result = train(config, progress=False)
+    finally:
+        os.chdir(previous)
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    return store, result
+
+
+@pytest.fixture
+def workdir_with_model(trained_store, monkeypatch):
+    store, _ = trained_store
+    monkeypatch.chdir(store)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    return store
+
+
+@pytest.fixture
+def trained(trained_store, workdir_with_model):
+    return trained_store[1]
+
+

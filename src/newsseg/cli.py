@@ -203,6 +203,26 @@ def weak_labels_cmd(
     typer.echo(evaluate_functions(frame).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
+@app.command("spark-predict")
+def spark_predict_cmd(
+    model: str = typer.Option("champion", "--model", "-m", help="champion, latest, runs:/..., models:/..."),
+    input_path: str = typer.Argument(..., metavar="INPUT", help=".jsonl, .csv or Parquet with id and text columns"),
+    output_path: str = typer.Argument(..., metavar="OUTPUT", help="Parquet folder of segments to write"),
+    master: str = typer.Option("local[*]", help="Spark master URL"),
+    id_column: str = typer.Option("id", "--id-column", help="id column"),
+    text_column: str = typer.Option("text", "--text-column", help="text column"),
+    partitions: Optional[int] = typer.Option(None, help="repartition the input into this many partitions"),
+) -> None:
+    """Label a corpus on Spark; writes Parquet rows (id, index, start, end, label, score, error)."""
+    try:
+        from .spark import spark_predict
+        import pyspark  # noqa: F401
+    except ImportError:
+        _fail("Spark is an optional extra: pip install -e '.[spark]' (and Java 17)")
+    rows = _run(spark_predict, model, input_path, output_path, master, id_column, text_column, partitions)
+    typer.echo(f"{rows} segment rows written to {output_path}", err=True)
+
+
 def main() -> None:
     app()
 

@@ -16,41 +16,11 @@ from typer.testing import CliRunner
 import newsseg
 from newsseg.cli import app
 from newsseg.training import promote_if_better, train
-from tests.conftest import BUNDLED, subprocess_env, train_config
+from tests.conftest import BUNDLED, subprocess_env, train_config  # noqa: F401 (fixtures below)
 
 PAGE = ("Storm shuts coast road\n\nBy Staff\n\nThe road closed on Monday after heavy rain.\n"
         "Subscribe now for $1 a week\n1 Comment\nGreat reporting, thanks!\n© 2025 Example. All rights reserved.\n")
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def trained_store(tmp_path_factory):
-    """One trained model for the tests below (training once keeps the suite short)."""
-    store = tmp_path_factory.mktemp("store")
-    previous = os.getcwd()
-    os.chdir(store)
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
-    try:
-        (store / "tiny.yaml").write_text(
-            f"name: tiny\nsources:\n  - reader: jsonl\n    path: {BUNDLED}\n    limit: 48\n"
-            f"split: {{validation: 0.2, test: 0.2, seed: 3}}\noutput_dir: {store / 'processed'}\n")
-        config = train_config(store, store / "tiny.yaml", {"name": "layout_gbt", "max_iter": 20}, "viterbi")
-        yield store, train(config, progress=False)
-    finally:
-        os.chdir(previous)
-
-
-@pytest.fixture
-def workdir_with_model(trained_store, monkeypatch):
-    store, _ = trained_store
-    monkeypatch.chdir(store)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    return store
-
-
-@pytest.fixture
-def trained(trained_store, workdir_with_model):
-    return trained_store[1]
 
 
 LOAD_SCRIPT = """
