@@ -50,7 +50,16 @@ def measure(system: str, input_path: str, pipeline_dir: str | None = None) -> di
     seconds = time.perf_counter() - started
     return {"system": system, "documents": len(docs), "megabytes": round(megabytes, 3), "seconds": round(seconds, 2),
             "mb_per_s": megabytes / seconds, "segments_per_s": segments / seconds,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: on Linux ru_maxrss keeps the parent's
+    high-water mark across fork and exec, so a small child would report its parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_measure(system: str, input_path: Path, pipeline_dir: Path | None = None) -> dict:

@@ -139,19 +139,28 @@ def read_txt_folder(path: Path, options: ReaderOptions) -> Iterator[Document]:
         yield Document(file.stem, text, {"source": str(file)})
 
 
-@READERS.register("jsonl")
-def read_jsonl(path: Path, options: ReaderOptions) -> Iterator[Document]:
-    """JSON lines with ``id`` and ``text``; gold ``spans`` and ``meta`` are read when present."""
+def _json_rows(path: Path, options: ReaderOptions) -> Iterator[tuple[str, object] | Document]:
+    """("file:line", parsed row) for each non-blank line; a malformed line goes through ``options.bad``
+    (and comes out as an error Document when bad records are kept)."""
     _require_file(path)
     for line_no, line in _decoded_lines(path):
         if not line.strip():
             continue
         where = f"{path}:{line_no}"
         try:
-            row = json.loads(line)
+            yield where, json.loads(line)
         except json.JSONDecodeError as exc:
             yield from _bad(options, f"{where}: malformed JSON ({exc.msg} at column {exc.colno})", where)
+
+
+@READERS.register("jsonl")
+def read_jsonl(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """JSON lines with ``id`` and ``text``; gold ``spans`` and ``meta`` are read when present."""
+    for item in _json_rows(path, options):
+        if isinstance(item, Document):  # a malformed line, kept as an error document
+            yield item
             continue
+        where, row = item
         try:
             yield _document_from_row(row, where, options)
         except InputError as exc:
@@ -231,16 +240,11 @@ def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
 @READERS.register("articles_comments")
 def read_articles_comments(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """JSONL of ``{id, article, comments}`` (the Dragnet format), each turned into one labelled page."""
-    _require_file(path)
-    for line_no, line in _decoded_lines(path):
-        if not line.strip():
+    for item in _json_rows(path, options):
+        if isinstance(item, Document):
+            yield item
             continue
-        where = f"{path}:{line_no}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield from _bad(options, f"{where}: malformed JSON ({exc.msg} at column {exc.colno})", where)
-            continue
+        where, row = item
         missing = [k for k in ("id", "article", "comments") if not isinstance(row, dict) or k not in row]
         if missing:
             yield from _bad(options, f"{where}: missing key {missing[0]!r}", where)
