@@ -15,7 +15,7 @@ import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator
 
 from .config import DataConfig, SourceConfig
 from .documents import Document

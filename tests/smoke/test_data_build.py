@@ -60,3 +60,34 @@ def test_segment_command_prints_offsets(workdir):
     result = runner.invoke(app, ["segment", str(workdir / "page.txt")])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1].split() == ["1", "7", "22", "Body", "text", "here."]
+
+
+def test_composed_and_weakly_labelled_sources(workdir):
+    from tests.conftest import write_jsonl
+
+    pools = workdir / "pools"
+    pools.mkdir()
+    for name, lines in {"ad": ["Subscribe to {site} for $1 a week"], "disclaimer": ["© {date} {site}. All rights reserved."],
+                        "menu": ["Home", "World"], "chrome": ["Share this:"], "related_headline": ["Another story"],
+                        "author_bio": ["{author} covers the courts."], "comment_chrome": ["Comments ({n})"]}.items():
+        (pools / f"{name}.txt").write_text("\n".join(lines) + "\n")
+    write_jsonl(workdir / "ac.jsonl", [{"id": f"p{i}", "article": f"Title {i}\n\nThe first paragraph of story {i}.",
+                                        "comments": "Great read, thanks for writing it!\nReply"} for i in range(12)])
+    write_jsonl(workdir / "raw.jsonl", [{"id": "r1", "text": "Subscribe now for $1 a week\n© 2025 Site. All rights reserved.\n"}])
+    (workdir / "mixed.yaml").write_text(
+        "name: mixed\nsources:\n"
+        f"  - {{reader: articles_comments, path: {workdir / 'ac.jsonl'}, compose: {{pools_dir: {pools}, variants: 2}}}}\n"
+        f"  - {{reader: jsonl, path: {workdir / 'raw.jsonl'}, weak_labels: true, weight: 0.3}}\n"
+        "split: {validation: 0.2, test: 0.2}\n"
+        f"output_dir: {workdir / 'processed'}\n")
+    result = runner.invoke(app, ["data", "build", str(workdir / "mixed.yaml")])
+    assert result.exit_code == 0, result.output
+    stats = json.loads((workdir / "processed" / "mixed" / "stats.json").read_text())
+    totals = {label: sum(stats["labels"][s][label] for s in stats["labels"]) for label in stats["labels"]["train"]}
+    # Every article line of every variant is kept; a composed page drops its comment section now and then.
+    assert totals["news_body"] == 12 * 2 * 2 and 0 < totals["opinion_comment"] <= 12 * 2
+    assert totals["ad"] >= 1 and totals["disclaimer"] >= 1
+    # Two variants of a page share its group: no page in two splits.
+    docs = {s: set(d.split("~")[0] for d in load_dataset_dict(workdir / "processed" / "mixed")[s]["doc_id"])
+            for s in ("train", "validation", "test")}
+    assert not (docs["train"] & docs["test"] or docs["train"] & docs["validation"])

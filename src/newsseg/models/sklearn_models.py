@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from ..config import LayoutGbtConfig, TfidfLogregConfig
+from ..config import TfidfLogregConfig
 from ..features import BoilerplateIndex, layout_features, site_recurrence, with_neighbours
 from ..segmentation import normalize_for_model
 from . import SegmentModel, full_proba, register

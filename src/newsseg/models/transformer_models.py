@@ -17,7 +17,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..config import MinilmEmbedLrConfig, MinilmFinetuneConfig
+from ..config import MinilmFinetuneConfig
 from ..features import BoilerplateIndex, layout_features, site_recurrence
 from ..labels import LABELS
 from ..segmentation import normalize_for_model
