@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from . import tracking
-from .config import TrainConfig, load_data_config, load_train_config, split_overrides
+from .config import DataConfig, TrainConfig, load_data_config, load_train_config, split_overrides
 from .dataset import build_dataset, load_dataset_dict
 from .evaluation import evaluate_frame
 from .inference import Pipeline
@@ -94,7 +94,44 @@ def _log_evaluation(prefix: str, frame: pd.DataFrame, labels: np.ndarray, scores
     return metrics
 
 
+def fit_pipeline(config: TrainConfig, data_config: DataConfig, train_frame: pd.DataFrame,
+                 val_frame: pd.DataFrame) -> tuple[Pipeline, float]:
+    """The model and its decoder fitted on the training rows; returns the pipeline and the seconds it took."""
+    started = time.perf_counter()
+    model = build_model(config.model, config.seed)
+    callbacks = (tracking.EpochMetricsCallback(),) if config.model.name == "minilm_finetune" else ()
+    model.fit(train_frame, val_frame if len(val_frame) else None, callbacks=callbacks)
+    decoder = build_decoder(config.decoder)
+    if not decoder.needs_probabilities:
+        decoder.fit(train_frame, None)
+    elif config.decoder.train_on == "validation" and len(val_frame):
+        decoder.fit(val_frame, model.predict_proba(val_frame))
+    else:
+        decoder.fit(train_frame, out_of_fold_proba(config, train_frame))
+    pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
+                        data_config.context_chars)
+    return pipeline, time.perf_counter() - started
+
+
+def evaluate_and_log(pipeline: Pipeline, frames: dict[str, pd.DataFrame], eval_sets: dict[str, str]) -> dict:
+    """Metrics (logged, with reports and plots) of the pipeline on each split and each extra gold file."""
+    metrics: dict = {}
+    for prefix, frame in frames.items():
+        if len(frame):
+            started = time.perf_counter()
+            labels, scores = pipeline.predict_frame(frame)
+            metrics[f"{prefix}_segments_per_second"] = len(frame) / max(time.perf_counter() - started, 1e-9)
+            metrics.update(_log_evaluation(prefix, frame, labels, scores))
+    for name, path in eval_sets.items():
+        frame = gold_frame(path, pipeline)
+        labels, scores = pipeline.predict_frame(frame)
+        metrics.update(_log_evaluation(name, frame, labels, scores))
+    tracking.log_metrics({k: v for k, v in metrics.items() if k.endswith("per_second")})
+    return metrics
+
+
 def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool = True) -> TrainResult:
+    """Train one config end to end inside an MLflow run; the run ends with a registered, loadable model."""
     data_overrides, own_overrides = split_overrides(overrides)
     config = load_train_config(config_path, own_overrides)
     data_config = load_data_config(config.data, data_overrides)
@@ -116,35 +153,11 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
             tracking.log_dataset(frame, f"{data_config.name}-{split}", str(built.path), split,
                                  f"{built.stats['fingerprint']}-{split}")
 
-        started = time.perf_counter()
-        model = build_model(config.model, config.seed)
-        callbacks = (tracking.EpochMetricsCallback(),) if config.model.name == "minilm_finetune" else ()
-        model.fit(train_frame, val_frame if len(val_frame) else None, callbacks=callbacks)
-        decoder = build_decoder(config.decoder)
-        if not decoder.needs_probabilities:
-            decoder.fit(train_frame, None)
-        else:
-            if config.decoder.train_on == "validation" and len(val_frame):
-                decoder.fit(val_frame, model.predict_proba(val_frame))
-            else:
-                decoder.fit(train_frame, out_of_fold_proba(config, train_frame))
-        train_seconds = time.perf_counter() - started
+        pipeline, train_seconds = fit_pipeline(config, data_config, train_frame, val_frame)
+        pipeline.metadata.update({"config": resolved, "data_stats": built.stats})
         tracking.log_metrics({"train_seconds": train_seconds, "train_segments": len(train_frame)})
-
-        pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
-                            data_config.context_chars, {"config": resolved, "data_stats": built.stats})
-        metrics: dict = {"train_seconds": round(train_seconds, 2)}
-        for prefix, frame in (("val", val_frame), ("test", test_frame)):
-            if len(frame):
-                started = time.perf_counter()
-                labels, scores = pipeline.predict_frame(frame)
-                metrics[f"{prefix}_segments_per_second"] = len(frame) / max(time.perf_counter() - started, 1e-9)
-                metrics.update(_log_evaluation(prefix, frame, labels, scores))
-        for name, path in config.eval_sets.items():
-            frame = gold_frame(path, pipeline)
-            labels, scores = pipeline.predict_frame(frame)
-            metrics.update(_log_evaluation(name, frame, labels, scores))
-        tracking.log_metrics({k: v for k, v in metrics.items() if k.endswith("per_second")})
+        metrics = {"train_seconds": round(train_seconds, 2),
+                   **evaluate_and_log(pipeline, {"val": val_frame, "test": test_frame}, config.eval_sets)}
 
         pipeline.metadata["metrics"] = {k: v for k, v in metrics.items() if isinstance(v, (int, float))}
         pipeline.metadata["run_id"] = run_id
