@@ -46,12 +46,16 @@ def data_build(
     config: Path = typer.Argument(..., help="data config, e.g. configs/data/bundled.yaml"),
     set_: List[str] = typer.Option([], "--set", help=SET_HELP),
     force: bool = typer.Option(False, "--force", help="rebuild even when config and inputs are unchanged"),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="report and skip bad records in every source "
+                                                            "instead of stopping at the first"),
 ) -> None:
     """Read the config's sources, segment and label them, write a site-grouped DatasetDict."""
     from .config import load_data_config
     from .dataset import build_dataset, stats_table
 
     cfg = _run(load_data_config, config, set_)
+    for source in cfg.sources if skip_bad else ():
+        source.skip_bad = True
     result = _run(build_dataset, cfg, force=force)
     typer.echo(f"{'built' if result.built else 'up to date (use --force to rebuild)'}: {result.path}")
     typer.echo(stats_table(result.stats))

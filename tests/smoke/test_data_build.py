@@ -91,3 +91,18 @@ def test_composed_and_weakly_labelled_sources(workdir):
     docs = {s: set(d.split("~")[0] for d in load_dataset_dict(workdir / "processed" / "mixed")[s]["doc_id"])
             for s in ("train", "validation", "test")}
     assert not (docs["train"] & docs["test"] or docs["train"] & docs["validation"])
+
+
+def test_skip_bad_flag_reports_skipped_records(workdir):
+    from tests.conftest import write_jsonl
+
+    rows = [{"id": f"d{i}", "text": "Title\nBody line.\n", "spans": [[0, 5, "news_body"], [6, 16, "news_body"]],
+             "meta": {"domain": f"s{i}.com"}} for i in range(6)]
+    write_jsonl(workdir / "gold.jsonl", rows[:3] + ["{broken"] + rows[3:])
+    (workdir / "g.yaml").write_text(f"name: g\nsources:\n  - reader: jsonl\n    path: {workdir / 'gold.jsonl'}\n"
+                                    f"output_dir: {workdir / 'processed'}\n")
+    strict = runner.invoke(app, ["data", "build", str(workdir / "g.yaml")])
+    assert strict.exit_code == 1 and "gold.jsonl:4: malformed JSON" in strict.output
+    lenient = runner.invoke(app, ["data", "build", str(workdir / "g.yaml"), "--skip-bad"])
+    assert lenient.exit_code == 0, lenient.output
+    assert "skipped 1 bad record(s)" in lenient.output
