@@ -69,6 +69,23 @@ class Pipeline:
         docs = [Document(str(i), t) for i, t in enumerate(texts)]
         return self.predict_documents(docs)
 
+    def label_documents(self, docs: Sequence[Document],
+                        memory: Optional[SiteMemory] = None) -> list[tuple[list[dict], Optional[str]]]:
+        """(segments, error) per document. Documents read with an error (``meta["error"]``) keep it;
+        when the batch fails, documents are retried one by one, so a failure stays with its document."""
+        good = [d for d in docs if not d.meta.get("error")]
+        try:
+            results = dict(zip((id(d) for d in good), self.predict_documents(good, memory)))
+            errors: dict[int, str] = {}
+        except Exception:  # noqa: BLE001 - isolate the document that fails
+            results, errors = {}, {}
+            for doc in good:
+                try:
+                    results[id(doc)] = self.predict_documents([doc])[0]
+                except Exception as exc:  # noqa: BLE001 - reported in the document's output
+                    errors[id(doc)] = f"{type(exc).__name__}: {exc}"
+        return [(results.get(id(d), []), d.meta.get("error") or errors.get(id(d))) for d in docs]
+
     def save(self, path: Path | str) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -104,20 +121,9 @@ def documents_from_frame(model_input: pd.DataFrame) -> list[Document]:
 def predict_dataframe(pipeline: Pipeline, model_input: pd.DataFrame) -> pd.DataFrame:
     """DataFrame ``id, text`` → DataFrame ``id, segments, error``; a failing document gets ``error``."""
     docs = documents_from_frame(model_input)
-    try:
-        results = pipeline.predict_documents(docs)
-        errors = [None] * len(docs)
-    except Exception:  # one bad document must not sink the batch: retry one by one
-        results, errors = [], []
-        for doc in docs:
-            try:
-                results.append(pipeline.predict_documents([doc])[0])
-                errors.append(None)
-            except Exception as exc:  # noqa: BLE001 - reported per document
-                results.append([])
-                errors.append(f"{type(exc).__name__}: {exc}")
-    return pd.DataFrame({"id": [d.id for d in docs], "segments": [json.dumps(r) for r in results],
-                         "error": errors})
+    labelled = pipeline.label_documents(docs)
+    return pd.DataFrame({"id": [d.id for d in docs], "segments": [json.dumps(seg) for seg, _ in labelled],
+                         "error": [error for _, error in labelled]})
 
 
 try:

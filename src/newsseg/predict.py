@@ -48,23 +48,6 @@ def iter_input_documents(paths: Sequence[Path], id_column: str = "id", text_colu
             yield Document(str(path), "", {"error": str(exc)})
 
 
-def label_batch(pipeline: Pipeline, docs: list[Document],
-                memory: Optional[SiteMemory] = None) -> list[tuple[list[dict], Optional[str]]]:
-    """(segments, error) per document; a failure is retried document by document, so it stays local."""
-    good = [d for d in docs if not d.meta.get("error")]
-    try:
-        results = dict(zip((id(d) for d in good), pipeline.predict_documents(good, memory)))
-        errors: dict[int, str] = {}
-    except Exception:  # noqa: BLE001 - isolate the document that fails
-        results, errors = {}, {}
-        for doc in good:
-            try:
-                results[id(doc)] = pipeline.predict_documents([doc])[0]
-            except Exception as exc:  # noqa: BLE001 - reported in the document's output
-                errors[id(doc)] = f"{type(exc).__name__}: {exc}"
-    return [(results.get(id(d), []), d.meta.get("error") or errors.get(id(d))) for d in docs]
-
-
 class Writer:
     def __init__(self, out: IO[str], keep: set[str], with_headers: bool) -> None:
         self.out, self.keep, self.with_headers = out, keep, with_headers
@@ -156,7 +139,7 @@ def _init_worker(pipeline_dir: str, threads: int) -> None:
 
 
 def _label_in_worker(batch: list[Document]) -> list[tuple[list[dict], Optional[str]]]:
-    return label_batch(_WorkerState.pipeline, batch, _WorkerState.memory)
+    return _WorkerState.pipeline.label_documents(batch, _WorkerState.memory)
 
 
 def _partial_path(output: Path) -> Path:
@@ -164,15 +147,21 @@ def _partial_path(output: Path) -> Path:
 
 
 def _resume_ids(partial: Path) -> set[str]:
-    """Ids already written to an interrupted run's output; a torn last line is cut off."""
+    """Ids already written to an interrupted run's output, read line by line; a torn last line is cut off."""
     if not partial.exists():
         return set()
-    data = partial.read_bytes()
-    complete = data[:data.rfind(b"\n") + 1]
-    if len(complete) != len(data):
+    ids, complete_bytes = set(), 0
+    with partial.open("rb") as fh:
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break
+            complete_bytes += len(line)
+            if line.strip():
+                ids.add(json.loads(line)["id"])
+    if complete_bytes != partial.stat().st_size:
         with partial.open("r+b") as fh:
-            fh.truncate(len(complete))
-    return {json.loads(line)["id"] for line in complete.decode("utf-8").splitlines() if line.strip()}
+            fh.truncate(complete_bytes)
+    return ids
 
 
 def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[Path], fmt: str = "jsonl",
@@ -234,7 +223,7 @@ def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[P
         if workers == 1:
             memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
             for batch in batched(documents, batch_size):
-                write_batch(batch, label_batch(pipeline, batch, memory))
+                write_batch(batch, pipeline.label_documents(batch, memory))
         else:
             # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
             # loads the pipeline from a folder once.

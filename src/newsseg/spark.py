@@ -32,7 +32,7 @@ def predict_spark_dataframe(spark, frame, model_uri: str, id_column: str = "id",
         F.col("segment.score").alias("score"), "error")
 
 
-def read_input(spark, path: str, id_column: str = "id", text_column: str = "text"):
+def read_input(spark, path: str):
     """A Spark DataFrame from a .jsonl / .csv / .parquet file or folder."""
     if path.endswith(".jsonl") or path.endswith(".json"):
         return spark.read.json(path)
@@ -57,7 +57,7 @@ def spark_predict(model: str, input_path: str, output_path: str, master: str = "
              .config("spark.sql.execution.arrow.maxRecordsPerBatch", "256")
              .config("spark.ui.enabled", "false").getOrCreate())
     try:
-        frame = read_input(spark, input_path, id_column, text_column)
+        frame = read_input(spark, input_path)
         if partitions:
             frame = frame.repartition(partitions)
         result = predict_spark_dataframe(spark, frame, uri, id_column, text_column)

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from .features import COMMENT_HEADER_RE, site_recurrence
-from .labels import LABELS
 from .registry import Registry
 from .segmentation import normalize_for_model
 
@@ -213,5 +212,3 @@ def weak_label_documents(docs: list) -> list:
         doc.meta["weakly_labelled"] = True
     return docs
 
-
-assert set(LABELS) >= {"news_body", "opinion_comment", "disclaimer", "ad", "other"}
