@@ -28,6 +28,7 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 bench: venv
+	$(BIN)/pip install -q -e '.[onnx]'  # the ONNX Runtime rows of the transformer-inference table
 	$(BIN)/python benchmarks/run_benchmarks.py
 
 clean-data:

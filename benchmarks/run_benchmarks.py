@@ -115,6 +115,32 @@ def speed_rows(model_rows: list[dict]) -> list[dict]:
     return out
 
 
+def scale_section(model_rows: list[dict], memory_mb: float, memory_minutes: float) -> str:
+    from newsseg import tracking
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import scale
+
+    default = next((r for r in model_rows if Path(r["config"]).stem == "layout_gbt" and r["decoder"] == "viterbi"), None)
+    if default is None:
+        return "Not run: the layout_gbt + viterbi row was not trained in this run."
+    return scale.table(scale.run(tracking.download_pipeline(default["model_uri"]), speedup_mb=12,
+                                 memory_mb=memory_mb, memory_minutes=memory_minutes))
+
+
+def transformer_section(model_rows: list[dict]) -> str:
+    from newsseg import tracking
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from transformer_speed import HEADING, transformer_speed_section
+
+    finetuned = next((r for r in model_rows if "minilm_finetune" in r["config"]), None)
+    if finetuned is None:
+        return f"{HEADING}\n\nNot run: no minilm_finetune row was trained in this run."
+    return transformer_speed_section(tracking.download_pipeline(finetuned["model_uri"]),
+                                     log=lambda m: print(m, file=sys.stderr, flush=True))
+
+
 # A worked estimate for the whole FakeNewsCorpus on a Spark cluster, from the measured per-core rates.
 CORPUS_GB = 27.0  # FakeNewsCorpus: about 9.4 million pages, 27 GB of text
 CLUSTER_CORES = 160  # assumed: 10 workers x 16 cores
@@ -160,6 +186,11 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="comma-separated config stems to run (default: all)")
     parser.add_argument("--skip-generalisation", action="store_true", help="skip the real-data section")
     parser.add_argument("--skip-speed", action="store_true", help="skip the speed section")
+    parser.add_argument("--memory-mb", type=float, default=1000.0,
+                        help="MB of text for the peak-memory run of `newsseg predict --workers 2` (0: skip)")
+    parser.add_argument("--memory-minutes", type=float, default=10.0,
+                        help="stop the peak-memory run after this many minutes (0: run to the end; 1 GB takes "
+                             "about an hour on 2 cores)")
     parser.add_argument("--speed-only", action="store_true",
                         help="re-measure only the speed section, with the pipelines of the runs listed in the "
                              "existing BENCHMARKS.md, and replace that section")
@@ -184,6 +215,8 @@ def main(argv=None) -> int:
         else:
             generalisation = f"Not run: {FNC_DEV} is absent."
     speed = speed_table(speed_rows(rows)) if not args.skip_speed else "Not run (--skip-speed)."
+    scale_text = scale_section(rows, args.memory_mb, args.memory_minutes) if not args.skip_speed else "Not run (--skip-speed)."
+    transformer = transformer_section(rows) if not args.skip_speed else "Not run (--skip-speed)."
     stamp = datetime.date.today().isoformat()
     text = [
         "# Benchmarks",
@@ -210,6 +243,15 @@ def main(argv=None) -> int:
         "peak RSS of that process. Pipelines are those trained above.",
         "",
         speed,
+        "",
+        "### Corpus scale: `newsseg predict` with 1 and 2 workers, and peak memory on a large input",
+        "",
+        "`python benchmarks/scale.py` (part of `make bench`), with the default pipeline (layout_gbt + viterbi, "
+        "the `make train` configuration) trained above.",
+        "",
+        scale_text,
+        "",
+        transformer,
         "",
         "## Commands",
         "",

@@ -173,10 +173,10 @@ def predict_cmd(
     """Label documents with a saved model. Every input document appears once in the output, in order."""
     import os
 
-    from .inference import load_model
+    from .inference import model_folder
     from .predict import predict_files
 
-    pipeline = _run(load_model, model)
+    pipeline = _run(model_folder, model)  # loaded by predict_files, or only by its workers
     if workers == 0:  # one per core, but no process pool for a single page
         workers = 1 if len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix == ".txt" else os.cpu_count() or 1
     summary = _run(predict_files, pipeline, inputs, output, fmt, [k.strip() for k in keep.split(",") if k.strip()],

@@ -131,7 +131,9 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
     for block in tail_blocks:
         block()
 
-    if comment_section and rng.random() < 0.85:
+    # A thread is nearly always announced (a header, a count, the comment form): 97%, not less, or
+    # late first-person paragraphs of articles are learnt as comments.
+    if comment_section and rng.random() < 0.97:
         page.add(rng.choice(pools["comment_chrome"]), "other")
         for text, label in comment_section:
             page.add(text, label, gap=0.5)

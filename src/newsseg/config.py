@@ -78,7 +78,8 @@ class DataConfig(StrictModel):
 class TfidfLogregConfig(StrictModel):
     name: Literal["tfidf_logreg"]
     word_ngrams: tuple[int, int] = Field((1, 2), description="word n-gram range")
-    char_ngrams: tuple[int, int] = Field((2, 5), description="character n-gram range (within word bounds)")
+    char_ngrams: Optional[tuple[int, int]] = Field(
+        (2, 5), description="character n-gram range (within word bounds); null: word n-grams only")
     max_features: int = Field(200_000, ge=100, description="vocabulary cap per vectorizer")
     C: float = Field(4.0, gt=0, description="inverse regularisation strength")
     max_iter: int = Field(2000, ge=10, description="solver iterations")
@@ -89,6 +90,9 @@ class TfidfLogregConfig(StrictModel):
 class LayoutGbtConfig(StrictModel):
     name: Literal["layout_gbt"]
     use_tfidf: bool = Field(True, description="add out-of-fold TF-IDF probabilities as features")
+    tfidf_char_ngrams: Optional[list[int]] = Field(
+        None, min_length=2, max_length=2, description="character n-grams of that TF-IDF model, e.g. [2, 5]; null: word n-grams only (twice as "
+                          "fast, and better on real pages of unseen sites in the zero-shot benchmark)")
     neighbours: int = Field(2, ge=0, le=5, description="segments on each side whose features are added")
     learning_rate: float = Field(0.1, gt=0, description="boosting learning rate")
     max_iter: int = Field(150, ge=10, description="boosting rounds")
@@ -120,6 +124,14 @@ class MinilmFinetuneConfig(StrictModel):
     warmup_ratio: float = Field(0.06, ge=0, lt=1, description="share of steps for warm-up")
     class_weights: bool = Field(True, description="weight the loss by inverse class frequency")
     early_stopping_patience: int = Field(2, ge=1, description="epochs without validation gain before stopping")
+    quantize: Literal["none", "int8"] = Field(
+        "none", description="inference only: 'int8' applies dynamic int8 quantisation to the Linear layers "
+        "(CPU; the saved weights stay fp32)")
+    runtime: Literal["torch", "onnx"] = Field(
+        "torch", description="inference only: 'onnx' runs ONNX Runtime on an ONNX export of the fp32 model, made "
+        "in memory when first needed (CPU; needs the 'onnx' extra); with quantize 'int8', ONNX Runtime's "
+        "dynamic int8 quantisation")
+    inference_batch_size: int = Field(64, ge=1, description="segments per inference batch (batches of similar length)")
 
 
 ModelConfig = Annotated[
@@ -134,6 +146,9 @@ class DecoderConfig(StrictModel):
         "oof", description="CRF only: base-model probabilities it learns from: out-of-fold on train, or validation"
     )
     folds: int = Field(3, ge=2, description="site-grouped folds for out-of-fold probabilities")
+    comments_need_cue: bool = Field(
+        True, description="label a segment opinion_comment only after a comment cue earlier on its page (a header "
+                          "such as 'Comments (3)', a reply button, a timestamp, the comment form)")
     c1: float = Field(0.05, ge=0, description="CRF L1 penalty")
     c2: float = Field(0.05, ge=0, description="CRF L2 penalty")
     max_iterations: int = Field(200, ge=1, description="CRF training iterations")

@@ -5,6 +5,7 @@ Every function takes a pandas DataFrame of segment rows (``dataset.COLUMNS``), i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -22,7 +23,8 @@ _FIRST_PERSON_RE = re.compile(r"\b(i|i'm|i've|i'd|me|my|mine|we|us|our)\b", re.I
 _SECOND_PERSON_RE = re.compile(r"\b(you|your|you're|yours)\b", re.I)
 _CALL_TO_ACTION_RE = re.compile(
     r"\b(subscribe|sign up|click|donate|buy|order|shop|download|join|get (the|your|our)|try|free|"
-    r"offer|deal|save|sponsored|advertis\w*|newsletter|support us|membership|learn more|register)\b", re.I)
+    r"offer|deal|save|sponsored|advertis\w*|newsletter|support us|membership|learn more|register|purchase|"
+    r"inquir\w*|enquir\w*|discount|coupon|promo( code)?|price|sale)\b|\$\d", re.I)
 _LEGAL_RE = re.compile(
     r"\b(copyright|©|all rights reserved|disclaimer|not necessarily|views? expressed|liability|"
     r"not (intended|meant) to|consult|affiliate|terms of (use|service)|privacy|cookies?|fair use|"
@@ -36,6 +38,22 @@ COMMENT_HEADER_RE = re.compile(
     r"^(\d+\s+)?(comments?|responses?|replies|discussion|reader comments|join the (discussion|conversation))"
     r"(\s*\(\d+\))?:?$|^(leave|post|add) a (comment|reply)|^comments? (are|is) closed|^\d+ thoughts? on ", re.I)
 _TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
+# Short lines that belong to a comment section: reply/like buttons, "X says:", timestamps, the comment
+# form ("Your email address will not be published"), anything naming comments or replies.
+_COMMENT_CUE_RE = re.compile(
+    r"\b(comments?|commenting|commenters?|repl(y|ies)|responses?|discussion|thoughts on|avatar|moderat\w+|"
+    r"likes?|upvotes?|points?|two cents|sort by|disqus)\b|[▲▼]|\bsays:|email address will not be published|"
+    r"\b\d{1,2}:\d{2}\s*(am|pm)\b|^\d+ (minutes?|hours?|days?|weeks?|months?|years?) ago$", re.I)
+COMMENT_CUE_MAX_WORDS = 10
+# Attribution lines: "Source: …", "Via …", "h/t …", a bare link.
+_SOURCE_LINE_RE = re.compile(
+    r"^(sources?|via|h/t|hat tip|originally (published|appeared)( at| on| in)?)\s*[:\-\u2013\u2014]"
+    r"|^(via|h/t) \S+( \S+){0,3}$|^read (more|the rest) at\b|^\W*(https?://|www\.)\S+$", re.I)
+# A prose line: long enough and ending like a sentence; the article is the first run of them. "Long
+# enough" is PROSE_MIN_WORDS, or half the page's longest such line on short pages (news briefs).
+PROSE_MIN_WORDS = 15
+PROSE_MIN_WORDS_FLOOR = 6
+PROSE_RUN_MAX_GAP = 2
 
 LAYOUT_FEATURE_NAMES = (
     "position", "index", "segments_left", "log_n_segments", "log_chars", "log_words", "terminal_punct",
@@ -43,7 +61,17 @@ LAYOUT_FEATURE_NAMES = (
     "list_item", "first_person", "second_person", "call_to_action", "legal_words", "chrome_words",
     "is_comment_header", "after_comment_header", "segments_since_comment_header", "starts_lower",
     "ends_colon", "site_recurrence", "corpus_recurrence",
+    "source_line", "comment_cue", "comment_cue_before", "in_first_prose_run", "after_first_prose_run",
+    "segments_after_first_prose_run", "after_last_prose", "before_first_prose",
 )
+
+
+def check_layout_features(model) -> None:
+    """A model pickled with an older feature set cannot be applied: say so instead of mis-predicting."""
+    trained = tuple(getattr(model, "layout_feature_names", ()))
+    if trained != LAYOUT_FEATURE_NAMES:
+        raise ValueError(f"this {model.family} model was trained with {len(trained) or 'an older set of'} layout "
+                         f"features, this newsseg computes {len(LAYOUT_FEATURE_NAMES)}: retrain it")
 
 
 def model_text(frame: pd.DataFrame) -> list[str]:
@@ -122,18 +150,47 @@ def _ratio(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def _text_features(text: str) -> list[float]:
+@functools.cache
+def _bmp_char_classes() -> np.ndarray:
+    """For every Basic Multilingual Plane code point: isupper, isalpha, isdigit, symbol (neither
+    alphanumeric nor space), is " ". A lookup table, so character counts run in numpy, not per char."""
+    chars = [chr(c) for c in range(0x10000)]
+    return np.array([[c.isupper(), c.isalpha(), c.isdigit(), not c.isalnum() and not c.isspace(), c == " "]
+                     for c in chars], dtype=np.int32)
+
+
+def char_class_counts(texts: list[str]) -> np.ndarray:
+    """Per text: counts of upper-case letters, letters, digits, symbols and spaces (columns in that order).
+    Same result as ``str.isupper()`` etc. per character."""
+    out = np.zeros((len(texts), 5), dtype=np.int64)
+    if not texts:
+        return out
+    joined = "".join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    astral = codes > 0xFFFF
+    classes = _bmp_char_classes()[np.minimum(codes, 0xFFFF)]
+    if astral.any():  # rare (emoji, math letters): classify those characters one by one
+        classes[astral] = [[c.isupper(), c.isalpha(), c.isdigit(), not c.isalnum() and not c.isspace(), c == " "]
+                           for c in (chr(int(x)) for x in codes[astral])]
+    cumulative = np.vstack([np.zeros((1, 5), dtype=np.int64), np.cumsum(classes, axis=0)])
+    ends = np.cumsum([len(t) for t in texts])
+    starts = ends - np.array([len(t) for t in texts])
+    return cumulative[ends] - cumulative[starts]
+
+
+def _text_features(text: str, counts: np.ndarray) -> list[float]:
+    """``counts``: the row of ``char_class_counts`` for ``text``."""
     chars = len(text)
     words = text.split()
-    letters = sum(c.isalpha() for c in text)
+    upper, letters, digits, symbols, spaces = (int(c) for c in counts)
     return [
         math.log1p(chars),
         math.log1p(len(words)),
         float(bool(_TERMINAL_RE.search(text))),
-        _ratio(sum(c.isupper() for c in text), letters),
-        _ratio(sum(c.isdigit() for c in text), chars),
-        _ratio(sum(not c.isalnum() and not c.isspace() for c in text), chars),
-        _ratio(text.count(" "), chars),
+        _ratio(upper, letters),
+        _ratio(digits, chars),
+        _ratio(symbols, chars),
+        _ratio(spaces, chars),
         _ratio(sum(w[:1].isupper() for w in words), len(words)),
         float(bool(_URL_RE.search(text))),
         float(bool(_LIST_RE.match(text))),
@@ -143,6 +200,62 @@ def _text_features(text: str) -> list[float]:
         min(len(_LEGAL_RE.findall(text)), 3) / 3,
         min(len(_CHROME_RE.findall(text)), 3) / 3,
     ]
+
+
+def is_comment_cue(text: str) -> bool:
+    return bool(COMMENT_HEADER_RE.search(text)) or (
+        len(text.split()) <= COMMENT_CUE_MAX_WORDS and bool(_COMMENT_CUE_RE.search(text)))
+
+
+def cue_flags(texts: list[str], doc_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: is it a comment cue (``is_comment_cue``), and is an earlier line of its document one."""
+    is_cue, before = np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
+    seen: set[str] = set()
+    for i, (text, doc) in enumerate(zip(texts, doc_ids)):
+        before[i] = doc in seen
+        is_cue[i] = is_comment_cue(text)
+        if is_cue[i]:
+            seen.add(doc)
+    return is_cue, before
+
+
+def comment_cue_before(frame: pd.DataFrame) -> np.ndarray:
+    """Per segment row: whether an earlier segment of its document is a comment cue."""
+    return cue_flags([normalize_for_model(t) for t in frame["text"]], frame["doc_id"].tolist())[1]
+
+
+def prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarray:
+    """Where each line sits relative to the page's prose. Per line: inside the first run of prose lines
+    (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g. a caption or an ad; a comment header
+    or reply button ends the run), after that run, segments since its end, no prose line after it,
+    no prose line before it.
+
+    Why: on real pages the article is the first long run of prose; reader comments come after chrome
+    that breaks the run (a header, a byline, a date), and chrome clusters after the last prose line."""
+    out = np.zeros((len(texts), 5), dtype=np.float32)
+    start = 0
+    while start < len(texts):
+        end = start
+        while end < len(texts) and doc_ids[end] == doc_ids[start]:
+            end += 1
+        sentence_words = {i: len(texts[i].split()) for i in range(start, end) if _TERMINAL_RE.search(texts[i])}
+        threshold = min(PROSE_MIN_WORDS, max(PROSE_MIN_WORDS_FLOOR, max(sentence_words.values(), default=0) / 2))
+        prose = [i for i, words in sentence_words.items() if words >= threshold]
+        if prose:
+            run_end = prose[0]
+            for i in prose[1:]:
+                gap = range(run_end + 1, i)
+                if len(gap) > PROSE_RUN_MAX_GAP or any(is_comment_cue(texts[j]) for j in gap):
+                    break
+                run_end = i
+            for i in range(start, end):
+                out[i, 0] = float(prose[0] <= i <= run_end)
+                out[i, 1] = float(i > run_end)
+                out[i, 2] = min(max(i - run_end, 0), 50) / 50
+                out[i, 3] = float(i > prose[-1])
+                out[i, 4] = float(i < prose[0])
+        start = end
+    return out
 
 
 def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = None,
@@ -156,6 +269,9 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     else:
         site_rec = site_recurrence(frame)
     corpus_rec = index.recurrence(texts) if index is not None else np.zeros(len(frame), dtype=np.float32)
+    counts = char_class_counts(texts)
+    structure = prose_structure(texts, frame["doc_id"].tolist())
+    is_cue, cue_before = cue_flags(texts, frame["doc_id"].tolist())
     rows = []
     last_header: dict[str, int] = {}
     for i, (text, doc, idx, n, pos) in enumerate(zip(texts, frame["doc_id"], frame["index"],
@@ -166,10 +282,12 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         since = idx - last_header[doc] if doc in last_header else -1
         rows.append([
             float(pos), min(idx, 200) / 200, min(n - 1 - idx, 200) / 200, math.log1p(n),
-            *_text_features(text),
+            *_text_features(text, counts[i]),
             float(is_header), float(since > 0), min(since, 50) / 50 if since >= 0 else -1.0,
             float(text[:1].islower()), float(text.endswith(":")),
             float(site_rec[i]), float(corpus_rec[i]),
+            float(bool(_SOURCE_LINE_RE.search(text))), float(is_cue[i]), float(cue_before[i]),
+            *structure[i],
         ])
     return np.asarray(rows, dtype=np.float32)
 

@@ -49,7 +49,7 @@ class Pipeline:
         """Label ids and per-label scores for segment rows (in document order)."""
         if len(frame) == 0:
             return np.zeros(0, dtype=int), np.zeros((0, len(LABELS)))
-        proba = self.model.predict_proba(frame)
+        proba = self.decoder.gate(frame, self.model.predict_proba(frame))
         return self.decoder.decode(frame, proba)
 
     def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> list[list[dict]]:
@@ -98,12 +98,21 @@ class Pipeline:
             "decoder": self.decoder.name, "metadata": self.metadata,
         }, indent=2, default=str))
 
-    @classmethod
-    def load(cls, path: Path | str) -> "Pipeline":
+    @staticmethod
+    def read_settings(path: Path | str) -> dict:
+        """The folder's ``pipeline.json``, checked against this newsseg (cheap: loads no model)."""
         path = Path(path)
+        if not (path / "pipeline.json").is_file():
+            raise FileNotFoundError(f"{path}: not a newsseg model folder (no pipeline.json)")
         settings = json.loads((path / "pipeline.json").read_text())
         if settings["labels"] != list(LABELS):
             raise ValueError(f"{path}: model labels {settings['labels']} differ from this newsseg's {list(LABELS)}")
+        return settings
+
+    @classmethod
+    def load(cls, path: Path | str) -> "Pipeline":
+        path = Path(path)
+        settings = cls.read_settings(path)
         with open(path / "decoder.pkl", "rb") as fh:
             decoder = pickle.load(fh)
         return cls(load_model_dir(path / "model", settings["family"]), decoder, settings["segmenter"],
@@ -126,28 +135,19 @@ def predict_dataframe(pipeline: Pipeline, model_input: pd.DataFrame) -> pd.DataF
                          "error": [error for _, error in labelled]})
 
 
-try:
-    import mlflow.pyfunc
-
-    class NewssegPyfunc(mlflow.pyfunc.PythonModel):
-        """MLflow pyfunc: input DataFrame ``id, text``; output DataFrame ``id, segments (JSON), error``."""
-
-        def load_context(self, context) -> None:
-            self.pipeline = Pipeline.load(context.artifacts["pipeline"])
-
-        def predict(self, context, model_input: pd.DataFrame, params: Optional[dict] = None) -> pd.DataFrame:
-            return predict_dataframe(self.pipeline, model_input)
-except ImportError:  # pragma: no cover - mlflow is a dependency; kept importable without it
-    NewssegPyfunc = None  # type: ignore
-
-
-def load_model(name: str) -> Pipeline:
-    """A Pipeline from ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder."""
+def model_folder(name: str) -> Path:
+    """The local pipeline folder of ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder
+    (registry models are downloaded)."""
     from . import tracking
 
     local = Path(name)
     if (local / "pipeline.json").is_file():
-        return Pipeline.load(local)
+        return local
     if (local / "artifacts" / "pipeline" / "pipeline.json").is_file():
-        return Pipeline.load(local / "artifacts" / "pipeline")
-    return Pipeline.load(tracking.download_pipeline(name))
+        return local / "artifacts" / "pipeline"
+    return Path(tracking.download_pipeline(name))
+
+
+def load_model(name: str) -> Pipeline:
+    """A Pipeline from ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder."""
+    return Pipeline.load(model_folder(name))

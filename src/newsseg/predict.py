@@ -127,18 +127,23 @@ class _WorkerState:
 
     pipeline: Optional[Pipeline] = None
     memory: Optional[SiteMemory] = None
+    load_error: Optional[str] = None  # raised with the first batch: a failing initializer would respawn forever
 
 
 def _init_worker(pipeline_dir: str, threads: int) -> None:
-    os.environ["OMP_NUM_THREADS"] = str(threads)  # workers share the cores instead of oversubscribing them
-    import torch
-
-    torch.set_num_threads(threads)
-    _WorkerState.pipeline = Pipeline.load(pipeline_dir)
+    # Workers share the cores instead of oversubscribing them; set before any OpenMP library (scikit-learn,
+    # torch) loads, which is why torch is not imported here: a worker only pays for it if its model needs it.
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    try:
+        _WorkerState.pipeline = Pipeline.load(pipeline_dir)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent with the first batch
+        _WorkerState.load_error = f"{pipeline_dir}: cannot load the model: {type(exc).__name__}: {exc}"
     _WorkerState.memory = SiteMemory()
 
 
 def _label_in_worker(batch: list[Document]) -> list[tuple[list[dict], Optional[str]]]:
+    if _WorkerState.load_error:
+        raise ValueError(_WorkerState.load_error)
     return _WorkerState.pipeline.label_documents(batch, _WorkerState.memory)
 
 
@@ -164,13 +169,14 @@ def _resume_ids(partial: Path) -> set[str]:
     return ids
 
 
-def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[Path], fmt: str = "jsonl",
+def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Optional[Path], fmt: str = "jsonl",
                   keep: Sequence[str] = ("news_body",), id_column: str = "id", text_column: str = "text",
                   batch_size: int = 32, progress: bool = True, workers: int = 1,
                   resume: bool = False) -> PredictSummary:
     """Label every document of ``inputs`` and write them, in input order, to ``output`` (or stdout).
 
-    Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
+    ``pipeline`` is a loaded Pipeline or its folder; with a folder and ``workers`` > 1, only the workers
+    load it. Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
     end; ``resume`` continues an interrupted run from its partial file (jsonl only). With ``workers``
     > 1, batches are labelled by that many processes, at most 2 batches each in flight, so memory is
     bounded by the batch size, not by the input.
@@ -189,6 +195,11 @@ def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[P
         raise ValueError("--resume needs --format jsonl and an --output file")
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, got {workers}")
+    if not isinstance(pipeline, Pipeline):  # fail before any output is written, naming the folder
+        if workers == 1:
+            pipeline = Pipeline.load(pipeline)
+        else:
+            Pipeline.read_settings(pipeline)  # cheap: only the workers load the model
     single_text = len(inputs) == 1 and inputs[0].suffix == ".txt"
     summary = PredictSummary()
     done: set[str] = set()
@@ -227,9 +238,12 @@ def predict_files(pipeline: Pipeline, inputs: Sequence[Path], output: Optional[P
         else:
             # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
             # loads the pipeline from a folder once.
-            pipeline_dir = tempfile.mkdtemp(prefix="newsseg-predict-")
-            cleanup.append(pipeline_dir)
-            pipeline.save(pipeline_dir)
+            if isinstance(pipeline, Pipeline):
+                pipeline_dir = tempfile.mkdtemp(prefix="newsseg-predict-")
+                cleanup.append(pipeline_dir)
+                pipeline.save(pipeline_dir)
+            else:
+                pipeline_dir = str(pipeline)
             threads = max(1, (os.cpu_count() or 1) // workers)
             pool = multiprocessing.get_context("spawn").Pool(workers, _init_worker, (pipeline_dir, threads))
             in_flight: deque = deque()

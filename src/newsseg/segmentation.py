@@ -7,6 +7,7 @@ edges; ``normalize_for_model`` cleans the inside of a segment for the models.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable, Iterator
 
@@ -115,6 +116,7 @@ def segment(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MA
     return SEGMENTERS.get(segmenter)(doc, max_chars)
 
 
+@functools.lru_cache(maxsize=16384)  # each segment is normalised by several feature steps in a batch
 def normalize_for_model(text: str) -> str:
     """What models see: zero-width marks dropped, control characters and runs of white space as one space."""
     text = _ZERO_WIDTH_RE.sub("", text)

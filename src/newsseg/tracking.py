@@ -196,7 +196,7 @@ def log_pipeline_model(pipeline_dir: Path, input_example: pd.DataFrame, output_e
     import mlflow.pyfunc
     from mlflow.models import infer_signature
 
-    from .inference import NewssegPyfunc
+    from .pyfunc import NewssegPyfunc
 
     package_dir = Path(__file__).resolve().parent
     info = retry_locked(

@@ -169,18 +169,22 @@ def test_rest_server_answers_invocations(workdir_with_model, trained):
 
 @pytest.mark.smoke
 def test_workers_match_one_process_and_resume_continues(workdir_with_model, trained):
-    from newsseg.inference import load_model
+    from newsseg.inference import Pipeline, model_folder
     from newsseg.predict import predict_files
 
     workdir = workdir_with_model
     pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
     source = workdir / "pages.jsonl"
     source.write_text("".join(json.dumps({"id": p["id"], "text": p["text"]}) + "\n" for p in pages))
-    pipeline = load_model(trained.model_uri)
+    folder = model_folder(trained.model_uri)
+    pipeline = Pipeline.load(folder)
     one, two = workdir / "one.jsonl", workdir / "two.jsonl"
     predict_files(pipeline, [source], one, batch_size=4, progress=False, workers=1)
-    summary = predict_files(pipeline, [source], two, batch_size=4, progress=False, workers=2)
+    # Given the folder, only the workers load the model.
+    summary = predict_files(folder, [source], two, batch_size=4, progress=False, workers=2)
     assert summary.documents == 40 and one.read_text() == two.read_text()
+    with pytest.raises(FileNotFoundError, match="not a newsseg model folder"):
+        predict_files(workdir, [source], workdir / "three.jsonl", progress=False, workers=2)
 
     # An interrupted run: 10 complete lines and a torn one in the partial file.
     lines = one.read_text().splitlines(keepends=True)

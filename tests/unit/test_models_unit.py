@@ -109,3 +109,13 @@ def test_evaluate_labels_macro_over_present_labels_and_char_f1():
     assert m["news_body_char_f1"] == pytest.approx(2 * 100 / (2 * 100 + 10))
     assert result["details"]["macro_f1_per_site"]["y"] == 1.0
     assert result["details"]["confusion_matrix"][0][3] == 1
+
+
+def test_comment_gate_removes_comments_before_the_first_cue():
+    frame = frame_of({"p": ("x.com", "Headline\nI think this is great.\nComments (1)\nI think this is great.\n")})
+    proba = np.tile([0.2, 0.6, 0.0, 0.0, 0.2], (len(frame), 1))
+    gated = build_decoder(DecoderConfig(name="none")).gate(frame, proba)
+    assert LABELS[gated[1].argmax()] == "news_body" and LABELS[gated[3].argmax()] == "opinion_comment"
+    assert np.allclose(gated.sum(1), 1.0)
+    ungated = build_decoder(DecoderConfig(name="none", comments_need_cue=False)).gate(frame, proba)
+    assert np.array_equal(ungated, proba)

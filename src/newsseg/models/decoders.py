@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 
 from ..config import DecoderConfig
+from ..features import comment_cue_before
 from ..labels import LABELS
 from ..registry import Registry
 
 DECODERS: Registry[type["Decoder"]] = Registry("decoder")
 N = len(LABELS)
+COMMENT = LABELS.index("opinion_comment")
 
 
 def document_slices(frame: pd.DataFrame) -> Iterator[slice]:
@@ -48,6 +50,18 @@ class Decoder:
     def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (label ids, per-label scores) for every row."""
         return proba.argmax(1), proba
+
+    def gate(self, frame: pd.DataFrame, proba: np.ndarray) -> np.ndarray:
+        """With ``comments_need_cue``, no opinion_comment probability before a page's first comment cue.
+
+        Why: a reader-comment thread is announced on the page (a header, reply buttons, timestamps, the
+        comment form); without that, late first-person article paragraphs were taken for comments on
+        real pages of unseen sites. Decoders pickled before the option existed keep the old behaviour."""
+        if not getattr(self.config, "comments_need_cue", False) or len(frame) == 0:
+            return proba
+        gated = proba.copy()
+        gated[~comment_cue_before(frame), COMMENT] = 0.0
+        return gated / np.clip(gated.sum(1, keepdims=True), 1e-12, None)
 
 
 DECODERS.register("none")(Decoder)

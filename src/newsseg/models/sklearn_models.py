@@ -14,7 +14,8 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from ..config import TfidfLogregConfig
-from ..features import BoilerplateIndex, layout_features, site_recurrence, with_neighbours
+from ..features import (LAYOUT_FEATURE_NAMES, BoilerplateIndex, check_layout_features, layout_features,
+                        site_recurrence, with_neighbours)
 from ..segmentation import normalize_for_model
 from . import SegmentModel, full_proba, register
 
@@ -25,12 +26,13 @@ def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def tfidf_pipeline(config: TfidfLogregConfig, seed: int) -> Pipeline:
     # The vectorizers take the DataFrame's "text" column (ColumnTransformer), one row per segment.
-    vectorizers = ColumnTransformer([
-        ("word", TfidfVectorizer(ngram_range=tuple(config.word_ngrams), sublinear_tf=True, min_df=2,
-                                 max_features=config.max_features, lowercase=True), "text"),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config.char_ngrams), sublinear_tf=True,
-                                 min_df=2, max_features=config.max_features, lowercase=True), "text"),
-    ])
+    vectorizers = [("word", TfidfVectorizer(ngram_range=tuple(config.word_ngrams), sublinear_tf=True, min_df=2,
+                                            max_features=config.max_features, lowercase=True), "text")]
+    if config.char_ngrams:
+        vectorizers.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config.char_ngrams),
+                                                    sublinear_tf=True, min_df=2, max_features=config.max_features,
+                                                    lowercase=True), "text"))
+    vectorizers = ColumnTransformer(vectorizers)
     classifier = LogisticRegression(C=config.C, class_weight="balanced", max_iter=config.max_iter,
                                     random_state=seed)
     return Pipeline([("features", vectorizers), ("classifier", classifier)])
@@ -49,13 +51,14 @@ class TfidfLogreg(SegmentModel):
         return full_proba(self.pipeline.predict_proba(_model_frame(frame)), self.pipeline.classes_)
 
 
-# The TF-IDF model stacked under layout_gbt is fitted folds + 1 times, so it is a lighter one.
-STACKED_TFIDF = TfidfLogregConfig(name="tfidf_logreg", max_features=50_000, max_iter=500)
+def stacked_tfidf_config(char_ngrams: Optional[list[int]]) -> TfidfLogregConfig:
+    # The TF-IDF model stacked under layout_gbt is fitted folds + 1 times, so it is a lighter one.
+    return TfidfLogregConfig(name="tfidf_logreg", char_ngrams=tuple(char_ngrams) if char_ngrams else None,
+                             max_features=50_000, max_iter=500)
 
 
-def out_of_fold_tfidf(train: pd.DataFrame, seed: int, folds: int = 3) -> np.ndarray:
+def out_of_fold_tfidf(train: pd.DataFrame, seed: int, config: TfidfLogregConfig, folds: int = 3) -> np.ndarray:
     """TF-IDF probabilities for each training row from a model that did not see the row's site."""
-    config = STACKED_TFIDF
     out = np.zeros((len(train), 5))
     groups = train["site"].to_numpy()
     n_folds = min(folds, len(set(groups)))
@@ -87,14 +90,16 @@ class LayoutGbt(SegmentModel):
 
     def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
         rng = np.random.default_rng(self.seed)
+        self.layout_feature_names = LAYOUT_FEATURE_NAMES
         self.boilerplate = BoilerplateIndex.fit(train)
         site_rec = site_recurrence(train)
         hidden_docs = {d for d in train["doc_id"].unique() if rng.random() < self.recurrence_dropout}
         site_rec[train["doc_id"].isin(hidden_docs).to_numpy()] = 0.0
         tfidf_proba = None
         if self.config.use_tfidf:
-            tfidf_proba = out_of_fold_tfidf(train, self.seed)
-            self.tfidf = TfidfLogreg(STACKED_TFIDF, self.seed)
+            tfidf_config = stacked_tfidf_config(self.config.tfidf_char_ngrams)
+            tfidf_proba = out_of_fold_tfidf(train, self.seed, tfidf_config)
+            self.tfidf = TfidfLogreg(tfidf_config, self.seed)
             self.tfidf.fit(train)
         features = self._features(train, site_rec, tfidf_proba)
         self.classifier = HistGradientBoostingClassifier(
@@ -104,4 +109,5 @@ class LayoutGbt(SegmentModel):
         self.classifier.fit(features, train["label"].to_numpy(), sample_weight=train["weight"].to_numpy())
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        check_layout_features(self)
         return full_proba(self.classifier.predict_proba(self._features(frame)), self.classifier.classes_)

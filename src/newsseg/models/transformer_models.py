@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import MinilmFinetuneConfig
-from ..features import BoilerplateIndex, layout_features, site_recurrence
+from ..features import LAYOUT_FEATURE_NAMES, BoilerplateIndex, check_layout_features, layout_features, site_recurrence
 from ..labels import LABELS
 from ..segmentation import normalize_for_model
 from . import SegmentModel, full_proba, register
@@ -146,6 +146,7 @@ class MinilmEmbedLr(SegmentModel):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
+        self.layout_feature_names = LAYOUT_FEATURE_NAMES
         self.boilerplate = BoilerplateIndex.fit(train)
         features = self._features(train, site_recurrence(train))
         self.classifier = make_pipeline(
@@ -155,6 +156,7 @@ class MinilmEmbedLr(SegmentModel):
                             logisticregression__sample_weight=train["weight"].to_numpy())
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        check_layout_features(self)
         return full_proba(self.classifier.predict_proba(self._features(frame)), self.classifier.classes_)
 
     def __getstate__(self) -> dict:
@@ -181,6 +183,61 @@ def tiny_bert_config(vocab_size: int):
     return BertConfig(vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                       intermediate_size=64, max_position_embeddings=512, num_labels=len(LABELS),
                       id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
+
+
+def quantize_int8(model):
+    """A copy of ``model`` with its Linear layers dynamically quantised to int8 (weights int8, activations
+    quantised per batch at run time; CPU). ``torch.ao.quantization`` is deprecated in favour of torchao,
+    which newsseg does not depend on: its deprecation warnings are silenced here, and only those."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor, torch\.quantize_per_channel",
+                                category=UserWarning)
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8).eval()
+
+
+def onnx_session(model, input_names: list[str], quantize: str, threads: int):
+    """An ONNX Runtime session (CPU) on an export of the fp32 ``model``, with dynamic batch and sequence axes;
+    ``quantize: int8`` quantises the export's weights to int8 (activations per batch at run time). The files
+    live in a temp folder only while the session is built: the session keeps the graph in memory."""
+    try:
+        import onnxruntime as ort
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError:
+        raise ImportError("runtime: onnx needs onnxruntime: pip install -e '.[onnx]'") from None
+    import inspect
+    import warnings
+
+    import torch
+
+    # Graph inputs follow the order of forward()'s parameters, not of the dict passed in: name them in that order.
+    names = [n for n in inspect.signature(model.forward).parameters if n in input_names]
+    # Trace on a padded batch: on an all-ones attention mask transformers may skip the mask, and a trace
+    # would keep that choice for every batch.
+    mask = torch.tensor([[1] * 8, [1] * 5 + [0] * 3])
+    dummy = {n: mask if n == "attention_mask" else torch.ones_like(mask) if n == "input_ids" else torch.zeros_like(mask)
+             for n in names}
+    with tempfile.TemporaryDirectory(prefix="newsseg-onnx-") as tmp:
+        path = Path(tmp, "model.onnx")
+        with warnings.catch_warnings(), torch.no_grad():
+            # The TorchScript exporter needs no onnxscript; its deprecation and trace warnings are expected.
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+            warnings.filterwarnings("ignore", message=r"Exporting aten::index", category=UserWarning)
+            torch.onnx.export(model, (dummy,), str(path), dynamo=False, input_names=names, output_names=["logits"],
+                              dynamic_axes={**{n: {0: "batch", 1: "sequence"} for n in names},
+                                            "logits": {0: "batch"}}, opset_version=17)
+        if quantize == "int8":
+            quantize_dynamic(path, path.with_name("int8.onnx"), weight_type=QuantType.QInt8)
+            path = path.with_name("int8.onnx")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 @register("minilm_finetune")
@@ -263,22 +320,81 @@ class MinilmFinetune(SegmentModel):
         finally:
             shutil.rmtree(out_dir, ignore_errors=True)
         self.model = trainer.model.eval()
+        self._quantized = self._session = None
 
-    def predict_proba(self, frame: pd.DataFrame, batch_size: int = 64) -> np.ndarray:
+    def with_inference(self, quantize: Optional[str] = None, batch_size: Optional[int] = None,
+                       runtime: Optional[str] = None) -> "MinilmFinetune":
+        """Change the inference settings (``quantize``, ``inference_batch_size``, ``runtime``) of a trained or
+        loaded model, validated like a config; returns the model. The weights are untouched."""
+        update = {k: v for k, v in (("quantize", quantize), ("inference_batch_size", batch_size),
+                                    ("runtime", runtime)) if v is not None}
+        self.config = MinilmFinetuneConfig.model_validate({**self.config.model_dump(), **update})
+        self._quantized = self._session = None
+        return self
+
+    def _inference_model(self):
+        """The fp32 model, or (``quantize: int8``) a dynamically quantised copy made once and kept in
+        memory only: ``save`` writes the fp32 weights."""
+        if self.config.quantize == "none":
+            return self.model
+        if getattr(self, "_quantized", None) is None:
+            self._quantized = quantize_int8(self.model)
+        return self._quantized
+
+    def _onnx_session(self, input_names: list[str]):
+        """``runtime: onnx``: the ONNX Runtime session, built once and kept in memory only."""
         import torch
 
+        if getattr(self, "_session", None) is None:
+            self._session = onnx_session(self.model, input_names, self.config.quantize, torch.get_num_threads())
+        return self._session
+
+    def predict_proba(self, frame: pd.DataFrame, batch_size: Optional[int] = None) -> np.ndarray:
+        """Probabilities in the order of ``frame``. Pairs are tokenized once, sorted by token count and cut
+        into batches of neighbours in that order, so each batch is padded only to its own longest pair."""
+        import torch
+
+        out = np.zeros((len(frame), len(LABELS)))
+        if len(frame) == 0:
+            return out
         set_torch_threads()
+        batch_size = batch_size or self.config.inference_batch_size
         texts, context = pair_inputs(frame, self.config.context)
-        order = np.argsort([len(t) + len(c or "") for t, c in zip(texts, context or [""] * len(texts))])
-        out = np.zeros((len(texts), len(LABELS)))
+        enc = self.tokenizer(texts, context, truncation="longest_first" if context else True,
+                             max_length=self.config.max_length)
+        if self.config.runtime == "onnx":
+            session = self._onnx_session(list(enc.keys()))
+            names = [i.name for i in session.get_inputs()]
+
+            def logits(batch: dict) -> torch.Tensor:
+                return torch.from_numpy(session.run(["logits"], {n: batch[n] for n in names})[0])
+        else:
+            model = self._inference_model()
+
+            def logits(batch: dict) -> torch.Tensor:
+                return model(**{k: torch.from_numpy(v) for k, v in batch.items()}).logits
+        lengths = np.array([len(ids) for ids in enc["input_ids"]])
+        order = np.argsort(lengths, kind="stable")
+        pad_value = {"input_ids": self.tokenizer.pad_token_id or 0,
+                     "token_type_ids": getattr(self.tokenizer, "pad_token_type_id", 0)}
         with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
+            for start in range(0, len(order), batch_size):
                 idx = order[start:start + batch_size]
-                batch = self.tokenizer([texts[i] for i in idx], [context[i] for i in idx] if context else None,
-                                       padding=True, truncation="longest_first" if context else True,
-                                       max_length=self.config.max_length, return_tensors="pt")
-                out[idx] = torch.softmax(self.model(**batch).logits, dim=-1).numpy()
+                width = int(lengths[idx].max())
+                batch = {}
+                for key, values in enc.items():
+                    array = np.full((len(idx), width), pad_value.get(key, 0), dtype=np.int64)
+                    for row, i in enumerate(idx):
+                        array[row, :lengths[i]] = values[i]
+                    batch[key] = array
+                out[idx] = torch.softmax(logits(batch).float(), dim=-1).numpy()
         return out
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_quantized"] = None  # rebuilt from the fp32 weights when needed
+        state["_session"] = None  # an ONNX Runtime session does not pickle; it too is rebuilt when needed
+        return state
 
     def save(self, path: Path) -> None:
         import json

@@ -1,0 +1,129 @@
+"""`newsseg predict` at corpus scale: speed-up from 1 to 2 workers, and peak memory on a large input.
+
+    python benchmarks/scale.py PIPELINE_DIR [--speedup-mb 8] [--memory-mb 1000 [--memory-minutes 10]]
+
+The input is the bundled pages' raw text repeated (fresh ids, ``meta.domain`` kept) up to the size asked
+for, written as JSONL to a temporary folder. Each measurement runs the real CLI (`newsseg predict`) in a
+subprocess; memory is the peak of the summed RSS of the whole process tree (the main process and its
+workers), sampled every 0.2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWSSEG = Path(sys.executable).parent / "newsseg"
+
+
+def write_input(path: Path, megabytes: float) -> float:
+    """Repeat the bundled pages into ``path`` until it holds ``megabytes`` of raw text; returns the MB."""
+    pages = [json.loads(line) for line in (ROOT / "data/corpus/bundled.jsonl").read_text(encoding="utf-8").splitlines()]
+    written, copy = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        while written < megabytes * 1e6:
+            for page in pages:
+                record = {"id": f"{page['id']}#{copy}", "text": page["text"], "meta": {"domain": page["meta"].get("domain")}}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                written += len(page["text"].encode("utf-8"))
+            copy += 1
+    return written / 1e6
+
+
+def run_predict(pipeline_dir: Path, input_path: Path, workers: int, output: Path,
+                max_seconds: Optional[float] = None) -> dict:
+    """Run `newsseg predict` and sample the summed RSS of its process tree every 0.2 s: wall seconds, peak MB,
+    the tree's RSS at each minute, and the MB of text labelled. With ``max_seconds`` the run is interrupted
+    (Ctrl-C) then; what it labelled is counted from its partial output."""
+    command = [str(NEWSSEG), "predict", "--model", str(pipeline_dir), str(input_path), "--output", str(output),
+               "--workers", str(workers)]
+    log = output.with_suffix(".log")
+    started = time.perf_counter()
+    peak, per_minute, interrupted = 0, [], False
+    with log.open("w") as stderr:  # a file, not a pipe: the progress bar would fill a pipe and block
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)] if p.is_running())
+                peak = max(peak, rss)
+            except psutil.Error:  # a process ended between listing and reading it
+                pass
+            elapsed = time.perf_counter() - started
+            if elapsed >= 60 * (len(per_minute) + 1):
+                per_minute.append(peak / 2**20)
+            if max_seconds and elapsed > max_seconds and not interrupted:
+                proc.send_signal(signal.SIGINT)
+                interrupted = True
+            time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0 and not interrupted:
+        raise RuntimeError(f"`{' '.join(command)}` failed: {log.read_text()[-2000:]}")
+    # The output keeps the input's order: the documents labelled are the first `done` of the input.
+    written = output if output.exists() else output.with_name(f".{output.name}.partial")
+    with written.open(encoding="utf-8") as fh:
+        done = sum(1 for line in fh if line.endswith("\n"))
+    with input_path.open(encoding="utf-8") as fh:
+        text_bytes = sum(len(json.loads(line)["text"].encode("utf-8")) for line in itertools.islice(fh, done))
+    return {"workers": workers, "seconds": seconds, "peak_rss_mb": peak / 2**20, "interrupted": interrupted,
+            "labelled_mb": text_bytes / 1e6, "peak_by_minute_mb": per_minute}
+
+
+def run(pipeline_dir: Path, speedup_mb: float = 8.0, memory_mb: float = 0.0, memory_minutes: float = 0.0) -> dict:
+    results: dict = {"speedup": [], "memory": None}
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / "pages.jsonl"
+        megabytes = write_input(small, speedup_mb)
+        for workers in (1, 2):
+            print(f"== scale: {megabytes:.1f} MB with --workers {workers}", file=sys.stderr, flush=True)
+            row = run_predict(pipeline_dir, small, workers, Path(tmp) / f"out{workers}.jsonl")
+            results["speedup"].append(dict(row, megabytes=megabytes, mb_per_s=megabytes / row["seconds"]))
+        if memory_mb:
+            large = Path(tmp) / "large.jsonl"
+            megabytes = write_input(large, memory_mb)
+            print(f"== scale: peak memory on {megabytes:.0f} MB with --workers 2", file=sys.stderr, flush=True)
+            row = run_predict(pipeline_dir, large, 2, Path(tmp) / "large-out.jsonl", 60 * memory_minutes or None)
+            results["memory"] = dict(row, megabytes=megabytes, input_bytes=large.stat().st_size)
+    return results
+
+
+def table(results: dict) -> str:
+    rows = results["speedup"]
+    base = rows[0]["mb_per_s"]
+    lines = ["| workers | input MB of text | seconds | MB/s | speed-up vs 1 worker | peak RSS MB (process tree) |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['workers']} | {r['megabytes']:.1f} | {r['seconds']:.1f} | {r['mb_per_s']:.3f} | "
+                     f"{r['mb_per_s'] / base:.2f}x | {r['peak_rss_mb']:.0f} |")
+    memory = results["memory"]
+    if memory:
+        ran = (f"stopped (Ctrl-C) after {memory['seconds'] / 60:.0f} min, having labelled "
+               f"{memory['labelled_mb']:.0f} MB of its text" if memory["interrupted"]
+               else f"the whole input in {memory['seconds'] / 60:.1f} min")
+        lines += ["", f"Large input: a {memory['input_bytes'] / 1e9:.2f} GB JSONL ({memory['megabytes']:.0f} MB of text) "
+                      f"with `--workers 2`, {ran}: peak RSS of the process tree **{memory['peak_rss_mb']:.0f} MB**; "
+                      "peak so far at each minute: " + ", ".join(f"{mb:.0f}" for mb in memory["peak_by_minute_mb"])
+                      + " MB."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("pipeline_dir", type=Path, help="a saved newsseg Pipeline folder (or any --model value)")
+    parser.add_argument("--speedup-mb", type=float, default=8.0, help="MB of text for the 1-vs-2-workers runs")
+    parser.add_argument("--memory-mb", type=float, default=0.0, help="MB of text for the peak-memory run (0: skip)")
+    parser.add_argument("--memory-minutes", type=float, default=0.0,
+                        help="stop the peak-memory run after this many minutes (0: run to the end)")
+    args = parser.parse_args()
+    print(table(run(args.pipeline_dir, args.speedup_mb, args.memory_mb, args.memory_minutes)))

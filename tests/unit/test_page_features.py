@@ -1,0 +1,64 @@
+"""Page-structure and character features of ``newsseg.features`` on literal strings."""
+
+import pytest
+
+from newsseg.features import (LAYOUT_FEATURE_NAMES, char_class_counts, check_layout_features, layout_features,
+                              prose_structure)
+from tests.unit.test_models_unit import frame_of
+
+PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
+
+
+def test_char_class_counts_match_str_methods_including_astral_and_lone_surrogates():
+    texts = ["Hello World 42!", "", "Émile Zola – ×", "math 𝐀𝐁 and 😀", "bad \ud800 surrogate"]
+    expected = [[sum(c.isupper() for c in t), sum(c.isalpha() for c in t), sum(c.isdigit() for c in t),
+                 sum(not c.isalnum() and not c.isspace() for c in t), t.count(" ")] for t in texts]
+    assert char_class_counts(texts).tolist() == expected
+
+
+def test_prose_structure_finds_the_first_prose_run_and_what_follows():
+    lines = ["Menu", PROSE, "Photo: city hall", "Advertisement", PROSE, "Comments (2)", PROSE, "About us"]
+    structure = prose_structure(lines, ["d"] * len(lines))
+    in_run, after_run, _, after_last, before_first = structure.T
+    assert before_first.tolist() == [1, 0, 0, 0, 0, 0, 0, 0]
+    # A caption and an ad inside the article stay in the run; a comment header ends it.
+    assert in_run.tolist() == [0, 1, 1, 1, 1, 0, 0, 0]
+    assert after_run.tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
+    assert after_last.tolist() == [0, 0, 0, 0, 0, 0, 0, 1]
+
+
+def test_prose_structure_is_per_document():
+    structure = prose_structure(["Menu", PROSE, "Menu", PROSE], ["a", "a", "b", "b"])
+    assert structure[2, 4] == 1.0 and structure[1, 0] == 1.0 and structure[3, 0] == 1.0
+
+
+@pytest.mark.parametrize("line, is_source", [
+    ("Source: http://example.org/story", True), ("Via Reuters", True), ("https://example.org/a/b", True),
+    ("Sources say the minister will resign.", False), ("See http://example.org for more", False),
+])
+def test_source_line_feature(line, is_source):
+    frame = frame_of({"p": ("x.com", f"Headline\n{line}\n")})
+    column = LAYOUT_FEATURE_NAMES.index("source_line")
+    assert layout_features(frame)[1, column] == float(is_source)
+
+
+def test_comment_cue_before_marks_lines_after_a_reply_button():
+    frame = frame_of({"p": ("x.com", f"{PROSE}\nJane says:\nI disagree.\n")})
+    features = layout_features(frame)
+    cue, before = LAYOUT_FEATURE_NAMES.index("comment_cue"), LAYOUT_FEATURE_NAMES.index("comment_cue_before")
+    assert features[:, cue].tolist() == [0, 1, 0] and features[:, before].tolist() == [0, 0, 1]
+
+
+def test_model_with_older_features_is_refused_with_a_clear_error():
+    class Old:
+        family = "layout_gbt"
+        layout_feature_names = LAYOUT_FEATURE_NAMES[:-3]
+
+    with pytest.raises(ValueError, match="retrain"):
+        check_layout_features(Old())
+
+
+def test_prose_threshold_adapts_to_short_pages():
+    brief = ["Storm shuts coast road", "The road closed on Monday after heavy rain.", "Great, thanks!"]
+    in_run = prose_structure(brief, ["d"] * 3)[:, 0]
+    assert in_run.tolist() == [0, 1, 0]
