@@ -52,7 +52,9 @@ def run_predict(pipeline_dir: Path, input_path: Path, workers: int, output: Path
     started = time.perf_counter()
     peak, per_minute, interrupted = 0, [], False
     with log.open("w") as stderr:  # a file, not a pipe: the progress bar would fill a pipe and block
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        # SIGINT back to its default in the child: a background job (`make bench &`) inherits it ignored.
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         root = psutil.Process(proc.pid)
         while proc.poll() is None:
             try:
