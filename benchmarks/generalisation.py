@@ -60,9 +60,8 @@ def fit_predict(family: str, train: pd.DataFrame, test: pd.DataFrame, seed: int 
     """(labels, scores) per decoder for one model trained on ``train`` and applied to ``test``."""
     model = build_model(MODEL_SPECS[family](), seed)
     model.fit(train)
-    none = build_decoder(DecoderConfig(name="none"))
-    proba = none.gate(test, model.predict_proba(test))  # as in Pipeline.predict_frame (comments_need_cue)
-    out = {"none": (proba.argmax(1), proba)}
+    proba = model.predict_proba(test)
+    out = {"none": build_decoder(DecoderConfig(name="none")).decode(test, proba)}
     viterbi = build_decoder(DecoderConfig(name="viterbi"))
     viterbi.fit(train, None)
     out["viterbi"] = viterbi.decode(test, proba)

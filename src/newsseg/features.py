@@ -224,7 +224,7 @@ def comment_cue_before(frame: pd.DataFrame) -> np.ndarray:
     return cue_flags([normalize_for_model(t) for t in frame["text"]], frame["doc_id"].tolist())[1]
 
 
-def prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarray:
+def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.ndarray] = None) -> np.ndarray:
     """Where each line sits relative to the page's prose. Per line: inside the first run of prose lines
     (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g. a caption or an ad; a comment header
     or reply button ends the run), after that run, segments since its end, no prose line after it,
@@ -232,6 +232,8 @@ def prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarray:
 
     Why: on real pages the article is the first long run of prose; reader comments come after chrome
     that breaks the run (a header, a byline, a date), and chrome clusters after the last prose line."""
+    if is_cue is None:
+        is_cue = cue_flags(texts, doc_ids)[0]
     out = np.zeros((len(texts), 5), dtype=np.float32)
     start = 0
     while start < len(texts):
@@ -245,7 +247,7 @@ def prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarray:
             run_end = prose[0]
             for i in prose[1:]:
                 gap = range(run_end + 1, i)
-                if len(gap) > PROSE_RUN_MAX_GAP or any(is_comment_cue(texts[j]) for j in gap):
+                if len(gap) > PROSE_RUN_MAX_GAP or is_cue[gap.start:gap.stop].any():
                     break
                 run_end = i
             for i in range(start, end):
@@ -270,8 +272,9 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         site_rec = site_recurrence(frame)
     corpus_rec = index.recurrence(texts) if index is not None else np.zeros(len(frame), dtype=np.float32)
     counts = char_class_counts(texts)
-    structure = prose_structure(texts, frame["doc_id"].tolist())
-    is_cue, cue_before = cue_flags(texts, frame["doc_id"].tolist())
+    doc_ids = frame["doc_id"].tolist()
+    is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
+    structure = prose_structure(texts, doc_ids, is_cue)
     rows = []
     last_header: dict[str, int] = {}
     for i, (text, doc, idx, n, pos) in enumerate(zip(texts, frame["doc_id"], frame["index"],

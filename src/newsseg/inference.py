@@ -49,8 +49,7 @@ class Pipeline:
         """Label ids and per-label scores for segment rows (in document order)."""
         if len(frame) == 0:
             return np.zeros(0, dtype=int), np.zeros((0, len(LABELS)))
-        proba = self.decoder.gate(frame, self.model.predict_proba(frame))
-        return self.decoder.decode(frame, proba)
+        return self.decoder.decode(frame, self.model.predict_proba(frame))
 
     def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> list[list[dict]]:
         """For each document, its segments: ``{start, end, label, score, scores}``."""

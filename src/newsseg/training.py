@@ -105,9 +105,9 @@ def fit_pipeline(config: TrainConfig, data_config: DataConfig, train_frame: pd.D
     if not decoder.needs_probabilities:
         decoder.fit(train_frame, None)
     elif config.decoder.train_on == "validation" and len(val_frame):
-        decoder.fit(val_frame, decoder.gate(val_frame, model.predict_proba(val_frame)))
+        decoder.fit(val_frame, model.predict_proba(val_frame))
     else:
-        decoder.fit(train_frame, decoder.gate(train_frame, out_of_fold_proba(config, train_frame)))
+        decoder.fit(train_frame, out_of_fold_proba(config, train_frame))
     pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
                         data_config.context_chars)
     return pipeline, time.perf_counter() - started

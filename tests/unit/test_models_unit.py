@@ -95,7 +95,7 @@ def test_viterbi_smooths_an_isolated_flip():
     proba[2] = 0.02
     proba[2, LABELS.index("ad")] = 0.5
     proba[2, body] = 0.44
-    page = pd.DataFrame({"doc_id": ["p"] * 4})
+    page = pd.DataFrame({"doc_id": ["p"] * 4, "text": ["Headline", "First paragraph.", "Buy now", "Last paragraph."]})
     labels, _ = decoder.decode(page, proba / proba.sum(1, keepdims=True))
     assert labels.tolist() == [body] * 4
 

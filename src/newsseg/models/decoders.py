@@ -44,11 +44,20 @@ class Decoder:
     def __init__(self, config: DecoderConfig) -> None:
         self.config = config
 
-    def fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
-        """Learn from gold labels in ``frame['label']`` and base-model probabilities ``proba``."""
+    def fit(self, frame: pd.DataFrame, proba: Optional[np.ndarray]) -> None:
+        """Learn from gold labels in ``frame['label']`` and base-model probabilities ``proba`` (gated as at
+        decoding time, so a decoder learns from what it will see)."""
+        self._fit(frame, None if proba is None else self.gate(frame, proba))
 
     def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (label ids, per-label scores) for every row."""
+        """Return (label ids, per-label scores) for every row, after ``gate``."""
+        return self._decode(frame, self.gate(frame, proba))
+
+    # What each decoder implements, on gated probabilities.
+    def _fit(self, frame: pd.DataFrame, proba: Optional[np.ndarray]) -> None:
+        pass
+
+    def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return proba.argmax(1), proba
 
     def gate(self, frame: pd.DataFrame, proba: np.ndarray) -> np.ndarray:
@@ -76,7 +85,7 @@ def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
 class ViterbiDecoder(Decoder):
     name = "viterbi"
 
-    def fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
+    def _fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
         labels = frame["label"].to_numpy().astype(int)
         start = np.ones(N)
         trans = np.ones((N, N))  # add-one smoothing: unseen transitions stay possible
@@ -92,7 +101,7 @@ class ViterbiDecoder(Decoder):
         # behave like likelihoods scaled by a flat prior: no division by the label prior here.
         return np.log(np.clip(proba, 1e-9, 1.0))
 
-    def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         labels = np.zeros(len(frame), dtype=int)
         scores = np.zeros_like(proba)
         for sl in document_slices(frame):
@@ -156,7 +165,7 @@ class CrfDecoder(Decoder):
     name = "crf"
     needs_probabilities = True
 
-    def fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
+    def _fit(self, frame: pd.DataFrame, proba: np.ndarray) -> None:
         import sklearn_crfsuite
 
         labels = frame["label"].to_numpy().astype(int)
@@ -167,7 +176,7 @@ class CrfDecoder(Decoder):
                                         all_possible_transitions=True)
         self.crf.fit(X, y)
 
-    def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         labels = np.zeros(len(frame), dtype=int)
         scores = np.zeros_like(proba)
         for sl in document_slices(frame):
