@@ -169,6 +169,7 @@ def predict_cmd(
     workers: int = typer.Option(0, help="worker processes (0: one per core; 1 for a single .txt file)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o): skip ids "
                                                         "already written"),
+    threads: int = typer.Option(0, help="math threads per worker (0: the cores shared out among the workers)"),
 ) -> None:
     """Label documents with a saved model. Every input document appears once in the output, in order."""
     import os
@@ -180,7 +181,7 @@ def predict_cmd(
     if workers == 0:  # one per core, but no process pool for a single page
         workers = 1 if len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix == ".txt" else os.cpu_count() or 1
     summary = _run(predict_files, pipeline, inputs, output, fmt, [k.strip() for k in keep.split(",") if k.strip()],
-                   id_column, text_column, batch_size, True, workers, resume)
+                   id_column, text_column, batch_size, True, workers, resume, threads)
     typer.echo(f"{summary.documents} documents, {summary.failed} failed"
                + (f", written to {output}" if output else ""), err=True)
     if summary.failed:

@@ -17,6 +17,10 @@ from typing import Iterator, Optional
 from .documents import Document
 
 POOL_NAMES = ("ad", "disclaimer", "menu", "chrome", "related_headline", "author_bio", "comment_chrome")
+# Pools of multi-line blocks (blank-line separated), every line of a block with one label: the runs of
+# promotion (a press release's "buy the report" and contact lines) and of chrome (a source list, an author
+# box) that real pages end with. Optional: a pools folder without them composes pages without them.
+BLOCK_POOL_NAMES = {"ad_blocks": "ad", "other_blocks": "other"}
 _FIRST = ("Daily", "Morning", "Free", "True", "Valley", "Harbor", "Patriot", "Green", "Open", "Metro", "Coastal",
           "Northern", "Liberty", "Global", "Prairie", "Civic", "Evening", "Pacific", "Union", "Summit")
 _SECOND = ("Ledger", "Courier", "Post", "Report", "Wire", "Herald", "Dispatch", "Observer", "Signal", "Times",
@@ -25,14 +29,23 @@ _AUTHORS = ("Dana Whitlow", "R. K. Menon", "Lucia Ferraro", "Tom Okafor", "Jenny
             "Amara Bello", "Sam Carver", "Helen Ng", "Marcus Reid")
 
 
-def load_pools(pools_dir: Path | str) -> dict[str, list[str]]:
+def load_pools(pools_dir: Path | str) -> dict[str, list]:
+    """Line pools (a list of lines each) and block pools (a list of blocks, each a list of lines)."""
     pools_dir = Path(pools_dir)
-    pools = {}
-    for name in POOL_NAMES:
+    pools: dict[str, list] = {}
+    for name in (*POOL_NAMES, *BLOCK_POOL_NAMES):
         path = pools_dir / f"{name}.txt"
+        if name in BLOCK_POOL_NAMES and not path.is_file():
+            pools[name] = []
+            continue
         if not path.is_file():
             raise FileNotFoundError(f"{path}: pool file missing (needed to compose pages)")
-        pools[name] = [l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+        text = path.read_text(encoding="utf-8")
+        if name in BLOCK_POOL_NAMES:
+            pools[name] = [[l.strip() for l in block.splitlines() if l.strip()]
+                           for block in re.split(r"\n\s*\n", text) if block.strip()]
+        else:
+            pools[name] = [l.strip() for l in text.splitlines() if l.strip()]
     return pools
 
 
@@ -74,6 +87,10 @@ class PageBuilder:
     def add_pool(self, pools: dict, pool: str, label: str, k: int, gap: Optional[float] = None) -> None:
         for item in self.rng.sample(pools[pool], min(k, len(pools[pool]))):
             self.add(item, label, gap)
+
+    def add_block(self, pools: dict, pool: str) -> None:
+        for line in self.rng.choice(pools[pool]):
+            self.add(line, BLOCK_POOL_NAMES[pool], gap=0.3)
 
     def document(self, doc_id: str, meta: dict) -> Document:
         text_parts, spans, offset = [], [], 0
@@ -121,6 +138,10 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
         tail_blocks.append(lambda: page.add_pool(pools, "disclaimer", "disclaimer", rng.randint(1, 3)))
     if rng.random() < 0.5:
         tail_blocks.append(lambda: page.add_pool(pools, "ad", "ad", rng.randint(1, 3)))
+    if rng.random() < 0.25 and pools.get("ad_blocks"):
+        tail_blocks.append(lambda: page.add_block(pools, "ad_blocks"))
+    if rng.random() < 0.3 and pools.get("other_blocks"):
+        tail_blocks.append(lambda: page.add_block(pools, "other_blocks"))
     if rng.random() < 0.4:
         def related() -> None:
             page.add(rng.choice(["Related:", "Related Articles", "You may also like", "MOST READ", "Trending Now",

@@ -56,7 +56,8 @@ class Pipeline:
         frame = self.frame(docs, memory)
         labels, scores = self.predict_frame(frame)
         out: dict[str, list[dict]] = {doc.id: [] for doc in docs}
-        for i, (doc_id, start, end) in enumerate(zip(frame["doc_id"], frame["start"], frame["end"])):
+        for i, (doc_id, start, end) in enumerate(zip(frame["doc_id"].tolist(), frame["start"].tolist(),
+                                                     frame["end"].tolist())):
             out[doc_id].append({
                 "start": int(start), "end": int(end), "label": LABELS[labels[i]],
                 "score": round(float(scores[i, labels[i]]), 4),

@@ -68,7 +68,7 @@ class JsonlWriter(Writer):
         if error:
             record["error"] = error
         else:
-            record["segments"] = [{k: s[k] for k in ("start", "end", "label", "score")} for s in segments]
+            record["segments"] = [{k: s[k] for k in WRITTEN_KEYS} for s in segments]
         self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -141,10 +141,15 @@ def _init_worker(pipeline_dir: str, threads: int) -> None:
     _WorkerState.memory = SiteMemory()
 
 
+WRITTEN_KEYS = ("start", "end", "label", "score")  # what the writers use of a segment
+
+
 def _label_in_worker(batch: list[Document]) -> list[tuple[list[dict], Optional[str]]]:
     if _WorkerState.load_error:
         raise ValueError(_WorkerState.load_error)
-    return _WorkerState.pipeline.label_documents(batch, _WorkerState.memory)
+    # Only what the writers use goes back: the per-label scores would triple what the parent unpickles.
+    return [([{k: s[k] for k in WRITTEN_KEYS} for s in segments], error)
+            for segments, error in _WorkerState.pipeline.label_documents(batch, _WorkerState.memory)]
 
 
 def _partial_path(output: Path) -> Path:
@@ -172,14 +177,15 @@ def _resume_ids(partial: Path) -> set[str]:
 def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Optional[Path], fmt: str = "jsonl",
                   keep: Sequence[str] = ("news_body",), id_column: str = "id", text_column: str = "text",
                   batch_size: int = 32, progress: bool = True, workers: int = 1,
-                  resume: bool = False) -> PredictSummary:
+                  resume: bool = False, threads: int = 0) -> PredictSummary:
     """Label every document of ``inputs`` and write them, in input order, to ``output`` (or stdout).
 
     ``pipeline`` is a loaded Pipeline or its folder; with a folder and ``workers`` > 1, only the workers
     load it. Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
     end; ``resume`` continues an interrupted run from its partial file (jsonl only). With ``workers``
     > 1, batches are labelled by that many processes, at most 2 batches each in flight, so memory is
-    bounded by the batch size, not by the input.
+    bounded by the batch size, not by the input. ``threads``: OpenMP threads per worker (0: the cores
+    shared out among the workers).
     """
     import multiprocessing
     from collections import deque
@@ -195,6 +201,9 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
         raise ValueError("--resume needs --format jsonl and an --output file")
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, got {workers}")
+    if threads < 0:
+        raise ValueError(f"--threads must be 0 (automatic) or more, got {threads}")
+    threads = threads or max(1, (os.cpu_count() or 1) // workers)
     if not isinstance(pipeline, Pipeline):  # fail before any output is written, naming the folder
         if workers == 1:
             pipeline = Pipeline.load(pipeline)
@@ -232,9 +241,12 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
         if not resume or not done:
             writer.start()
         if workers == 1:
+            from threadpoolctl import threadpool_limits
+
             memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
-            for batch in batched(documents, batch_size):
-                write_batch(batch, pipeline.label_documents(batch, memory))
+            with threadpool_limits(threads):
+                for batch in batched(documents, batch_size):
+                    write_batch(batch, pipeline.label_documents(batch, memory))
         else:
             # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
             # loads the pipeline from a folder once.
@@ -244,7 +256,6 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
                 pipeline.save(pipeline_dir)
             else:
                 pipeline_dir = str(pipeline)
-            threads = max(1, (os.cpu_count() or 1) // workers)
             pool = multiprocessing.get_context("spawn").Pool(workers, _init_worker, (pipeline_dir, threads))
             in_flight: deque = deque()
             for batch in batched(documents, batch_size):

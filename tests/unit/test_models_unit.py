@@ -100,6 +100,19 @@ def test_viterbi_smooths_an_isolated_flip():
     assert labels.tolist() == [body] * 4
 
 
+def test_viterbi_decodes_a_batch_as_each_document_alone():
+    # Documents of a batch are decoded together, padded to the longest: padding must not leak.
+    frame = labelled_frame()
+    decoder = build_decoder(DecoderConfig(name="viterbi", comments_need_cue=False))
+    decoder.fit(frame, None)
+    proba = np.random.default_rng(1).dirichlet(np.ones(len(LABELS)) * 0.5, size=len(frame))
+    labels, scores = decoder.decode(frame, proba)
+    for _, rows in frame.groupby("doc_id", sort=False).indices.items():
+        alone_labels, alone_scores = decoder.decode(frame.iloc[rows].reset_index(drop=True), proba[rows])
+        assert alone_labels.tolist() == labels[rows].tolist()
+        assert np.allclose(alone_scores, scores[rows])
+
+
 def test_evaluate_labels_macro_over_present_labels_and_char_f1():
     gold = np.array([0, 0, 3, 3])
     pred = np.array([0, 3, 3, 3])

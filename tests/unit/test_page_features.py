@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsseg.features import (LAYOUT_FEATURE_NAMES, char_class_counts, check_layout_features, layout_features,
-                              prose_structure)
+from newsseg.features import (LAYOUT_FEATURE_NAMES, char_class_counts, check_layout_features, is_comment_cue,
+                              layout_features, prose_structure)
 from tests.unit.test_models_unit import frame_of
 
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
@@ -62,3 +62,15 @@ def test_prose_threshold_adapts_to_short_pages():
     brief = ["Storm shuts coast road", "The road closed on Monday after heavy rain.", "Great, thanks!"]
     in_run = prose_structure(brief, ["d"] * 3)[:, 0]
     assert in_run.tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("line, is_cue", [
+    ("Comments (12)", True), ("12 likes", True), ("Like · Reply", True), ("Anna says:", True),
+    ("March 3, 2019 at 4:12 pm", True), ("3 hours ago", True), ("This comment is awaiting moderation.", True),
+    # Words that only look like comment furniture: they must not open the comment gate.
+    ("Cloudy, feels like rain", False), ("Two key points", False), ("the Emergency Response Unit", False),
+    ("6:45 PM", False), ("I hope they like the plan.", False),
+])
+def test_comment_cues_are_narrow(line, is_cue):
+    assert is_comment_cue(line) is is_cue
+

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from newsseg.baselines import c4_keep_line, justext_keep
-from newsseg.composition import compose_page
+from newsseg.composition import POOL_NAMES, compose_page, load_pools
 from newsseg.dataset import COLUMNS, document_rows
 from newsseg.documents import Document
 from newsseg.features import SiteMemory, site_recurrence
@@ -62,7 +62,9 @@ def test_weak_label_documents_leaves_abstentions_unlabelled():
 POOLS = {"ad": ["Subscribe to {site} for $1"], "disclaimer": ["© {date} {site}. All rights reserved."],
          "menu": ["Home", "World", "Sport", "Log in"], "chrome": ["Share this:", "Read more"],
          "related_headline": ["Other story one", "Other story two"], "author_bio": ["{author} covers the courts."],
-         "comment_chrome": ["Comments ({n})", "Reply"]}
+         "comment_chrome": ["Comments ({n})", "Reply"],
+         "ad_blocks": [["Buy the full report at {domain}", "Call sales: 555 0100"]],
+         "other_blocks": [["Sources:", "https://{domain}/story/{n}"]]}
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -75,7 +77,8 @@ def test_composed_page_is_labelled_by_construction(seed):
     body = [t for t, label in texts if label == "news_body"]
     assert body == ["Title", "First paragraph.", "Second paragraph."]
     assert all(page.text[s:e] == page.text[s:e].strip() and e > s for s, e, _ in spans)
-    assert all(label == "ad" for t, label in texts if t.startswith("Subscribe to"))
+    assert all(label == "ad" for t, label in texts if t.startswith(("Subscribe to", "Buy the full", "Call sales")))
+    assert all(label == "other" for t, label in texts if t.startswith(("Sources:", "https://")))
     assert "{" not in page.text
     assert page.id == "a1~0" and page.meta["domain"] == "x"
 
@@ -98,3 +101,11 @@ def test_c4_rules_and_justext():
                                 for i in range(6)]
     kept = justext_keep(lines)
     assert len(kept) == len(lines) and not kept[0] and any(kept[2:])
+
+
+def test_block_pools_are_read_as_blank_line_separated_blocks_and_are_optional(tmp_path):
+    for name in POOL_NAMES:
+        (tmp_path / f"{name}.txt").write_text("one line\n")
+    assert load_pools(tmp_path)["ad_blocks"] == []
+    (tmp_path / "ad_blocks.txt").write_text("Buy the report\nCall us\n\n\nAbout us:\n  We sell reports.\n")
+    assert load_pools(tmp_path)["ad_blocks"] == [["Buy the report", "Call us"], ["About us:", "We sell reports."]]

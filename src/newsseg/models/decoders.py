@@ -102,39 +102,50 @@ class ViterbiDecoder(Decoder):
         return np.log(np.clip(proba, 1e-9, 1.0))
 
     def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        labels = np.zeros(len(frame), dtype=int)
-        scores = np.zeros_like(proba)
-        for sl in document_slices(frame):
-            emit = self._emissions(proba[sl])
-            labels[sl] = self._viterbi(emit)
-            scores[sl] = self._marginals(emit)
-        return labels, scores
+        # All documents of the batch at once, padded to the longest: the loops run over positions, not
+        # over documents (a Python loop per document and position was a tenth of inference time).
+        slices = list(document_slices(frame))
+        if not slices:
+            return np.zeros(0, dtype=int), np.zeros_like(proba)
+        lengths = np.array([s.stop - s.start for s in slices])
+        doc = np.repeat(np.arange(len(slices)), lengths)
+        pos = np.arange(len(frame)) - np.repeat([s.start for s in slices], lengths)
+        emit = np.zeros((len(slices), lengths.max(), N))
+        emit[doc, pos] = self._emissions(proba)
+        return self._viterbi(emit, lengths)[doc, pos], self._marginals(emit, lengths)[doc, pos]
 
-    def _viterbi(self, emit: np.ndarray) -> np.ndarray:
-        T = len(emit)
-        score = self.log_start + emit[0]
-        back = np.zeros((T, N), dtype=int)
+    def _viterbi(self, emit: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Best label path per document; ``emit`` is (documents, positions, labels), zero-padded."""
+        n_docs, T, _ = emit.shape
+        score = self.log_start + emit[:, 0]
+        back = np.zeros((n_docs, T, N), dtype=int)
         for t in range(1, T):
-            cand = score[:, None] + self.log_trans
-            back[t] = cand.argmax(0)
-            score = cand.max(0) + emit[t]
-        path = np.zeros(T, dtype=int)
-        path[-1] = score.argmax()
+            cand = score[:, :, None] + self.log_trans
+            back[:, t] = cand.argmax(1)
+            score = np.where((t < lengths)[:, None], cand.max(1) + emit[:, t], score)
+        path = np.zeros((n_docs, T), dtype=int)
+        rows = np.arange(n_docs)
+        current = score.argmax(1)
+        path[rows, lengths - 1] = current
         for t in range(T - 1, 0, -1):
-            path[t - 1] = back[t, path[t]]
+            active = t < lengths
+            current = np.where(active, back[rows, t, current], current)
+            path[active, t - 1] = current[active]
         return path
 
-    def _marginals(self, emit: np.ndarray) -> np.ndarray:
-        T = len(emit)
-        alpha = np.zeros((T, N))
-        beta = np.zeros((T, N))
-        alpha[0] = self.log_start + emit[0]
+    def _marginals(self, emit: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Forward-backward posteriors per document and position (padding rows are meaningless)."""
+        n_docs, T, _ = emit.shape
+        alpha = np.zeros((n_docs, T, N))
+        beta = np.zeros((n_docs, T, N))
+        alpha[:, 0] = self.log_start + emit[:, 0]
         for t in range(1, T):
-            alpha[t] = _logsumexp(alpha[t - 1][:, None] + self.log_trans, 0) + emit[t]
+            alpha[:, t] = _logsumexp(alpha[:, t - 1, :, None] + self.log_trans, 1) + emit[:, t]
         for t in range(T - 2, -1, -1):
-            beta[t] = _logsumexp(self.log_trans + (emit[t + 1] + beta[t + 1])[None, :], 1)
+            inner = _logsumexp(self.log_trans + (emit[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
+            beta[:, t] = np.where((t < lengths - 1)[:, None], inner, 0.0)
         post = alpha + beta
-        post -= _logsumexp(post, 1)[:, None]
+        post -= _logsumexp(post, 2)[:, :, None]
         return np.exp(post)
 
 

@@ -15,13 +15,12 @@ from sklearn.pipeline import Pipeline
 
 from ..config import TfidfLogregConfig
 from ..features import (LAYOUT_FEATURE_NAMES, BoilerplateIndex, check_layout_features, layout_features,
-                        site_recurrence, with_neighbours)
-from ..segmentation import normalize_for_model
+                        model_text, site_recurrence, with_neighbours)
 from . import SegmentModel, full_proba, register
 
 
 def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"text": [normalize_for_model(t) for t in frame["text"]]})
+    return pd.DataFrame({"text": model_text(frame)})
 
 
 def tfidf_pipeline(config: TfidfLogregConfig, seed: int) -> Pipeline:

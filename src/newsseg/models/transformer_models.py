@@ -209,6 +209,7 @@ def onnx_session(model, input_names: list[str], quantize: str, threads: int):
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError:
         raise ImportError("runtime: onnx needs onnxruntime: pip install -e '.[onnx]'") from None
+    import copy
     import inspect
     import warnings
 
@@ -221,6 +222,10 @@ def onnx_session(model, input_names: list[str], quantize: str, threads: int):
     mask = torch.tensor([[1] * 8, [1] * 5 + [0] * 3])
     dummy = {n: mask if n == "attention_mask" else torch.ones_like(mask) if n == "input_ids" else torch.zeros_like(mask)
              for n in names}
+    # Export the eager attention, not SDPA: its graph of plain MatMuls quantises to int8 whole, and ran
+    # 1.4x faster under ONNX Runtime int8 here (fp32 alike). A copy: the torch model keeps its own setting.
+    model = copy.deepcopy(model)
+    model.set_attn_implementation("eager")
     with tempfile.TemporaryDirectory(prefix="newsseg-onnx-") as tmp:
         path = Path(tmp, "model.onnx")
         with warnings.catch_warnings(), torch.no_grad():
