@@ -148,7 +148,7 @@ class DecoderConfig(StrictModel):
     folds: int = Field(3, ge=2, description="site-grouped folds for out-of-fold probabilities")
     comments_need_cue: bool = Field(
         True, description="label a segment opinion_comment only after a comment cue earlier on its page (a header "
-                          "such as 'Comments (3)', a reply button, a timestamp, the comment form)")
+                          "such as 'Comments (3)', a reply button, a comment timestamp, the comment form)")
     c1: float = Field(0.05, ge=0, description="CRF L1 penalty")
     c2: float = Field(0.05, ge=0, description="CRF L2 penalty")
     max_iterations: int = Field(200, ge=1, description="CRF training iterations")
