@@ -237,7 +237,8 @@ def onnx_session(model, input_names: list[str], quantize: str, threads: int):
                               dynamic_axes={**{n: {0: "batch", 1: "sequence"} for n in names},
                                             "logits": {0: "batch"}}, opset_version=17)
         if quantize == "int8":
-            quantize_dynamic(path, path.with_name("int8.onnx"), weight_type=QuantType.QInt8)
+            # Per-channel weight scales: per-tensor ones were 10% faster but moved macro-F1 by 0.005.
+            quantize_dynamic(path, path.with_name("int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
             path = path.with_name("int8.onnx")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
