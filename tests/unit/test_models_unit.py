@@ -8,6 +8,7 @@ from newsseg.documents import Document
 from newsseg.evaluation import evaluate_labels
 from newsseg.features import BoilerplateIndex, LAYOUT_FEATURE_NAMES, layout_features, site_recurrence, with_neighbours
 from newsseg.labels import LABELS, LABEL_TO_ID
+from newsseg.models import decoders
 from newsseg.models.decoders import build_decoder
 
 
@@ -100,8 +101,10 @@ def test_viterbi_smooths_an_isolated_flip():
     assert labels.tolist() == [body] * 4
 
 
-def test_viterbi_decodes_a_batch_as_each_document_alone():
-    # Documents of a batch are decoded together, padded to the longest: padding must not leak.
+@pytest.mark.parametrize("max_padded", [50_000, 5])
+def test_viterbi_decodes_a_batch_as_each_document_alone(max_padded, monkeypatch):
+    # Documents of a batch are decoded together in groups, padded to the longest: padding must not leak.
+    monkeypatch.setattr(decoders, "MAX_PADDED_POSITIONS", max_padded)
     frame = labelled_frame()
     decoder = build_decoder(DecoderConfig(name="viterbi", comments_need_cue=False))
     decoder.fit(frame, None)
