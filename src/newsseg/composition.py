@@ -35,10 +35,10 @@ def load_pools(pools_dir: Path | str) -> dict[str, list]:
     pools: dict[str, list] = {}
     for name in (*POOL_NAMES, *BLOCK_POOL_NAMES):
         path = pools_dir / f"{name}.txt"
-        if name in BLOCK_POOL_NAMES and not path.is_file():
-            pools[name] = []
-            continue
         if not path.is_file():
+            if name in BLOCK_POOL_NAMES:  # optional
+                pools[name] = []
+                continue
             raise FileNotFoundError(f"{path}: pool file missing (needed to compose pages)")
         text = path.read_text(encoding="utf-8")
         if name in BLOCK_POOL_NAMES:

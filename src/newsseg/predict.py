@@ -48,6 +48,9 @@ def iter_input_documents(paths: Sequence[Path], id_column: str = "id", text_colu
             yield Document(str(path), "", {"error": str(exc)})
 
 
+WRITTEN_KEYS = ("start", "end", "label", "score")  # what the writers use of a segment
+
+
 class Writer:
     def __init__(self, out: IO[str], keep: set[str], with_headers: bool) -> None:
         self.out, self.keep, self.with_headers = out, keep, with_headers
@@ -139,9 +142,6 @@ def _init_worker(pipeline_dir: str, threads: int) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the parent with the first batch
         _WorkerState.load_error = f"{pipeline_dir}: cannot load the model: {type(exc).__name__}: {exc}"
     _WorkerState.memory = SiteMemory()
-
-
-WRITTEN_KEYS = ("start", "end", "label", "score")  # what the writers use of a segment
 
 
 def _label_in_worker(batch: list[Document]) -> list[tuple[list[dict], Optional[str]]]:
