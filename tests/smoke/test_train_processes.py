@@ -43,7 +43,9 @@ def test_two_trainings_at_once_are_both_recorded(workdir, tiny_data_config):
 @pytest.mark.smoke
 def test_ctrl_c_marks_the_run_killed_and_registers_nothing(workdir, tiny_data_config):
     config = train_config(workdir, tiny_data_config, {"name": "minilm_finetune", "tiny_random": True, "epochs": 200,
-                                                      "max_length": 32, "max_train_samples": 200}, name="interrupted")
+                                                      "max_length": 32, "max_train_samples": 200,
+                                                      # no early stop: training must still run when Ctrl-C comes
+                                                      "early_stopping_patience": 1000}, name="interrupted")
     proc = subprocess.Popen([*NEWSSEG, "train", str(config)], cwd=workdir, env=subprocess_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 240
