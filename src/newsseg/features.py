@@ -72,12 +72,21 @@ LAYOUT_FEATURE_NAMES = (
 )
 
 
+# Bumped when a feature keeps its name but changes meaning (2: the narrow comment cues), so that a model
+# trained on the old meaning is refused instead of quietly mis-predicting.
+LAYOUT_FEATURES_VERSION = 2
+
+
 def check_layout_features(model) -> None:
     """A model pickled with an older feature set cannot be applied: say so instead of mis-predicting."""
     trained = tuple(getattr(model, "layout_feature_names", ()))
     if trained != LAYOUT_FEATURE_NAMES:
         raise ValueError(f"this {model.family} model was trained with {len(trained) or 'an older set of'} layout "
                          f"features, this newsseg computes {len(LAYOUT_FEATURE_NAMES)}: retrain it")
+    version = getattr(model, "layout_features_version", 1)  # models saved before versioning: 1
+    if version != LAYOUT_FEATURES_VERSION:
+        raise ValueError(f"this {model.family} model was trained with layout features version {version}, "
+                         f"this newsseg computes version {LAYOUT_FEATURES_VERSION}: retrain it")
 
 
 def model_text(frame: pd.DataFrame) -> list[str]:

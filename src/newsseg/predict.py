@@ -243,8 +243,11 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
         if workers == 1:
             from threadpoolctl import threadpool_limits
 
+            from .models.transformer_models import torch_threads_capped
+
             memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
-            with threadpool_limits(threads):
+            # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.
+            with threadpool_limits(threads), torch_threads_capped(threads):
                 for batch in batched(documents, batch_size):
                     write_batch(batch, pipeline.label_documents(batch, memory))
         else:

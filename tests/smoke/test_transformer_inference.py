@@ -12,6 +12,7 @@ from newsseg.config import MinilmFinetuneConfig
 from newsseg.dataset import COLUMNS, document_rows
 from newsseg.labels import LABELS
 from newsseg.models import build_model, load_model_dir
+from newsseg.models.transformer_models import torch_threads_capped
 from newsseg.readers import read_documents
 from tests.conftest import BUNDLED
 
@@ -52,6 +53,18 @@ def test_bucketed_batches_give_one_at_a_time_probabilities_in_input_order(model,
     assert np.abs(np.diff(fp32, axis=0)).max(axis=1).min() > 1e-3  # rows differ: a reordering would show
     np.testing.assert_allclose(fp32, one_at_a_time, atol=1e-5)
     assert model.predict_proba(frame.iloc[:0]).shape == (0, len(LABELS))
+
+
+def test_a_thread_cap_holds_for_torch_inference(model, frame, monkeypatch):
+    # predict --threads in one process: threadpoolctl does not reach torch, which sets its own count.
+    import torch
+
+    threads_seen, forward = [], model.model.forward
+    monkeypatch.setattr(model.model, "forward",
+                        lambda *a, **k: threads_seen.append(torch.get_num_threads()) or forward(*a, **k))
+    with torch_threads_capped(1):
+        model.predict_proba(frame.iloc[:4])
+    assert threads_seen and set(threads_seen) == {1}
 
 
 def test_int8_probabilities_are_close_to_fp32_and_in_input_order(model, frame, fp32):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsseg.features import (LAYOUT_FEATURE_NAMES, char_class_counts, check_layout_features, is_comment_cue,
-                              layout_features, prose_structure)
+from newsseg.features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, char_class_counts, check_layout_features,
+                              is_comment_cue, layout_features, prose_structure)
 from tests.unit.test_models_unit import frame_of
 
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
@@ -56,6 +56,18 @@ def test_model_with_older_features_is_refused_with_a_clear_error():
 
     with pytest.raises(ValueError, match="retrain"):
         check_layout_features(Old())
+
+
+def test_model_with_an_older_feature_meaning_is_refused():
+    class SameNamesUnversioned:  # saved before the features were versioned
+        family = "layout_gbt"
+        layout_feature_names = LAYOUT_FEATURE_NAMES
+
+    with pytest.raises(ValueError, match="version 1, .* version .*: retrain it"):
+        check_layout_features(SameNamesUnversioned())
+    current = SameNamesUnversioned()
+    current.layout_features_version = LAYOUT_FEATURES_VERSION
+    check_layout_features(current)
 
 
 def test_prose_threshold_adapts_to_short_pages():

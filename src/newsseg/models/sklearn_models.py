@@ -14,8 +14,8 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from ..config import TfidfLogregConfig
-from ..features import (LAYOUT_FEATURE_NAMES, BoilerplateIndex, check_layout_features, layout_features,
-                        model_text, site_recurrence, with_neighbours)
+from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
+                        layout_features, model_text, site_recurrence, with_neighbours)
 from . import SegmentModel, full_proba, register
 
 
@@ -89,7 +89,7 @@ class LayoutGbt(SegmentModel):
 
     def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
         rng = np.random.default_rng(self.seed)
-        self.layout_feature_names = LAYOUT_FEATURE_NAMES
+        self.layout_feature_names, self.layout_features_version = LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION
         self.boilerplate = BoilerplateIndex.fit(train)
         site_rec = site_recurrence(train)
         hidden_docs = {d for d in train["doc_id"].unique() if rng.random() < self.recurrence_dropout}

