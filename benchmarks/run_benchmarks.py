@@ -190,9 +190,9 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-speed", action="store_true", help="skip the speed section")
     parser.add_argument("--memory-mb", type=float, default=1000.0,
                         help="MB of text for the peak-memory run of `newsseg predict --workers 2` (0: skip)")
-    parser.add_argument("--memory-minutes", type=float, default=10.0,
+    parser.add_argument("--memory-minutes", type=float, default=0.0,
                         help="stop the peak-memory run after this many minutes (0: run to the end; 1 GB takes "
-                             "about an hour on 2 cores)")
+                             "about 25 minutes with layout_gbt on 2 cores)")
     parser.add_argument("--speed-only", action="store_true",
                         help="re-measure only the speed section, with the pipelines of the runs listed in the "
                              "existing BENCHMARKS.md, and replace that section")

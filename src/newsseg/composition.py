@@ -29,6 +29,18 @@ _AUTHORS = ("Dana Whitlow", "R. K. Menon", "Lucia Ferraro", "Tom Okafor", "Jenny
             "Amara Bello", "Sam Carver", "Helen Ng", "Marcus Reid")
 
 
+_SOURCE_LINES = ("Source: https://www.{domain}/{n}/{date}-report", "Source: http://{domain}/news/{n}.html",
+                 "Source: {site}", "https://{domain}/{n}/article/", "Source link: https://www.{domain}/?p={n}",
+                 "http://www.{domain}/story/{n}#more", "Via: {domain}", "Sources: {domain}, wire reports")
+# Listing pages (an author's archive, a category or tag page): entries of one shape, a date line and a
+# teaser (the lede of a story), with no article of their own. Every line is `other`.
+_LISTING_HEADERS = ("Most Recent Articles by {author}:", "More from {author}", "{author}", "Archive",
+                    "Latest from {site}", "Category: Politics", "Posts tagged: economy", "Showing posts by {author}",
+                    "Search results", "Columns by {author}", "Older posts")
+_LISTING_FOOTERS = ("Older posts", "« Previous 1 2 3 … 18 Next »", "Load more", "Page 1 of 12", "Next page →")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def load_pools(pools_dir: Path | str) -> dict[str, list]:
     """Line pools (a list of lines each) and block pools (a list of blocks, each a list of lines)."""
     pools_dir = Path(pools_dir)
@@ -129,6 +141,10 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
         if i == 1 and rng.random() < 0.2:
             page.add(rng.choice(pools["chrome"]), "other")  # an image credit or share prompt mid-page
 
+    if article and rng.random() < 0.1:  # a feed's repost line: the article's own, says LABELS.md
+        page.add(f"{rng.choice(['The post', 'This post'])} {article[0].strip()} appeared first on {{site}}.", "news_body")
+    if rng.random() < 0.15:  # aggregators end a reposted article with where it came from
+        page.add(rng.choice(_SOURCE_LINES), "other")
     tail_blocks = []
     if rng.random() < 0.6:
         tail_blocks.append(lambda: page.add_pool(pools, "chrome", "other", rng.randint(1, 4)))
@@ -171,11 +187,57 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
     return page.document(f"{source.id}~{variant}", meta)
 
 
+def compose_listing(source: Document, pools: dict[str, list], rng: random.Random,
+                    variant: int = 0) -> Optional[Document]:
+    """A listing page whose teasers are the ledes of ``source``'s paragraphs; None if it has too few."""
+    assert source.spans is not None, "composition needs a labelled source"
+    ledes = [re.split(r"(?<=[.!?])\s", source.text[s:e].strip())[0] for s, e, label in source.spans
+             if label == "news_body"]
+    ledes = [lede for lede in ledes if len(lede.split()) >= 8 and lede[:1].isalnum()]
+    if len(ledes) < 4:
+        return None
+    site = _random_site(rng)
+    page = PageBuilder(rng, site, paragraph_gap=0.3)
+    whole_page = rng.random() < 0.5
+    if whole_page:
+        page.add_pool(pools, "menu", "other", rng.randint(4, 12), gap=0.05)
+    page.add(rng.choice(_LISTING_HEADERS), "other")
+    if rng.random() < 0.4:
+        page.add_pool(pools, "author_bio", "other", 1)
+    # One entry shape per page, as a template renders it: (headline?, date line?, teaser).
+    date_style = rng.choice(["{mon} {day}, {year} — {author}", "{mon} {day}, {year}", "By {author} | {mon} {day}, {year}",
+                             "Posted on {day} {mon} {year} by {author}", "{year}-{mm}-{day}"])
+    with_headline, with_date = rng.random() < 0.5, rng.random() < 0.85
+    more = rng.choice(["", "", " … Read More", " [...]", "…"])
+    year = rng.randint(2008, 2024)
+    for lede in ledes[:rng.randint(6, 16)]:
+        if with_headline:
+            page.add(rng.choice(pools["related_headline"]), "other", gap=0.1)
+        if with_date:
+            month = rng.randrange(12)
+            page.add(date_style.format(mon=_MONTHS[month], mm=f"{month + 1:02d}", day=rng.randint(1, 28),
+                                       year=year, author="{author}"), "other", gap=0.1)
+        page.add(lede + more, "other")
+    if rng.random() < 0.7:
+        page.add(rng.choice(_LISTING_FOOTERS), "other")
+    if whole_page:
+        page.add_pool(pools, "chrome", "other", rng.randint(2, 6), gap=0.05)
+    meta = dict(source.meta, composed=True, shape="listing", variant=variant)
+    return page.document(f"{source.id}~{variant}", meta)
+
+
 def compose_pages(sources: Iterator[Document], pools_dir: Path | str, variants: int = 1, seed: int = 13,
-                  max_comment_lines: int = 30) -> Iterator[Document]:
+                  max_comment_lines: int = 30, listing_share: float = 0.05) -> Iterator[Document]:
+    """``variants`` composed pages per source; ``listing_share`` of them are listing pages."""
     pools = load_pools(pools_dir)
     for doc in sources:
         for variant in range(variants):
-            # One generator per (doc, variant): the same page comes out whatever else is read.
+            # One generator per (doc, variant): the same page comes out whatever else is read. The listing
+            # draw has its own, so that changing its share leaves the other pages as they were.
             rng = random.Random(f"{seed}:{doc.id}:{variant}")
+            if random.Random(f"{seed}:{doc.id}:{variant}:listing").random() < listing_share:
+                listing = compose_listing(doc, pools, rng, variant)
+                if listing is not None:
+                    yield listing
+                    continue
             yield compose_page(doc, pools, rng, variant, max_comment_lines)

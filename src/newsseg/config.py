@@ -31,6 +31,8 @@ class ComposeConfig(StrictModel):
     variants: int = Field(1, ge=1, le=20, description="composed pages per source document")
     seed: int = Field(13, description="seed of the composition")
     max_comment_lines: int = Field(30, ge=0, description="comment-section lines kept per page (a random window)")
+    listing_share: float = Field(0.05, ge=0, le=1, description="share of composed pages that are listing pages "
+                                 "(an author's archive: dated teasers, all `other`)")
 
 
 class SourceConfig(StrictModel):

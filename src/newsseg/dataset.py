@@ -90,7 +90,7 @@ def read_source(source: SourceConfig) -> tuple[Iterator[Document], ReadReport]:
         from .composition import compose_pages
 
         c = source.compose
-        docs = compose_pages(docs, c.pools_dir, c.variants, c.seed, c.max_comment_lines)
+        docs = compose_pages(docs, c.pools_dir, c.variants, c.seed, c.max_comment_lines, c.listing_share)
     return docs, options.report
 
 

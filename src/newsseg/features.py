@@ -39,6 +39,8 @@ COMMENT_HEADER_RE = re.compile(
     r"^(\d+\s+)?(comments?|responses?|replies|discussion|reader comments|join the (discussion|conversation))"
     r"(\s*\(\d+\))?:?$|^(leave|post|add) a (comment|reply)|^comments? (are|is) closed|^\d+ thoughts? on ", re.I)
 _DIGITS_RE = re.compile(r"\d+")
+_MONTH_RE = re.compile(r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|"
+                       r"oct(ober)?|nov(ember)?|dec(ember)?)\b\.?")
 _TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
 # Short lines that belong to a comment section: reply/like buttons, "X says:", comment timestamps, the
 # comment form ("Your email address will not be published"), anything naming comments or replies. Narrow
@@ -68,7 +70,7 @@ LAYOUT_FEATURE_NAMES = (
     "is_comment_header", "after_comment_header", "segments_since_comment_header", "starts_lower",
     "ends_colon", "site_recurrence", "corpus_recurrence",
     "source_line", "comment_cue", "comment_cue_before", "in_first_prose_run", "after_first_prose_run",
-    "segments_after_first_prose_run", "after_last_prose", "before_first_prose",
+    "segments_after_first_prose_run", "after_last_prose", "before_first_prose", "page_shape_repeats",
 )
 
 
@@ -162,6 +164,17 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) ->
         for doc, site in dict(zip(docs, sites)).items():
             memory.remember(site, frozenset(doc_keys[doc]))
     return out
+
+
+def page_shape_repeats(texts: list[str], doc_ids: list[str]) -> np.ndarray:
+    """Per line: how many lines of its page have its shape (digits and month names masked) but other
+    text, capped at 10, over 10. Why: the entries of a listing repeat one shape with other dates ("Jun 2,
+    2008 — J. Doe" before each teaser of an archive page); a poem's refrain repeats its very text."""
+    lowered = [(doc, text.lower()) for text, doc in zip(texts, doc_ids)]
+    shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text))) for doc, text in lowered]
+    shape_counts, text_counts = Counter(shapes), Counter(lowered)
+    return np.array([min(shape_counts[shape] - text_counts[line], 10) / 10 for shape, line in zip(shapes, lowered)],
+                    dtype=np.float32)
 
 
 def _ratio(count: int, total: int) -> float:
@@ -294,6 +307,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     doc_ids = frame["doc_id"].tolist()
     is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
     structure = prose_structure(texts, doc_ids, is_cue)
+    shape_repeats = page_shape_repeats(texts, doc_ids)
     rows = []
     last_header: dict[str, int] = {}
     for i, (text, doc, idx, n, pos) in enumerate(zip(texts, doc_ids, frame["index"].tolist(),
@@ -309,7 +323,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
             float(text[:1].islower()), float(text.endswith(":")),
             float(site_rec[i]), float(corpus_rec[i]),
             float(bool(_SOURCE_LINE_RE.search(text))), float(is_cue[i]), float(cue_before[i]),
-            *structure[i],
+            *structure[i], float(shape_repeats[i]),
         ])
     return np.asarray(rows, dtype=np.float32)
 

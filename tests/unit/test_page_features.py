@@ -3,7 +3,7 @@
 import pytest
 
 from newsseg.features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, char_class_counts, check_layout_features,
-                              is_comment_cue, layout_features, prose_structure)
+                              is_comment_cue, layout_features, page_shape_repeats, prose_structure)
 from tests.unit.test_models_unit import frame_of
 
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
@@ -86,3 +86,10 @@ def test_prose_threshold_adapts_to_short_pages():
 def test_comment_cues_are_narrow(line, is_cue):
     assert is_comment_cue(line) is is_cue
 
+
+
+def test_page_shape_repeats_marks_listing_entries_not_refrains():
+    lines = ["Jun 29, 2008 — Jim Doe", "First teaser of a story.", "May 3, 2008 — Jim Doe", "Second teaser.",
+             "I remained silent;", "I remained silent;", "Jun 29, 2008 — Jim Doe"]
+    repeats = page_shape_repeats(lines, ["d"] * 6 + ["other page"])
+    assert (repeats * 10).round().tolist() == [1, 0, 1, 0, 0, 0, 0]

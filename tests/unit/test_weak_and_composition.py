@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from newsseg.baselines import c4_keep_line, justext_keep
-from newsseg.composition import POOL_NAMES, compose_page, load_pools
+from newsseg.composition import POOL_NAMES, compose_listing, compose_page, compose_pages, load_pools
 from newsseg.dataset import COLUMNS, document_rows
 from newsseg.documents import Document
 from newsseg.features import SiteMemory, site_recurrence
@@ -74,8 +74,10 @@ def test_composed_page_is_labelled_by_construction(seed):
     page = compose_page(source, POOLS, random.Random(seed))
     spans = page.spans
     texts = [(page.text[s:e], label) for s, e, label in spans]
-    body = [t for t, label in texts if label == "news_body"]
+    body = [t for t, label in texts if label == "news_body" and " appeared first on " not in t]
     assert body == ["Title", "First paragraph.", "Second paragraph."]
+    reposts = [(t, label) for t, label in texts if " appeared first on " in t]  # the article's own line
+    assert all(label == "news_body" and t.split(" ", 2)[2].startswith("Title appeared") for t, label in reposts)
     assert all(page.text[s:e] == page.text[s:e].strip() and e > s for s, e, _ in spans)
     assert all(label == "ad" for t, label in texts if t.startswith(("Subscribe to", "Buy the full", "Call sales")))
     assert all(label == "other" for t, label in texts if t.startswith(("Sources:", "https://")))
@@ -109,3 +111,31 @@ def test_block_pools_are_read_as_blank_line_separated_blocks_and_are_optional(tm
     assert load_pools(tmp_path)["ad_blocks"] == []
     (tmp_path / "ad_blocks.txt").write_text("Buy the report\nCall us\n\n\nAbout us:\n  We sell reports.\n")
     assert load_pools(tmp_path)["ad_blocks"] == [["Buy the report", "Call us"], ["About us:", "We sell reports."]]
+
+
+ARTICLE = "\n\n".join(f"Paragraph {i} says the harbour board met again on Monday. It voted." for i in range(8))
+
+
+def test_listing_page_is_all_other_with_ledes_as_teasers():
+    source = article_comments_page("a1", ARTICLE, "", {"domain": "x"})
+    for seed in range(10):
+        page = compose_listing(source, POOLS, random.Random(seed))
+        lines = [(page.text[s:e], label) for s, e, label in page.spans]
+        assert {label for _, label in lines} == {"other"} and page.meta["shape"] == "listing"
+        teasers = [t for t, _ in lines if t.startswith("Paragraph")]
+        assert len(teasers) >= 6 and all("It voted" not in t for t in teasers)  # the first sentence only
+        assert "{" not in page.text
+    short = article_comments_page("a2", "Title\n\nOne paragraph only, but long enough to be a lede.", "", {})
+    assert compose_listing(short, POOLS, random.Random(0)) is None
+
+
+def test_listing_share_leaves_the_other_composed_pages_unchanged(tmp_path):
+    for name, lines in POOLS.items():
+        blocks = ["\n".join(b) for b in lines] if name.endswith("_blocks") else lines
+        (tmp_path / f"{name}.txt").write_text(("\n\n" if name.endswith("_blocks") else "\n").join(blocks) + "\n")
+    sources = [article_comments_page(f"a{i}", ARTICLE, "Nice.", {"domain": "x"}) for i in range(30)]
+    without = list(compose_pages(iter(sources), tmp_path, listing_share=0.0))
+    some = list(compose_pages(iter(sources), tmp_path, listing_share=0.3))
+    listings = [p for p in some if p.meta["shape"] == "listing"]
+    assert 0 < len(listings) < len(some)
+    assert all(a.text == b.text for a, b in zip(without, some) if b.meta["shape"] != "listing")
