@@ -142,7 +142,8 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
             page.add(rng.choice(pools["chrome"]), "other")  # an image credit or share prompt mid-page
 
     if article and rng.random() < 0.1:  # a feed's repost line: the article's own, says LABELS.md
-        page.add(f"{rng.choice(['The post', 'This post'])} {article[0].strip()} appeared first on {{site}}.", "news_body")
+        repost = rng.choice(["The post", "This post"])
+        page.add(f"{repost} {article[0].strip()} appeared first on {{site}}.", "news_body")
     if rng.random() < 0.15:  # aggregators end a reposted article with where it came from
         page.add(rng.choice(_SOURCE_LINES), "other")
     tail_blocks = []
@@ -205,8 +206,9 @@ def compose_listing(source: Document, pools: dict[str, list], rng: random.Random
     if rng.random() < 0.4:
         page.add_pool(pools, "author_bio", "other", 1)
     # One entry shape per page, as a template renders it: (headline?, date line?, teaser).
-    date_style = rng.choice(["{mon} {day}, {year} — {author}", "{mon} {day}, {year}", "By {author} | {mon} {day}, {year}",
-                             "Posted on {day} {mon} {year} by {author}", "{year}-{mm}-{day}"])
+    date_style = rng.choice(["{mon} {day}, {year} — {author}", "{mon} {day}, {year}",
+                             "By {author} | {mon} {day}, {year}", "Posted on {day} {mon} {year} by {author}",
+                             "{year}-{mm}-{day}"])
     with_headline, with_date = rng.random() < 0.5, rng.random() < 0.85
     more = rng.choice(["", "", " … Read More", " [...]", "…"])
     year = rng.randint(2008, 2024)
