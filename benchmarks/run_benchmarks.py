@@ -174,7 +174,7 @@ def rerun_speed(path: Path) -> int:
                 r"newsseg train (\S+) --set decoder.name=(\w+).*?MLflow run `(\w+)`", text)]
     table = speed_table(speed_rows(rows))
     start = text.index("| system | input MB |")
-    end = text.index("\n## Commands", start) - 1
+    end = text.index("\n#", start) - 1  # the next heading: the corpus-scale and transformer sections stay
     note = (f"\n\nSpeed last measured on {datetime.date.today().isoformat()} with "
             "`python benchmarks/run_benchmarks.py --speed-only` (same trained pipelines).")
     path.write_text(text[:start] + table + note + text[end:], encoding="utf-8")
