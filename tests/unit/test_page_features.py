@@ -87,7 +87,6 @@ def test_comment_cues_are_narrow(line, is_cue):
     assert is_comment_cue(line) is is_cue
 
 
-
 def test_page_shape_repeats_marks_listing_entries_not_refrains():
     lines = ["Jun 29, 2008 — Jim Doe", "First teaser of a story.", "May 3, 2008 — Jim Doe", "Second teaser.",
              "I remained silent;", "I remained silent;", "Jun 29, 2008 — Jim Doe"]
