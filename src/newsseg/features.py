@@ -62,6 +62,18 @@ _SOURCE_LINE_RE = re.compile(
 PROSE_MIN_WORDS = 15
 PROSE_MIN_WORDS_FLOOR = 6
 PROSE_RUN_MAX_GAP = 2
+# A list inside the article: the non-prose lines after a line ending in ":", with prose again after them
+# and no comment cue between ("The report covers:" + regions, a recipe's ingredients). At most this many.
+COLON_LIST_MAX_LINES = 30
+# "Jane Doe is a graduate of …", "The Example Institute is an independent …": an author bio or an
+# organisation's box, which closes many real articles. Case-sensitive: the name's capitals are the cue.
+_BIO_OPENING_RE = re.compile(
+    r"^(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){1,4},?\s+"
+    r"(?:(?:is|was) (?:a|an|the|also|currently|now|senior|chief|executive|managing|contributing|co-?founder|founder|"
+    r"editor|author|director|president|professor|commander)\b|has (?:been (?:a|an|the)|authored|written|worked|"
+    r"spent|served|taught|published|appeared|contributed)\b|was born\b|(?:writes|blogs) (?:for|about|at|on)\b|"
+    r"holds an? \b|is (?:the )?[A-Z][a-z]+ (?:of|at|for|with)\b)")
+BIO_MIN_WORDS = 10
 
 LAYOUT_FEATURE_NAMES = (
     "position", "index", "segments_left", "log_n_segments", "log_chars", "log_words", "terminal_punct",
@@ -70,7 +82,8 @@ LAYOUT_FEATURE_NAMES = (
     "is_comment_header", "after_comment_header", "segments_since_comment_header", "starts_lower",
     "ends_colon", "site_recurrence", "corpus_recurrence",
     "source_line", "comment_cue", "comment_cue_before", "in_first_prose_run", "after_first_prose_run",
-    "segments_after_first_prose_run", "after_last_prose", "before_first_prose", "page_shape_repeats",
+    "segments_after_first_prose_run", "after_last_prose", "before_first_prose", "in_colon_list",
+    "page_shape_repeats", "bio_opening",
 )
 
 
@@ -166,11 +179,14 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) ->
     return out
 
 
-def page_shape_repeats(texts: list[str], doc_ids: list[str]) -> np.ndarray:
+def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Optional[list[str]] = None) -> np.ndarray:
     """Per line: how many lines of its page have its shape (digits and month names masked) but other
     text, capped at 10, over 10. Why: the entries of a listing repeat one shape with other dates ("Jun 2,
-    2008 — J. Doe" before each teaser of an archive page); a poem's refrain repeats its very text."""
-    lowered = [(doc, text.lower()) for text, doc in zip(texts, doc_ids)]
+    2008 — J. Doe" before each teaser of an archive page); a poem's refrain repeats its very text.
+    ``lowered_texts``: the texts lower-cased, when the caller has them already."""
+    if lowered_texts is None:
+        lowered_texts = [text.lower() for text in texts]
+    lowered = list(zip(doc_ids, lowered_texts))
     shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text))) for doc, text in lowered]
     shape_counts, text_counts = Counter(shapes), Counter(lowered)
     return np.array([min(shape_counts[shape] - text_counts[line], 10) / 10 for shape, line in zip(shapes, lowered)],
@@ -209,11 +225,9 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     return cumulative[ends] - cumulative[starts]
 
 
-def _text_features(text: str, counts: np.ndarray) -> list[float]:
-    """``counts``: the row of ``char_class_counts`` for ``text``."""
+def _text_features(text: str, lower: str, words: list[str], counts: np.ndarray) -> list[float]:
+    """``lower``, ``words``: ``text`` lower-cased and split; ``counts``: its row of ``char_class_counts``."""
     chars = len(text)
-    words = text.split()
-    lower = text.lower()
     upper, letters, digits, symbols, spaces = (int(c) for c in counts)
     return [
         math.log1p(chars),
@@ -260,13 +274,13 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
     """Where each line sits relative to the page's prose. Per line: inside the first run of prose lines
     (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g. a caption or an ad; a comment header
     or reply button ends the run), after that run, segments since its end, no prose line after it,
-    no prose line before it.
+    no prose line before it, inside a colon-introduced list between prose lines (``COLON_LIST_MAX_LINES``).
 
     Why: on real pages the article is the first long run of prose; reader comments come after chrome
     that breaks the run (a header, a byline, a date), and chrome clusters after the last prose line."""
     if is_cue is None:
         is_cue = cue_flags(texts, doc_ids)[0]
-    out = np.zeros((len(texts), 5), dtype=np.float32)
+    out = np.zeros((len(texts), 6), dtype=np.float32)
     start = 0
     while start < len(texts):
         end = start
@@ -288,6 +302,12 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
                 out[i, 2] = min(max(i - run_end, 0), 50) / 50
                 out[i, 3] = float(i > prose[-1])
                 out[i, 4] = float(i < prose[0])
+            for before, after in zip(prose, prose[1:]):
+                if 1 < after - before <= COLON_LIST_MAX_LINES + 1 and not is_cue[before + 1:after].any():
+                    colon_seen = texts[before].endswith(":")
+                    for i in range(before + 1, after):
+                        out[i, 5] = float(colon_seen)
+                        colon_seen = colon_seen or texts[i].endswith(":")
         start = end
     return out
 
@@ -307,23 +327,26 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     doc_ids = frame["doc_id"].tolist()
     is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
     structure = prose_structure(texts, doc_ids, is_cue)
-    shape_repeats = page_shape_repeats(texts, doc_ids)
+    lowered = [text.lower() for text in texts]
+    shape_repeats = page_shape_repeats(texts, doc_ids, lowered)
     rows = []
     last_header: dict[str, int] = {}
-    for i, (text, doc, idx, n, pos) in enumerate(zip(texts, doc_ids, frame["index"].tolist(),
-                                                      frame["n_segments"].tolist(), frame["position"].tolist())):
+    for i, (text, lower, doc, idx, n, pos) in enumerate(zip(texts, lowered, doc_ids, frame["index"].tolist(),
+                                                             frame["n_segments"].tolist(), frame["position"].tolist())):
+        words = text.split()
         is_header = bool(COMMENT_HEADER_RE.search(text))
         if is_header:
             last_header[doc] = idx
         since = idx - last_header[doc] if doc in last_header else -1
         rows.append([
             float(pos), min(idx, 200) / 200, min(n - 1 - idx, 200) / 200, math.log1p(n),
-            *_text_features(text, counts[i]),
+            *_text_features(text, lower, words, counts[i]),
             float(is_header), float(since > 0), min(since, 50) / 50 if since >= 0 else -1.0,
             float(text[:1].islower()), float(text.endswith(":")),
             float(site_rec[i]), float(corpus_rec[i]),
             float(bool(_SOURCE_LINE_RE.search(text))), float(is_cue[i]), float(cue_before[i]),
             *structure[i], float(shape_repeats[i]),
+            float(len(words) >= BIO_MIN_WORDS and bool(_BIO_OPENING_RE.match(text))),
         ])
     return np.asarray(rows, dtype=np.float32)
 

@@ -19,12 +19,19 @@ def test_char_class_counts_match_str_methods_including_astral_and_lone_surrogate
 def test_prose_structure_finds_the_first_prose_run_and_what_follows():
     lines = ["Menu", PROSE, "Photo: city hall", "Advertisement", PROSE, "Comments (2)", PROSE, "About us"]
     structure = prose_structure(lines, ["d"] * len(lines))
-    in_run, after_run, _, after_last, before_first = structure.T
+    in_run, after_run, _, after_last, before_first, _ = structure.T
     assert before_first.tolist() == [1, 0, 0, 0, 0, 0, 0, 0]
     # A caption and an ad inside the article stay in the run; a comment header ends it.
     assert in_run.tolist() == [0, 1, 1, 1, 1, 0, 0, 0]
     assert after_run.tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
     assert after_last.tolist() == [0, 0, 0, 0, 0, 0, 0, 1]
+
+
+def test_colon_list_marks_a_list_inside_the_article_not_one_before_comments():
+    lines = [PROSE, "The report covers these regions:", "North America", "Europe", PROSE,
+             "Related:", "Another story", "Comments (2)", PROSE]
+    in_colon_list = prose_structure(lines, ["d"] * len(lines))[:, 5]
+    assert in_colon_list.tolist() == [0, 0, 1, 1, 0, 0, 0, 0, 0]
 
 
 def test_prose_structure_is_per_document():
@@ -92,3 +99,18 @@ def test_page_shape_repeats_marks_listing_entries_not_refrains():
              "I remained silent;", "I remained silent;", "Jun 29, 2008 — Jim Doe"]
     repeats = page_shape_repeats(lines, ["d"] * 6 + ["other page"])
     assert (repeats * 10).round().tolist() == [1, 0, 1, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("line, is_bio", [
+    ("Jane R. Doe is a graduate of Northfield law school and worked as a lawyer for ten years.", True),
+    ("Tom Marsh has been a teacher and a pastor since 1990, and his essays appear in many papers.", True),
+    ("The Harbour Institute is an independent research organisation with offices in three cities.", True),
+    ("Sam Lee is Commander of the county volunteer rescue team and writes about emergency planning.", True),
+    # An article's sentences about named people, and a too-short line, are not bios.
+    ("President Grant has been criticised by both parties for the delay in the new budget.", False),
+    ("The mayor said the new budget is a compromise that nobody on the council really likes.", False),
+    ("Jane Doe is a reporter.", False),
+])
+def test_bio_opening(line, is_bio):
+    frame = frame_of({"p": ("x.com", f"{line}\n")})
+    assert layout_features(frame)[0, LAYOUT_FEATURE_NAMES.index("bio_opening")] == float(is_bio)
