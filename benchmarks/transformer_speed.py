@@ -97,7 +97,7 @@ def plain_proba(classifier, inputs: list, max_length: int, truncation) -> np.nda
     return proba
 
 
-def measure(pipeline_dir: Path, eval_path: Optional[Path] = None, limit: int = 1500, repeats: int = 2,
+def measure(pipeline_dir: Path, eval_path: Optional[Path] = None, limit: int = 1500, repeats: int = 3,
             warmup: int = 16, check: int = 64, log=print) -> dict:
     import torch
 
@@ -214,7 +214,7 @@ def format_section(result: dict) -> str:
 
 
 def transformer_speed_section(pipeline_dir: Path, eval_path: Optional[Path] = None, limit: int = 1500,
-                              repeats: int = 2, log=print) -> str:
+                              repeats: int = 3, log=print) -> str:
     return format_section(measure(Path(pipeline_dir), Path(eval_path) if eval_path else None, limit, repeats,
                                   log=log))
 
@@ -224,7 +224,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("pipeline_dir", type=Path, help="saved newsseg Pipeline folder (minilm_finetune)")
     parser.add_argument("eval_path", type=Path, nargs="?", help="gold JSONL; default: bundled test split")
     parser.add_argument("--limit", type=int, default=1500, help="segments measured")
-    parser.add_argument("--repeats", type=int, default=2, help="timed runs per path (best counts)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per path (best counts)")
     args = parser.parse_args(argv)
     print(transformer_speed_section(args.pipeline_dir, args.eval_path, args.limit, args.repeats,
                                     log=lambda m: print(m, file=sys.stderr)))

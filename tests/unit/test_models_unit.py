@@ -135,3 +135,24 @@ def test_comment_gate_removes_comments_before_the_first_cue():
     assert np.allclose(gated.sum(1), 1.0)
     ungated = build_decoder(DecoderConfig(name="none", comments_need_cue=False)).gate(frame, proba)
     assert np.array_equal(ungated, proba)
+
+
+def test_layout_gbt_trains_on_every_page_with_and_without_its_site_recurrence(monkeypatch):
+    from newsseg.config import LayoutGbtConfig
+    from newsseg.models import sklearn_models
+
+    train = frame_of(PAGES)
+    train["label"] = [LABEL_TO_ID["other"] if t in ("Home", "World", "Menu") else LABEL_TO_ID["news_body"]
+                      for t in train["text"]]
+    train["weight"] = 2.0
+    seen = {}
+    fit = sklearn_models.HistGradientBoostingClassifier.fit
+    monkeypatch.setattr(sklearn_models.HistGradientBoostingClassifier, "fit",
+                        lambda self, X, y, sample_weight: seen.update(X=X, y=y, w=sample_weight) or fit(self, X, y, sample_weight))
+    sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=0)).fit(train)
+    n, column = len(train), LAYOUT_FEATURE_NAMES.index("site_recurrence")
+    assert seen["X"].shape[0] == 2 * n and seen["y"].tolist() == train["label"].tolist() * 2
+    assert seen["X"][:n, column].tolist() == site_recurrence(train).tolist() and seen["X"][:n, column].any()
+    assert not seen["X"][n:, column].any()
+    assert (np.delete(seen["X"][:n], column, axis=1) == np.delete(seen["X"][n:], column, axis=1)).all()
+    assert seen["w"].tolist() == [1.0] * (2 * n)  # half of each page's weight in each copy

@@ -70,42 +70,52 @@ def out_of_fold_tfidf(train: pd.DataFrame, seed: int, config: TfidfLogregConfig,
     return out
 
 
+SITE_RECURRENCE_COLUMN = LAYOUT_FEATURE_NAMES.index("site_recurrence")
+
+
 @register("layout_gbt")
 class LayoutGbt(SegmentModel):
     """Where a segment sits and what it looks like, for it and its neighbours, into gradient boosting."""
 
     family = "layout_gbt"
-    # Share of training documents whose site-recurrence feature is hidden, so that the model also
-    # works on a lone page, where no other page of the site is there to compare with.
-    recurrence_dropout = 0.5
 
-    def _features(self, frame: pd.DataFrame, site_rec: Optional[np.ndarray] = None,
-                  tfidf_proba: Optional[np.ndarray] = None) -> np.ndarray:
+    def _segment_features(self, frame: pd.DataFrame, site_rec: Optional[np.ndarray] = None,
+                          tfidf_proba: Optional[np.ndarray] = None) -> np.ndarray:
+        """The features of each segment alone, before its neighbours' are added."""
         base = layout_features(frame, self.boilerplate, site_rec)
         if self.config.use_tfidf:
             proba = tfidf_proba if tfidf_proba is not None else self.tfidf.predict_proba(frame)
             base = np.hstack([base, proba.astype(np.float32)])
-        return with_neighbours(base, frame, self.config.neighbours)
+        return base
+
+    def _features(self, frame: pd.DataFrame) -> np.ndarray:
+        return with_neighbours(self._segment_features(frame), frame, self.config.neighbours)
 
     def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
-        rng = np.random.default_rng(self.seed)
         self.layout_feature_names, self.layout_features_version = LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION
         self.boilerplate = BoilerplateIndex.fit(train)
         site_rec = site_recurrence(train)
-        hidden_docs = {d for d in train["doc_id"].unique() if rng.random() < self.recurrence_dropout}
-        site_rec[train["doc_id"].isin(hidden_docs).to_numpy()] = 0.0
         tfidf_proba = None
         if self.config.use_tfidf:
             tfidf_config = stacked_tfidf_config(self.config.tfidf_char_ngrams)
             tfidf_proba = out_of_fold_tfidf(train, self.seed, tfidf_config)
             self.tfidf = TfidfLogreg(tfidf_config, self.seed)
             self.tfidf.fit(train)
-        features = self._features(train, site_rec, tfidf_proba)
+        # Every training page twice, at half weight: with its site recurrence, and with it hidden, as on a
+        # lone page where no other page of the site is there to compare with. (Hiding it on a random half
+        # of the pages did the same with more noise: macro-F1 moved by 0.006 between seeds.)
+        own = self._segment_features(train, site_rec, tfidf_proba)
+        hidden = own.copy()
+        hidden[:, SITE_RECURRENCE_COLUMN] = 0.0
+        features = np.vstack([with_neighbours(own, train, self.config.neighbours),
+                              with_neighbours(hidden, train, self.config.neighbours)])
+        labels = np.tile(train["label"].to_numpy(), 2)
+        weights = np.tile(train["weight"].to_numpy() * 0.5, 2)
         self.classifier = HistGradientBoostingClassifier(
             learning_rate=self.config.learning_rate, max_iter=self.config.max_iter,
             max_leaf_nodes=self.config.max_leaf_nodes, l2_regularization=self.config.l2_regularization,
             class_weight="balanced", early_stopping=False, random_state=self.seed)
-        self.classifier.fit(features, train["label"].to_numpy(), sample_weight=train["weight"].to_numpy())
+        self.classifier.fit(features, labels, sample_weight=weights)
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         check_layout_features(self)
