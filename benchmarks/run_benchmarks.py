@@ -223,7 +223,8 @@ def main(argv=None) -> int:
     text = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` (`python benchmarks/run_benchmarks.py`) on {stamp}, {platform.machine()}, "
+        f"Written by `make bench` (`python benchmarks/run_benchmarks.py{''.join(' ' + a for a in sys.argv[1:])}`) "
+        f"on {stamp}, {platform.machine()}, "
         "2 CPU cores, no GPU, in one run. Every row of the first section is one training run from its config "
         "(commands below); segments/s there is inference of the whole pipeline (features, model, decoder) on "
         "the test split, in one process with both cores.",
