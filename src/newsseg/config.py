@@ -96,8 +96,10 @@ class LayoutGbtConfig(StrictModel):
         None, min_length=2, max_length=2, description="character n-grams of that TF-IDF model, e.g. [2, 5]; null: word n-grams only (twice as "
                           "fast, and better on real pages of unseen sites in the zero-shot benchmark)")
     neighbours: int = Field(2, ge=0, le=5, description="segments on each side whose features are added")
-    learning_rate: float = Field(0.1, gt=0, description="boosting learning rate")
-    max_iter: int = Field(150, ge=10, description="boosting rounds")
+    # 100 rounds at 0.15 rather than 150 at 0.1: the same or better on real pages of held-out sites
+    # (leave-sites-out macro-F1 0.851 against 0.847), and a third fewer trees to evaluate per segment.
+    learning_rate: float = Field(0.15, gt=0, description="boosting learning rate")
+    max_iter: int = Field(100, ge=10, description="boosting rounds")
     max_leaf_nodes: int = Field(31, ge=2, description="leaves per tree")
     l2_regularization: float = Field(1.0, ge=0, description="L2 penalty on leaf values")
 
