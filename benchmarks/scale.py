@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -91,17 +90,11 @@ def run_predict(pipeline_dir: Path, input_path: Path, workers: int, output: Path
 def independent_runs_speedup(pipeline_dir: Path, input_path: Path, repeats: int = 3) -> dict:
     """Labelling throughput of two independent single-threaded processes at once, against one alone
     (``benchmarks/speed.py measure``, best of ``repeats`` each): what two cores give two copies of the work."""
-    from speed import SINGLE_THREAD  # benchmarks/ is on the path: this script's folder, or put there by run_benchmarks
-
-    command = [sys.executable, str(ROOT / "benchmarks/speed.py"), "measure", "pipeline", str(input_path), str(pipeline_dir)]
-    env = dict(os.environ, **SINGLE_THREAD)
+    from speed import finish_measure, start_measure  # benchmarks/ is on the path (this folder, or run_benchmarks)
 
     def rates(copies: int) -> list[float]:
-        procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(copies)]
-        outputs = [proc.communicate()[0] for proc in procs]
-        if any(proc.returncode for proc in procs):
-            raise RuntimeError(f"`{' '.join(command)}` failed")
-        return [json.loads(out.strip().splitlines()[-1])["mb_per_s"] for out in outputs]
+        procs = [start_measure("pipeline", input_path, pipeline_dir) for _ in range(copies)]
+        return [finish_measure(proc, "pipeline")["mb_per_s"] for proc in procs]
 
     alone = max(rates(1)[0] for _ in range(repeats))
     together = max(sum(rates(2)) for _ in range(repeats))

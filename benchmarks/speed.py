@@ -62,14 +62,22 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_measure(system: str, input_path: Path, pipeline_dir: Path | None = None) -> dict:
-    """``measure`` in a fresh single-threaded process (so peak memory is the system's own)."""
-    env = dict(os.environ, **SINGLE_THREAD)
+def start_measure(system: str, input_path: Path, pipeline_dir: Path | None = None) -> subprocess.Popen:
+    """``measure`` started in a fresh single-threaded process (so peak memory is the system's own)."""
     command = [sys.executable, __file__, "measure", system, str(input_path)] + ([str(pipeline_dir)] if pipeline_dir else [])
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+    return subprocess.Popen(command, env=dict(os.environ, **SINGLE_THREAD), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish_measure(proc: subprocess.Popen, system: str) -> dict:
+    stdout, stderr = proc.communicate(timeout=3600)
     if proc.returncode != 0:
-        raise RuntimeError(f"speed run of {system} failed: {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"speed run of {system} failed: {stderr[-2000:]}")
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def run_measure(system: str, input_path: Path, pipeline_dir: Path | None = None) -> dict:
+    return finish_measure(start_measure(system, input_path, pipeline_dir), system)
 
 
 if __name__ == "__main__":
