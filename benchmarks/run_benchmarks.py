@@ -84,8 +84,13 @@ def quality_tables(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+# The MiniLM pipelines label about 70 segments/s here: a few pages of each input are enough.
+MINILM_SPEED_PAGES = {"bundled": 40, "fnc": 25}
+
+
 def speed_rows(model_rows: list[dict]) -> list[dict]:
-    """Per-core speed and peak memory of the trained pipelines and of the reference systems."""
+    """Per-core speed and peak memory of the trained pipelines and of the reference systems, on the bundled
+    pages and, when ../shared has it, on fnc_dev's pages (real FakeNewsCorpus pages: longer lines)."""
     import json
     import tempfile
 
@@ -94,15 +99,28 @@ def speed_rows(model_rows: list[dict]) -> list[dict]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from speed import run_measure
 
-    docs = [json.loads(l) for l in (ROOT / "data/corpus/bundled.jsonl").read_text(encoding="utf-8").splitlines()]
+    bundled = [json.loads(l) for l in (ROOT / "data/corpus/bundled.jsonl").read_text(encoding="utf-8").splitlines()]
+    fnc = [json.loads(l) for l in FNC_DEV.read_text(encoding="utf-8").splitlines()] if FNC_DEV.exists() else []
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        full, small = Path(tmp) / "pages.jsonl", Path(tmp) / "pages_small.jsonl"
-        full.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs))
-        small.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs[:40]))
+        inputs = {}  # (which pages, small?) -> JSONL of {id, text}
+        for pages, docs in (("bundled", bundled), ("fnc", fnc)):
+            if not docs:
+                continue
+            for small, subset in ((False, docs), (True, docs[:MINILM_SPEED_PAGES[pages]])):
+                path = Path(tmp) / f"{pages}{'_small' if small else ''}.jsonl"
+                path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in subset))
+                inputs[pages, small] = path
+
+        def measure_both(system: str, pipeline_dir: Path | None = None, small: bool = False) -> dict:
+            result = run_measure(system, inputs["bundled", small], pipeline_dir)
+            if ("fnc", small) in inputs:
+                result["fnc"] = run_measure(system, inputs["fnc", small], pipeline_dir)
+            return result
+
         for system in ("keep_all", "c4_rules", "justext"):
             print(f"== speed {system}", file=sys.stderr, flush=True)
-            out.append(run_measure(system, full))
+            out.append(measure_both(system))
         seen = set()
         for row in model_rows:
             name = f"{Path(row['config']).stem}+{row['decoder']}"
@@ -110,8 +128,7 @@ def speed_rows(model_rows: list[dict]) -> list[dict]:
                 continue
             seen.add(name)
             print(f"== speed {name}", file=sys.stderr, flush=True)
-            pipeline_dir = tracking.download_pipeline(row["model_uri"])
-            result = run_measure("pipeline", small if "minilm" in name else full, pipeline_dir)
+            result = measure_both("pipeline", tracking.download_pipeline(row["model_uri"]), small="minilm" in name)
             result["system"] = name
             out.append(result)
     return out
@@ -150,17 +167,32 @@ CORE_HOUR_USD = 0.05  # assumed: on-demand price of one vCPU-hour (memory includ
 
 
 def speed_table(rows: list[dict]) -> str:
-    lines = ["| system | input MB | MB/s per core | segments/s per core | peak RSS MB | FakeNewsCorpus: core-hours "
-             f"| … wall time on {CLUSTER_CORES} cores | … cost at ${CORE_HOUR_USD}/core-hour |",
-             "|---|---|---|---|---|---|---|---|"]
+    with_fnc = all("fnc" in r for r in rows)
+    basis = "fnc_dev's pages" if with_fnc else "the bundled pages"
+    lines = ["| system | bundled pages: MB | MB/s per core | segments/s per core | fnc_dev pages: MB | MB/s per core "
+             f"| segments/s per core | peak RSS MB | FakeNewsCorpus: core-hours | … wall time on {CLUSTER_CORES} cores "
+             f"| … cost at ${CORE_HOUR_USD}/core-hour |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        core_hours = CORPUS_GB * 1000 / r["mb_per_s"] / 3600
+        fnc = r.get("fnc")
+        core_hours = CORPUS_GB * 1000 / (fnc if with_fnc else r)["mb_per_s"] / 3600
         wall = core_hours / CLUSTER_CORES
+        fnc_cells = f"{fnc['megabytes']:.2f} | {fnc['mb_per_s']:.3f} | {fnc['segments_per_s']:.0f}" if fnc else "– | – | –"
+        peak = max(r["peak_rss_mb"], fnc["peak_rss_mb"] if fnc else 0)
         lines.append(f"| {r['system']} | {r['megabytes']:.2f} | {r['mb_per_s']:.3f} | {r['segments_per_s']:.0f} | "
-                     f"{r['peak_rss_mb']:.0f} | {core_hours:,.0f} | {wall * 60:,.0f} min | ${core_hours * CORE_HOUR_USD:,.0f} |")
-    lines += ["", f"The estimate assumes the corpus's {CORPUS_GB:.0f} GB of text is like the bundled pages, "
-              f"near-linear scaling over {CLUSTER_CORES} cores (10 workers x 16 cores; Spark runs one single-threaded "
-              f"Python worker per core) and ${CORE_HOUR_USD} per core-hour; it ignores start-up and I/O."]
+                     f"{fnc_cells} | {peak:.0f} | {core_hours:,.0f} | {wall * 60:,.0f} min | "
+                     f"${core_hours * CORE_HOUR_USD:,.0f} |")
+    def bytes_per_segment(result: dict) -> float:
+        return result["megabytes"] * 1e6 / (result["segments_per_s"] * result["seconds"])
+
+    lines += ["", f"The estimate uses the per-core rate on {basis}"
+              + (f" (a sample of FakeNewsCorpus itself; its lines average {bytes_per_segment(rows[0]['fnc']):.0f} "
+                 f"bytes against {bytes_per_segment(rows[0]):.0f} on the bundled pages, and much of the work is per "
+                 "line)" if with_fnc else "")
+              + f", near-linear scaling over {CLUSTER_CORES} cores (10 workers x 16 cores; Spark runs one single-threaded "
+              f"Python worker per core) and ${CORE_HOUR_USD} per core-hour; it ignores start-up and I/O. The MiniLM "
+              f"rows run on the first {MINILM_SPEED_PAGES['bundled']} bundled pages"
+              + (f" and {MINILM_SPEED_PAGES['fnc']} fnc_dev pages." if with_fnc else ".")]
     return "\n".join(lines)
 
 
@@ -173,7 +205,7 @@ def rerun_speed(path: Path) -> int:
             for config, decoder, run_id in re.findall(
                 r"newsseg train (\S+) --set decoder.name=(\w+).*?MLflow run `(\w+)`", text)]
     table = speed_table(speed_rows(rows))
-    start = text.index("| system | input MB |")
+    start = text.index("| system | bundled pages: MB |")
     end = text.index("\n#", start) - 1  # the next heading: the corpus-scale and transformer sections stay
     note = (f"\n\nSpeed last measured on {datetime.date.today().isoformat()} with "
             "`python benchmarks/run_benchmarks.py --speed-only` (same trained pipelines).")
@@ -242,8 +274,8 @@ def main(argv=None) -> int:
         "## Speed and memory",
         "",
         "`python benchmarks/speed.py` (part of `make bench`): each system in its own process with one thread "
-        "(OMP_NUM_THREADS=1), on the bundled pages' raw text (the MiniLM pipeline on the first 40 pages); "
-        "peak RSS of that process. Pipelines are those trained above.",
+        "(OMP_NUM_THREADS=1), on the raw text of the bundled pages and of fnc_dev's pages (when ../shared has "
+        "them); peak RSS of that process (the larger of the two inputs). Pipelines are those trained above.",
         "",
         speed,
         "",

@@ -21,6 +21,9 @@ POOL_NAMES = ("ad", "disclaimer", "menu", "chrome", "related_headline", "author_
 # promotion (a press release's "buy the report" and contact lines) and of chrome (a source list, an author
 # box) that real pages end with. Optional: a pools folder without them composes pages without them.
 BLOCK_POOL_NAMES = {"ad_blocks": "ad", "other_blocks": "other"}
+# Optional line pools. teaser: the ledes that listings print under each entry (for the "more by this
+# author" listing below an article; a listing page of its own takes its teasers from its source).
+OPTIONAL_POOL_NAMES = ("teaser",)
 _FIRST = ("Daily", "Morning", "Free", "True", "Valley", "Harbor", "Patriot", "Green", "Open", "Metro", "Coastal",
           "Northern", "Liberty", "Global", "Prairie", "Civic", "Evening", "Pacific", "Union", "Summit")
 _SECOND = ("Ledger", "Courier", "Post", "Report", "Wire", "Herald", "Dispatch", "Observer", "Signal", "Times",
@@ -37,6 +40,12 @@ _SOURCE_LINES = ("Source: https://www.{domain}/{n}/{date}-report", "Source: http
 _LISTING_HEADERS = ("Most Recent Articles by {author}:", "More from {author}", "{author}", "Archive",
                     "Latest from {site}", "Category: Politics", "Posts tagged: economy", "Showing posts by {author}",
                     "Search results", "Columns by {author}", "Older posts")
+# Headers of the "more by this author" listing that many sites print below an article.
+_RECENT_HEADERS = ("Most Recent Articles by {author}:", "More from {author}", "More by {author}", "Recent Posts",
+                   "Latest from {site}", "More stories by {author}", "Also by {author}:", "From the archive",
+                   "{author}'s latest", "Other articles by this author")
+# Share of composed article pages with that listing.
+RECENT_LISTING_SHARE = 0.1
 _LISTING_FOOTERS = ("Older posts", "« Previous 1 2 3 … 18 Next »", "Load more", "Page 1 of 12", "Next page →")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -45,10 +54,10 @@ def load_pools(pools_dir: Path | str) -> dict[str, list]:
     """Line pools (a list of lines each) and block pools (a list of blocks, each a list of lines)."""
     pools_dir = Path(pools_dir)
     pools: dict[str, list] = {}
-    for name in (*POOL_NAMES, *BLOCK_POOL_NAMES):
+    for name in (*POOL_NAMES, *BLOCK_POOL_NAMES, *OPTIONAL_POOL_NAMES):
         path = pools_dir / f"{name}.txt"
         if not path.is_file():
-            if name in BLOCK_POOL_NAMES:  # optional
+            if name not in POOL_NAMES:  # optional
                 pools[name] = []
                 continue
             raise FileNotFoundError(f"{path}: pool file missing (needed to compose pages)")
@@ -115,8 +124,11 @@ class PageBuilder:
 
 
 def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Random, variant: int = 0,
-                 max_comment_lines: int = 30, page_shape_share: float = 0.5) -> Document:
-    """Wrap the news_body and opinion_comment lines of ``source`` in sampled furniture."""
+                 max_comment_lines: int = 30, page_shape_share: float = 0.5,
+                 recent_rng: Optional[random.Random] = None) -> Document:
+    """Wrap the news_body and opinion_comment lines of ``source`` in sampled furniture. ``recent_rng``
+    draws whether (and how) the page gets a "more by this author" listing; its own generator, so that
+    pages without one come out as they did before it existed."""
     assert source.spans is not None, "composition needs a labelled source"
     article = [source.text[s:e] for s, e, label in source.spans if label == "news_body"]
     comment_section = [(source.text[s:e], label) for s, e, label in source.spans if label != "news_body"]
@@ -166,6 +178,12 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
             page.add_pool(pools, "related_headline", "other", rng.randint(2, 6), gap=0.1)
         tail_blocks.append(related)
     rng.shuffle(tail_blocks)
+    if recent_rng is not None and pools.get("teaser") and recent_rng.random() < RECENT_LISTING_SHARE:
+        def recent() -> None:
+            page.add(recent_rng.choice(_RECENT_HEADERS), "other")
+            teasers = recent_rng.sample(pools["teaser"], min(10, len(pools["teaser"])))
+            _add_listing_entries(page, pools, recent_rng, teasers, 3, 10)
+        tail_blocks.insert(recent_rng.randint(0, len(tail_blocks)), recent)
     for block in tail_blocks:
         block()
 
@@ -188,6 +206,26 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
     return page.document(f"{source.id}~{variant}", meta)
 
 
+def _add_listing_entries(page: PageBuilder, pools: dict[str, list], rng: random.Random, teasers: list[str],
+                         min_entries: int, max_entries: int) -> None:
+    """Listing entries, all ``other``, in one shape per page as a template renders them: (headline?,
+    date line?, teaser), for the first ``min_entries``..``max_entries`` of ``teasers``."""
+    date_style = rng.choice(["{mon} {day}, {year} — {author}", "{mon} {day}, {year}",
+                             "By {author} | {mon} {day}, {year}", "Posted on {day} {mon} {year} by {author}",
+                             "{year}-{mm}-{day}"])
+    with_headline, with_date = rng.random() < 0.5, rng.random() < 0.85
+    more = rng.choice(["", "", " … Read More", " [...]", "…"])
+    year = rng.randint(2008, 2024)
+    for teaser in teasers[:rng.randint(min_entries, max_entries)]:
+        if with_headline:
+            page.add(rng.choice(pools["related_headline"]), "other", gap=0.1)
+        if with_date:
+            month = rng.randrange(12)
+            page.add(date_style.format(mon=_MONTHS[month], mm=f"{month + 1:02d}", day=rng.randint(1, 28),
+                                       year=year, author="{author}"), "other", gap=0.1)
+        page.add(teaser + more, "other")
+
+
 def compose_listing(source: Document, pools: dict[str, list], rng: random.Random,
                     variant: int = 0) -> Optional[Document]:
     """A listing page whose teasers are the ledes of ``source``'s paragraphs; None if it has too few."""
@@ -205,21 +243,7 @@ def compose_listing(source: Document, pools: dict[str, list], rng: random.Random
     page.add(rng.choice(_LISTING_HEADERS), "other")
     if rng.random() < 0.4:
         page.add_pool(pools, "author_bio", "other", 1)
-    # One entry shape per page, as a template renders it: (headline?, date line?, teaser).
-    date_style = rng.choice(["{mon} {day}, {year} — {author}", "{mon} {day}, {year}",
-                             "By {author} | {mon} {day}, {year}", "Posted on {day} {mon} {year} by {author}",
-                             "{year}-{mm}-{day}"])
-    with_headline, with_date = rng.random() < 0.5, rng.random() < 0.85
-    more = rng.choice(["", "", " … Read More", " [...]", "…"])
-    year = rng.randint(2008, 2024)
-    for lede in ledes[:rng.randint(6, 16)]:
-        if with_headline:
-            page.add(rng.choice(pools["related_headline"]), "other", gap=0.1)
-        if with_date:
-            month = rng.randrange(12)
-            page.add(date_style.format(mon=_MONTHS[month], mm=f"{month + 1:02d}", day=rng.randint(1, 28),
-                                       year=year, author="{author}"), "other", gap=0.1)
-        page.add(lede + more, "other")
+    _add_listing_entries(page, pools, rng, ledes, 6, 16)
     if rng.random() < 0.7:
         page.add(rng.choice(_LISTING_FOOTERS), "other")
     if whole_page:
@@ -242,4 +266,5 @@ def compose_pages(sources: Iterator[Document], pools_dir: Path | str, variants: 
                 if listing is not None:
                     yield listing
                     continue
-            yield compose_page(doc, pools, rng, variant, max_comment_lines)
+            yield compose_page(doc, pools, rng, variant, max_comment_lines,
+                               recent_rng=random.Random(f"{seed}:{doc.id}:{variant}:recent"))

@@ -65,6 +65,10 @@ PROSE_RUN_MAX_GAP = 2
 # A list inside the article: the non-prose lines after a line ending in ":", with prose again after them
 # and no comment cue between ("The report covers:" + regions, a recipe's ingredients). At most this many.
 COLON_LIST_MAX_LINES = 30
+# A list a sentence opens ("The timetable adds late buses on these routes:" + items), whether or not prose
+# follows: the opener ends in ":" and has at least this many words, so that "Related:" or "More by Jane
+# Doe:" open none. The list ends at a prose line, a comment cue or the next line ending in ":".
+LIST_OPENER_MIN_WORDS = 8
 # "Jane Doe is a graduate of …", "The Example Institute is an independent …": an author bio or an
 # organisation's box, which closes many real articles. Case-sensitive: the name's capitals are the cue.
 _BIO_OPENING_RE = re.compile(
@@ -83,7 +87,7 @@ LAYOUT_FEATURE_NAMES = (
     "ends_colon", "site_recurrence", "corpus_recurrence",
     "source_line", "comment_cue", "comment_cue_before", "in_first_prose_run", "after_first_prose_run",
     "segments_after_first_prose_run", "after_last_prose", "before_first_prose", "in_colon_list",
-    "page_shape_repeats", "bio_opening",
+    "page_shape_repeats", "bio_opening", "in_sentence_list",
 )
 
 
@@ -274,13 +278,14 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
     """Where each line sits relative to the page's prose. Per line: inside the first run of prose lines
     (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g. a caption or an ad; a comment header
     or reply button ends the run), after that run, segments since its end, no prose line after it,
-    no prose line before it, inside a colon-introduced list between prose lines (``COLON_LIST_MAX_LINES``).
+    no prose line before it, inside a colon-introduced list between prose lines (``COLON_LIST_MAX_LINES``),
+    inside a list a sentence opens (``LIST_OPENER_MIN_WORDS``).
 
     Why: on real pages the article is the first long run of prose; reader comments come after chrome
     that breaks the run (a header, a byline, a date), and chrome clusters after the last prose line."""
     if is_cue is None:
         is_cue = cue_flags(texts, doc_ids)[0]
-    out = np.zeros((len(texts), 6), dtype=np.float32)
+    out = np.zeros((len(texts), 7), dtype=np.float32)
     start = 0
     while start < len(texts):
         end = start
@@ -302,6 +307,13 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
                 out[i, 2] = min(max(i - run_end, 0), 50) / 50
                 out[i, 3] = float(i > prose[-1])
                 out[i, 4] = float(i < prose[0])
+            prose_set = set(prose)
+            for i in range(start, end):
+                if texts[i].endswith(":") and len(texts[i].split()) >= LIST_OPENER_MIN_WORDS:
+                    for j in range(i + 1, min(end, i + 1 + COLON_LIST_MAX_LINES)):
+                        if j in prose_set or is_cue[j] or texts[j].endswith(":"):
+                            break
+                        out[j, 6] = 1.0
             for before, after in zip(prose, prose[1:]):
                 if 1 < after - before <= COLON_LIST_MAX_LINES + 1 and not is_cue[before + 1:after].any():
                     colon_seen = texts[before].endswith(":")
@@ -345,8 +357,8 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
             float(text[:1].islower()), float(text.endswith(":")),
             float(site_rec[i]), float(corpus_rec[i]),
             float(bool(_SOURCE_LINE_RE.search(text))), float(is_cue[i]), float(cue_before[i]),
-            *structure[i], float(shape_repeats[i]),
-            float(len(words) >= BIO_MIN_WORDS and bool(_BIO_OPENING_RE.match(text))),
+            *structure[i, :6], float(shape_repeats[i]),
+            float(len(words) >= BIO_MIN_WORDS and bool(_BIO_OPENING_RE.match(text))), float(structure[i, 6]),
         ])
     return np.asarray(rows, dtype=np.float32)
 

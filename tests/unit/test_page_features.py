@@ -19,7 +19,7 @@ def test_char_class_counts_match_str_methods_including_astral_and_lone_surrogate
 def test_prose_structure_finds_the_first_prose_run_and_what_follows():
     lines = ["Menu", PROSE, "Photo: city hall", "Advertisement", PROSE, "Comments (2)", PROSE, "About us"]
     structure = prose_structure(lines, ["d"] * len(lines))
-    in_run, after_run, _, after_last, before_first, _ = structure.T
+    in_run, after_run, _, after_last, before_first, _, _ = structure.T
     assert before_first.tolist() == [1, 0, 0, 0, 0, 0, 0, 0]
     # A caption and an ad inside the article stay in the run; a comment header ends it.
     assert in_run.tolist() == [0, 1, 1, 1, 1, 0, 0, 0]
@@ -32,6 +32,15 @@ def test_colon_list_marks_a_list_inside_the_article_not_one_before_comments():
              "Related:", "Another story", "Comments (2)", PROSE]
     in_colon_list = prose_structure(lines, ["d"] * len(lines))[:, 5]
     assert in_colon_list.tolist() == [0, 0, 1, 1, 0, 0, 0, 0, 0]
+
+
+def test_sentence_list_marks_the_items_a_sentence_opens_even_at_the_end_of_the_page():
+    lines = [PROSE, "The new timetable adds late buses on these three routes:", "Route 4", "Route 9",
+             "More by Jane Doe:", "Another story", "Related:", "Other story",
+             "The report covers the following regions of the world:", "Europe", PROSE, "Asia"]
+    in_sentence_list = prose_structure(lines, ["d"] * len(lines))[:, 6]
+    # A short header ("Related:", "More by Jane Doe:") opens no list; a prose line or a new colon line ends one.
+    assert in_sentence_list.tolist() == [0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0]
 
 
 def test_prose_structure_is_per_document():

@@ -139,3 +139,26 @@ def test_listing_share_leaves_the_other_composed_pages_unchanged(tmp_path):
     listings = [p for p in some if p.meta["shape"] == "listing"]
     assert 0 < len(listings) < len(some)
     assert all(a.text == b.text for a, b in zip(without, some) if b.meta["shape"] != "listing")
+
+
+def test_recent_articles_listing_follows_the_article_and_is_all_other():
+    source = article_comments_page("a1", ARTICLE, "I disagree.", {"domain": "x"})
+    pools = dict(POOLS, teaser=[f"Teaser {i} tells of a flood in the valley town on Sunday." for i in range(12)])
+    with_listing = 0
+    for seed in range(40):
+        page = compose_page(source, pools, random.Random(seed), recent_rng=random.Random(f"r{seed}"))
+        lines = [(page.text[s:e], label) for s, e, label in page.spans]
+        teasers = [i for i, (t, _) in enumerate(lines) if t.startswith("Teaser")]
+        if not teasers:
+            continue
+        with_listing += 1
+        assert all(lines[i][1] == "other" for i in teasers) and len(teasers) >= 3
+        last_body = max(i for i, (_, label) in enumerate(lines) if label == "news_body")
+        first_comment = min(i for i, (_, label) in enumerate(lines) if label == "opinion_comment")
+        assert last_body < teasers[0] and teasers[-1] < first_comment
+        assert all(label == "other" for _, label in lines[teasers[0] - 1:teasers[-1]])  # header, dates, headlines
+        assert "{" not in page.text
+    assert 0 < with_listing < 40
+    # Without a teaser pool (it is optional), or without recent_rng, no page has one.
+    assert not any(t.startswith("Teaser") for t in compose_page(source, POOLS, random.Random(1),
+                                                                 recent_rng=random.Random("r1")).text.splitlines())
