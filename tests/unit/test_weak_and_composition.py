@@ -162,3 +162,27 @@ def test_recent_articles_listing_follows_the_article_and_is_all_other():
     # Without a teaser pool (it is optional), or without recent_rng, no page has one.
     assert not any(t.startswith("Teaser") for t in compose_page(source, POOLS, random.Random(1),
                                                                  recent_rng=random.Random("r1")).text.splitlines())
+
+
+def test_article_list_sits_between_paragraphs_and_is_news_body():
+    source = article_comments_page("a1", ARTICLE, "I disagree.", {"domain": "x"})
+    pools = dict(POOLS, article_list=[["The board named these harbours for dredging this year:", "North Quay",
+                                       "Eastern Basin", "Old Pier"]])
+    with_list = 0
+    for seed in range(40):
+        page = compose_page(source, pools, random.Random(seed), list_rng=random.Random(f"l{seed}"))
+        lines = [(page.text[s:e], label) for s, e, label in page.spans]
+        texts = [t for t, _ in lines]
+        if "North Quay" not in texts:
+            continue
+        with_list += 1
+        opener = texts.index("The board named these harbours for dredging this year:")
+        assert texts[opener + 1:opener + 4] == ["North Quay", "Eastern Basin", "Old Pier"]
+        assert all(label == "news_body" for _, label in lines[opener:opener + 4])
+        body = [t for t, label in lines if label == "news_body"]  # an ad may sit between list and paragraph
+        after = body.index("Old Pier") + 1
+        assert body[after - 5].startswith("Paragraph") and body[after].startswith("Paragraph")
+    assert 0 < with_list < 40
+    # Without the pool (it is optional), or without list_rng, no page has one.
+    assert "North Quay" not in compose_page(source, POOLS, random.Random(1), list_rng=random.Random("l1")).text
+    assert "North Quay" not in compose_page(source, pools, random.Random(1)).text
