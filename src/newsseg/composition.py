@@ -114,9 +114,14 @@ class PageBuilder:
         for item in self.rng.sample(pools[pool], min(k, len(pools[pool]))):
             self.add(item, label, gap)
 
-    def add_block(self, pools: dict, pool: str) -> None:
-        for line in self.rng.choice(pools[pool]):
-            self.add(line, BLOCK_POOL_NAMES[pool], gap=0.3)
+    def add_block(self, pools: dict, pool: str, rng: Optional[random.Random] = None,
+                  gaps: tuple[float, float] = (0.3, 0.3)) -> None:
+        """One block of a block pool, drawn with ``rng`` (default: the page's); ``gaps``: the chance of a
+        blank line after its first line and after each later one."""
+        first, *rest = (rng or self.rng).choice(pools[pool])
+        self.add(first, BLOCK_POOL_NAMES[pool], gap=gaps[0])
+        for line in rest:
+            self.add(line, BLOCK_POOL_NAMES[pool], gap=gaps[1])
 
     def document(self, doc_id: str, meta: dict) -> Document:
         text_parts, spans, offset = [], [], 0
@@ -160,11 +165,8 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
         if i in ad_slots:
             page.add(rng.choice(pools["ad"]), "ad")
         page.add(line, "news_body")
-        if i == list_after:
-            opener, *items = list_rng.choice(pools["article_list"])
-            page.add(opener, "news_body", gap=0.1)
-            for item in items:
-                page.add(item, "news_body", gap=0.05)
+        if i == list_after:  # the opener, then items with hardly a blank line between
+            page.add_block(pools, "article_list", rng=list_rng, gaps=(0.1, 0.05))
         if i == 1 and rng.random() < 0.2:
             page.add(rng.choice(pools["chrome"]), "other")  # an image credit or share prompt mid-page
 
