@@ -197,61 +197,64 @@ def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Opti
                     dtype=np.float32)
 
 
-def _ratio(count: int, total: int) -> float:
-    return count / total if total else 0.0
+CHAR_CLASS_COLUMNS = ("upper", "letters", "digits", "symbols", "spaces", "words", "capitalised_words")
+
+
+def _char_classes(c: str) -> list[bool]:
+    return [c.isupper(), c.isalpha(), c.isdigit(), not c.isalnum() and not c.isspace(), c == " ", c.isspace()]
 
 
 @functools.cache
 def _bmp_char_classes() -> np.ndarray:
     """For every Basic Multilingual Plane code point: isupper, isalpha, isdigit, symbol (neither
-    alphanumeric nor space), is " ". A lookup table, so character counts run in numpy, not per char."""
-    chars = [chr(c) for c in range(0x10000)]
-    return np.array([[c.isupper(), c.isalpha(), c.isdigit(), not c.isalnum() and not c.isspace(), c == " "]
-                     for c in chars], dtype=np.int32)
+    alphanumeric nor space), is " ", isspace. A lookup table, so character counts run in numpy, not per char."""
+    return np.array([_char_classes(chr(c)) for c in range(0x10000)], dtype=bool)
 
 
 def char_class_counts(texts: list[str]) -> np.ndarray:
-    """Per text: counts of upper-case letters, letters, digits, symbols and spaces (columns in that order).
-    Same result as ``str.isupper()`` etc. per character."""
-    out = np.zeros((len(texts), 5), dtype=np.int64)
+    """Per text, the counts named by ``CHAR_CLASS_COLUMNS``: upper-case letters, letters, digits, symbols,
+    spaces, words (``len(text.split())``) and words whose first character is upper case. Same result as
+    ``str.isupper()`` etc. per character, in numpy over the whole batch."""
+    out = np.zeros((len(texts), len(CHAR_CLASS_COLUMNS)), dtype=np.int64)
     if not texts:
         return out
-    joined = "".join(texts)
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     astral = codes > 0xFFFF
     classes = _bmp_char_classes()[np.minimum(codes, 0xFFFF)]
     if astral.any():  # rare (emoji, math letters): classify those characters one by one
-        classes[astral] = [[c.isupper(), c.isalpha(), c.isdigit(), not c.isalnum() and not c.isspace(), c == " "]
-                           for c in (chr(int(x)) for x in codes[astral])]
-    cumulative = np.vstack([np.zeros((1, 5), dtype=np.int64), np.cumsum(classes, axis=0)])
-    ends = np.cumsum([len(t) for t in texts])
-    starts = ends - np.array([len(t) for t in texts])
-    return cumulative[ends] - cumulative[starts]
+        classes[astral] = [_char_classes(chr(int(x))) for x in codes[astral]]
+    lengths = np.array([len(t) for t in texts])
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    # A word starts at a non-space character that opens its text or follows a space (str.split's words).
+    space = classes[:, 5]
+    after_space = np.empty_like(space)
+    after_space[0], after_space[1:] = True, space[:-1]
+    after_space[starts[starts < len(codes)]] = True
+    word_start = after_space & ~space
+    counted = np.vstack([classes[:, :5].T, word_start, word_start & classes[:, 0]])
+    # Running totals per class (a row each: contiguous, several times faster than down the columns).
+    cumulative = np.zeros((counted.shape[0], len(codes) + 1), dtype=np.int64)
+    np.cumsum(counted, axis=1, out=cumulative[:, 1:])
+    return (cumulative[:, ends] - cumulative[:, starts]).T
 
 
-def _text_features(text: str, lower: str, words: list[str], counts: np.ndarray) -> list[float]:
-    """``lower``, ``words``: ``text`` lower-cased and split; ``counts``: its row of ``char_class_counts``."""
-    chars = len(text)
-    upper, letters, digits, symbols, spaces = (int(c) for c in counts)
-    return [
-        math.log1p(chars),
-        math.log1p(len(words)),
-        float(bool(_TERMINAL_RE.search(text))),
-        _ratio(upper, letters),
-        _ratio(digits, chars),
-        _ratio(symbols, chars),
-        _ratio(spaces, chars),
-        _ratio(sum(w[:1].isupper() for w in words), len(words)),
-        float(bool(_URL_RE.search(lower))),
-        float(bool(_LIST_RE.match(text))),
-        min(len(_FIRST_PERSON_RE.findall(lower)), 5) / 5,
-        min(len(_SECOND_PERSON_RE.findall(lower)), 5) / 5,
-        min(len(_CALL_TO_ACTION_RE.findall(lower)), 3) / 3,
-        min(len(_LEGAL_RE.findall(lower)), 3) / 3,
-        min(len(_CHROME_RE.findall(lower)), 3) / 3,
-    ]
+def _capped_counts(pattern: re.Pattern, texts: list[str], cap: int) -> np.ndarray:
+    """Per text: matches of ``pattern``, capped at ``cap``, over ``cap``."""
+    return np.array([min(len(pattern.findall(text)), cap) for text in texts], dtype=np.float64) / cap
 
 
+def _flags(find, texts: list[str]) -> np.ndarray:
+    """Per text: whether ``find`` (a pattern's search or match) finds anything."""
+    return np.array([find(text) is not None for text in texts], dtype=np.float64)
+
+
+def _ratios(counts: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """counts / totals, 0 where the total is 0."""
+    return np.divide(counts, totals, out=np.zeros(len(counts)), where=totals > 0)
+
+
+@functools.lru_cache(maxsize=16384)  # asked per line by the layout features and again by the decoders' gate
 def is_comment_cue(text: str) -> bool:
     return bool(COMMENT_HEADER_RE.search(text)) or (
         len(text.split()) <= COMMENT_CUE_MAX_WORDS and bool(_COMMENT_CUE_RE.search(text)))
@@ -274,24 +277,33 @@ def comment_cue_before(frame: pd.DataFrame) -> np.ndarray:
     return cue_flags(model_text(frame), frame["doc_id"].tolist())[1]
 
 
-def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.ndarray] = None) -> np.ndarray:
-    """Where each line sits relative to the page's prose. Per line: inside the first run of prose lines
-    (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g. a caption or an ad; a comment header
-    or reply button ends the run), after that run, segments since its end, no prose line after it,
-    no prose line before it, inside a colon-introduced list between prose lines (``COLON_LIST_MAX_LINES``),
-    inside a list a sentence opens (``LIST_OPENER_MIN_WORDS``).
+# Columns of ``prose_structure``, named as in ``LAYOUT_FEATURE_NAMES``.
+PROSE_STRUCTURE_COLUMNS = ("in_first_prose_run", "after_first_prose_run", "segments_after_first_prose_run",
+                           "after_last_prose", "before_first_prose", "in_colon_list", "in_sentence_list")
+
+
+def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.ndarray] = None,
+                    word_counts: Optional[np.ndarray] = None) -> np.ndarray:
+    """Where each line sits relative to the page's prose, in the columns ``PROSE_STRUCTURE_COLUMNS``. Per
+    line: inside the first run of prose lines (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g.
+    a caption or an ad; a comment header or reply button ends the run), after that run, segments since its
+    end, no prose line after it, no prose line before it, inside a colon-introduced list between prose lines
+    (``COLON_LIST_MAX_LINES``), inside a list a sentence opens (``LIST_OPENER_MIN_WORDS``).
+    ``is_cue``, ``word_counts``: per line, when the caller has them already.
 
     Why: on real pages the article is the first long run of prose; reader comments come after chrome
     that breaks the run (a header, a byline, a date), and chrome clusters after the last prose line."""
     if is_cue is None:
         is_cue = cue_flags(texts, doc_ids)[0]
-    out = np.zeros((len(texts), 7), dtype=np.float32)
+    if word_counts is None:
+        word_counts = [len(text.split()) for text in texts]
+    out = np.zeros((len(texts), len(PROSE_STRUCTURE_COLUMNS)), dtype=np.float32)
     start = 0
     while start < len(texts):
         end = start
         while end < len(texts) and doc_ids[end] == doc_ids[start]:
             end += 1
-        sentence_words = {i: len(texts[i].split()) for i in range(start, end) if _TERMINAL_RE.search(texts[i])}
+        sentence_words = {i: word_counts[i] for i in range(start, end) if _TERMINAL_RE.search(texts[i])}
         threshold = min(PROSE_MIN_WORDS, max(PROSE_MIN_WORDS_FLOOR, max(sentence_words.values(), default=0) / 2))
         prose = [i for i, words in sentence_words.items() if words >= threshold]
         if prose:
@@ -307,26 +319,38 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
                 out[i, 2] = min(max(i - run_end, 0), 50) / 50
                 out[i, 3] = float(i > prose[-1])
                 out[i, 4] = float(i < prose[0])
-            prose_set = set(prose)
-            for i in range(start, end):
-                if texts[i].endswith(":") and len(texts[i].split()) >= LIST_OPENER_MIN_WORDS:
-                    for j in range(i + 1, min(end, i + 1 + COLON_LIST_MAX_LINES)):
-                        if j in prose_set or is_cue[j] or texts[j].endswith(":"):
-                            break
-                        out[j, 6] = 1.0
             for before, after in zip(prose, prose[1:]):
                 if 1 < after - before <= COLON_LIST_MAX_LINES + 1 and not is_cue[before + 1:after].any():
                     colon_seen = texts[before].endswith(":")
                     for i in range(before + 1, after):
                         out[i, 5] = float(colon_seen)
                         colon_seen = colon_seen or texts[i].endswith(":")
+        prose_set = set(prose)
+        for i in range(start, end):
+            if texts[i].endswith(":") and word_counts[i] >= LIST_OPENER_MIN_WORDS:
+                for j in range(i + 1, min(end, i + 1 + COLON_LIST_MAX_LINES)):
+                    if j in prose_set or is_cue[j] or texts[j].endswith(":"):
+                        break
+                    out[j, 6] = 1.0
         start = end
+    return out
+
+
+def segments_since_comment_header(is_header: np.ndarray, indexes: list[int], doc_ids: list[str]) -> np.ndarray:
+    """Per line: segments since the last comment header of its page at or before it, -1 where none."""
+    out = np.full(len(indexes), -1, dtype=np.int64)
+    last_header: dict[str, int] = {}
+    for i, (header, idx, doc) in enumerate(zip(is_header, indexes, doc_ids)):
+        if header:
+            last_header[doc] = idx
+        if doc in last_header:
+            out[i] = idx - last_header[doc]
     return out
 
 
 def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = None,
                     site_recurrence_values: Optional[np.ndarray] = None) -> np.ndarray:
-    """One row of ``LAYOUT_FEATURE_NAMES`` per segment."""
+    """One row of ``LAYOUT_FEATURE_NAMES`` per segment, built column by column over the batch."""
     texts = model_text(frame)
     if site_recurrence_values is not None:
         site_rec = site_recurrence_values
@@ -334,33 +358,56 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         site_rec = frame["site_recurrence"].to_numpy(dtype=np.float32)
     else:
         site_rec = site_recurrence(frame)
-    corpus_rec = index.recurrence(texts) if index is not None else np.zeros(len(frame), dtype=np.float32)
-    counts = char_class_counts(texts)
     doc_ids = frame["doc_id"].tolist()
-    is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
-    structure = prose_structure(texts, doc_ids, is_cue)
+    indexes = frame["index"].to_numpy(dtype=np.int64)
+    n_segments = frame["n_segments"].to_numpy(dtype=np.int64)
+    counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
+    chars = np.array([len(text) for text in texts], dtype=np.int64)
+    words = counts["words"]
     lowered = [text.lower() for text in texts]
-    shape_repeats = page_shape_repeats(texts, doc_ids, lowered)
-    rows = []
-    last_header: dict[str, int] = {}
-    for i, (text, lower, doc, idx, n, pos) in enumerate(zip(texts, lowered, doc_ids, frame["index"].tolist(),
-                                                             frame["n_segments"].tolist(), frame["position"].tolist())):
-        words = text.split()
-        is_header = bool(COMMENT_HEADER_RE.search(text))
-        if is_header:
-            last_header[doc] = idx
-        since = idx - last_header[doc] if doc in last_header else -1
-        rows.append([
-            float(pos), min(idx, 200) / 200, min(n - 1 - idx, 200) / 200, math.log1p(n),
-            *_text_features(text, lower, words, counts[i]),
-            float(is_header), float(since > 0), min(since, 50) / 50 if since >= 0 else -1.0,
-            float(text[:1].islower()), float(text.endswith(":")),
-            float(site_rec[i]), float(corpus_rec[i]),
-            float(bool(_SOURCE_LINE_RE.search(text))), float(is_cue[i]), float(cue_before[i]),
-            *structure[i, :6], float(shape_repeats[i]),
-            float(len(words) >= BIO_MIN_WORDS and bool(_BIO_OPENING_RE.match(text))), float(structure[i, 6]),
-        ])
-    return np.asarray(rows, dtype=np.float32)
+    is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
+    is_header = _flags(COMMENT_HEADER_RE.search, texts)
+    since_header = segments_since_comment_header(is_header, indexes.tolist(), doc_ids)
+    columns = {
+        "position": frame["position"].to_numpy(dtype=np.float64),
+        "index": np.minimum(indexes, 200) / 200,
+        "segments_left": np.minimum(n_segments - 1 - indexes, 200) / 200,
+        "log_n_segments": np.log1p(n_segments),
+        "log_chars": np.log1p(chars),
+        "log_words": np.log1p(words),
+        "terminal_punct": _flags(_TERMINAL_RE.search, texts),
+        "upper_ratio": _ratios(counts["upper"], counts["letters"]),
+        "digit_ratio": _ratios(counts["digits"], chars),
+        "symbol_ratio": _ratios(counts["symbols"], chars),
+        "space_ratio": _ratios(counts["spaces"], chars),
+        "title_case_ratio": _ratios(counts["capitalised_words"], words),
+        "has_url": _flags(_URL_RE.search, lowered),
+        "list_item": _flags(_LIST_RE.match, texts),
+        "first_person": _capped_counts(_FIRST_PERSON_RE, lowered, 5),
+        "second_person": _capped_counts(_SECOND_PERSON_RE, lowered, 5),
+        "call_to_action": _capped_counts(_CALL_TO_ACTION_RE, lowered, 3),
+        "legal_words": _capped_counts(_LEGAL_RE, lowered, 3),
+        "chrome_words": _capped_counts(_CHROME_RE, lowered, 3),
+        "is_comment_header": is_header,
+        "after_comment_header": (since_header > 0).astype(np.float64),
+        "segments_since_comment_header": np.where(since_header >= 0, np.minimum(since_header, 50) / 50, -1.0),
+        "starts_lower": np.array([text[:1].islower() for text in texts], dtype=np.float64),
+        "ends_colon": np.array([text.endswith(":") for text in texts], dtype=np.float64),
+        "site_recurrence": site_rec,
+        "corpus_recurrence": index.recurrence(texts) if index is not None else np.zeros(len(texts)),
+        "source_line": _flags(_SOURCE_LINE_RE.search, texts),
+        "comment_cue": is_cue,
+        "comment_cue_before": cue_before,
+        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered),
+        "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
+                                 for text, n in zip(texts, words)], dtype=np.float64),
+    }
+    structure = prose_structure(texts, doc_ids, is_cue, words)
+    columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
+    if not texts:
+        return np.zeros((0, len(LAYOUT_FEATURE_NAMES)), dtype=np.float32)
+    return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in LAYOUT_FEATURE_NAMES]
+                           ).astype(np.float32)
 
 
 def with_neighbours(features: np.ndarray, frame: pd.DataFrame, window: int) -> np.ndarray:

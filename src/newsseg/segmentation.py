@@ -116,9 +116,15 @@ def segment(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MA
     return SEGMENTERS.get(segmenter)(doc, max_chars)
 
 
+# Anything normalize_for_model would change; most lines have none, and one search is cheaper than three subs.
+_NEEDS_NORMALIZING_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]|[^\\S ]|  |^ | $")
+
+
 @functools.lru_cache(maxsize=16384)  # each segment is normalised by several feature steps in a batch
 def normalize_for_model(text: str) -> str:
     """What models see: zero-width marks dropped, control characters and runs of white space as one space."""
+    if _NEEDS_NORMALIZING_RE.search(text) is None:
+        return text
     text = _ZERO_WIDTH_RE.sub("", text)
     text = _CONTROL_RE.sub(" ", text)
     return _WHITESPACE_RE.sub(" ", text).strip()

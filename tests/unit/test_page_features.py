@@ -3,16 +3,19 @@
 import pytest
 
 from newsseg.features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, char_class_counts, check_layout_features,
-                              is_comment_cue, layout_features, page_shape_repeats, prose_structure)
+                              is_comment_cue, layout_features, page_shape_repeats, prose_structure,
+                              PROSE_STRUCTURE_COLUMNS)
 from tests.unit.test_models_unit import frame_of
 
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
 
 
 def test_char_class_counts_match_str_methods_including_astral_and_lone_surrogates():
-    texts = ["Hello World 42!", "", "Émile Zola – ×", "math 𝐀𝐁 and 😀", "bad \ud800 surrogate"]
+    texts = ["Hello World 42!", "", "Émile Zola – ×", "math 𝐀𝐁 and 😀", "bad \ud800 surrogate",
+             "  Two\tspaces \u2003 Ünd end ", " ", "x"]
     expected = [[sum(c.isupper() for c in t), sum(c.isalpha() for c in t), sum(c.isdigit() for c in t),
-                 sum(not c.isalnum() and not c.isspace() for c in t), t.count(" ")] for t in texts]
+                 sum(not c.isalnum() and not c.isspace() for c in t), t.count(" "),
+                 len(t.split()), sum(w[:1].isupper() for w in t.split())] for t in texts]
     assert char_class_counts(texts).tolist() == expected
 
 
@@ -41,6 +44,24 @@ def test_sentence_list_marks_the_items_a_sentence_opens_even_at_the_end_of_the_p
     in_sentence_list = prose_structure(lines, ["d"] * len(lines))[:, 6]
     # A short header ("Related:", "More by Jane Doe:") opens no list; a prose line or a new colon line ends one.
     assert in_sentence_list.tolist() == [0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0]
+
+
+def test_sentence_list_is_found_on_a_page_without_prose():
+    lines = ["Opening hours", "The library opens on these days during the winter holidays:", "Monday", "Friday"]
+    structure = prose_structure(lines, ["d"] * len(lines))
+    assert structure[:, 0].tolist() == [0, 0, 0, 0]  # no line is prose
+    assert structure[:, PROSE_STRUCTURE_COLUMNS.index("in_sentence_list")].tolist() == [0, 0, 1, 1]
+
+
+def test_layout_features_take_the_prose_structure_columns_by_name():
+    frame = frame_of({"p": ("x.com", "\n".join([PROSE, "The report covers the following regions of the world:",
+                                                 "Europe", PROSE]) + "\n")})
+    features = layout_features(frame)
+    for name in PROSE_STRUCTURE_COLUMNS:
+        assert name in LAYOUT_FEATURE_NAMES
+    assert features[:, LAYOUT_FEATURE_NAMES.index("in_sentence_list")].tolist() == [0, 0, 1, 0]
+    assert features[:, LAYOUT_FEATURE_NAMES.index("in_colon_list")].tolist() == [0, 0, 1, 0]
+    assert features[:, LAYOUT_FEATURE_NAMES.index("in_first_prose_run")].tolist() == [1, 1, 1, 1]
 
 
 def test_prose_structure_is_per_document():

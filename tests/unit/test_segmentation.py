@@ -1,8 +1,10 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg.documents import Document
-from newsseg.segmentation import normalize_for_model, segment, split_long_span
+from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, normalize_for_model, segment,
+                                  split_long_span)
 
 
 def spans(text, **kw):
@@ -44,6 +46,22 @@ def test_five_megabyte_single_line_is_segmented():
 
 def test_normalize_for_model():
     assert normalize_for_model(" a\u00a0\u200bb\x07c \n d\u200bd ") == "a b c dd"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Already clean text.", "Already clean text."), ("two  spaces", "two spaces"), ("tab\there", "tab here"),
+    ("trailing ", "trailing"), (" leading", "leading"), ("nbsp\u00a0here", "nbsp here"), ("ideographic\u3000space", "ideographic space"),
+    ("zero\u200bwidth", "zerowidth"), ("bell\x07char", "bell char"), ("next\x85line", "next line"), ("", ""),
+])
+def test_normalize_for_model_changes_only_what_needs_it(text, expected):
+    assert normalize_for_model.__wrapped__(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .\t\n\r\u00a0\u200b\u3000\x07\x85\ufeff")))
+def test_normalize_for_model_matches_the_three_substitutions(text):
+    slow = _WHITESPACE_RE.sub(" ", _CONTROL_RE.sub(" ", _ZERO_WIDTH_RE.sub("", text))).strip()
+    assert normalize_for_model.__wrapped__(text) == slow
 
 
 @settings(max_examples=300, deadline=None)
