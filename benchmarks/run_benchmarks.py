@@ -183,7 +183,7 @@ def speed_table(rows: list[dict]) -> str:
                      f"{fnc_cells} | {peak:.0f} | {core_hours:,.0f} | {wall * 60:,.0f} min | "
                      f"${core_hours * CORE_HOUR_USD:,.0f} |")
     def bytes_per_segment(result: dict) -> float:
-        return result["megabytes"] * 1e6 / (result["segments_per_s"] * result["seconds"])
+        return result["megabytes"] * 1e6 / result["segments"]
 
     lines += ["", f"The estimate uses the per-core rate on {basis}"
               + (f" (a sample of FakeNewsCorpus itself; its lines average {bytes_per_segment(rows[0]['fnc']):.0f} "
