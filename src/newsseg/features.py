@@ -404,8 +404,6 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     }
     structure = prose_structure(texts, doc_ids, is_cue, words)
     columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
-    if not texts:
-        return np.zeros((0, len(LAYOUT_FEATURE_NAMES)), dtype=np.float32)
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in LAYOUT_FEATURE_NAMES]
                            ).astype(np.float32)
 

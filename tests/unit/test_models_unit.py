@@ -156,21 +156,3 @@ def test_layout_gbt_trains_on_every_page_with_and_without_its_site_recurrence(mo
     assert not seen["X"][n:, column].any()
     assert (np.delete(seen["X"][:n], column, axis=1) == np.delete(seen["X"][n:], column, axis=1)).all()
     assert seen["w"].tolist() == [1.0] * (2 * n)  # half of each page's weight in each copy
-
-
-@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 3)])
-def test_fast_tfidf_vectorizer_gives_scikit_learns_matrix(ngram_range):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    from newsseg.models.sklearn_models import FastTfidfVectorizer
-
-    train = ["Subscribe to our newsletter today", "The council voted on Monday", "Comments (2)",
-             "the council the council voted", "Émile Zola a écrit", "Subscribe now, the deal ends Monday"]
-    new = ["", "Subscribe subscribe SUBSCRIBE to our council", "a b c", "voted on Monday the council voted",
-           "Zola écrit, Émile Zola", "unseen words only", "x"]
-    kwargs = dict(ngram_range=ngram_range, sublinear_tf=True, min_df=1, lowercase=True)
-    fast, reference = FastTfidfVectorizer(**kwargs).fit(train), TfidfVectorizer(**kwargs).fit(train)
-    got, expected = fast.transform(new), reference.transform(new)
-    assert type(got) is type(expected) and got.dtype == expected.dtype
-    assert got.shape == expected.shape and (got != expected).nnz == 0
-    assert fast._fast_counts_apply() and got.nnz > 0

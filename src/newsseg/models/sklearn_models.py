@@ -2,66 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
-from sklearn.utils._sparse import _align_api_if_sparse
 
 from ..config import TfidfLogregConfig
 from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
                         layout_features, model_text, site_recurrence, with_neighbours)
 from . import SegmentModel, full_proba, register
-
-
-class FastTfidfVectorizer(TfidfVectorizer):
-    """A TfidfVectorizer whose transform counts word n-grams about twice as fast, to the same matrix.
-
-    Why: counting n-grams was a quarter of layout_gbt's prediction time. scikit-learn looks each n-gram up
-    in ``try``/``except KeyError``, and most n-grams of a new page are out of vocabulary. Here the counts of
-    lower-cased, ``token_pattern`` tokens and their n-grams are taken with ``dict.get``; the fitted
-    TfidfTransformer weighs them as before. Any other setting (char n-grams, stop words, a custom
-    tokenizer) and fitting go through scikit-learn's own code. Overrides ``_count_vocab``, a private
-    method: the scikit-learn version is pinned, and a unit test compares both on literal strings."""
-
-    def _fast_counts_apply(self) -> bool:
-        return (self.analyzer == "word" and self.input == "content" and self.lowercase and self.tokenizer is None
-                and self.preprocessor is None and self.stop_words is None and self.strip_accents is None
-                and re.compile(self.token_pattern).groups == 0)
-
-    def _count_vocab(self, raw_documents, fixed_vocab):
-        if not fixed_vocab or not self._fast_counts_apply():
-            return super()._count_vocab(raw_documents, fixed_vocab)
-        vocabulary, token_re = self.vocabulary_, re.compile(self.token_pattern)
-        min_n, max_n = self.ngram_range
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
-        for doc in raw_documents:
-            tokens = token_re.findall(doc.lower())
-            counts: dict[int, int] = {}
-            for n in range(min_n, min(max_n, len(tokens)) + 1):
-                grams = tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
-                for column in map(vocabulary.get, grams):
-                    if column is not None:
-                        counts[column] = counts.get(column, 0) + 1
-            indices.extend(counts)
-            values.extend(counts.values())
-            indptr.append(len(indices))
-        index_dtype = np.int32 if len(indices) <= np.iinfo(np.int32).max else np.int64
-        matrix = sp.csr_array((np.asarray(values, dtype=np.intc), np.asarray(indices, dtype=index_dtype),
-                               np.asarray(indptr, dtype=index_dtype)),
-                              shape=(len(indptr) - 1, len(vocabulary)), dtype=self.dtype)
-        matrix.sort_indices()
-        return vocabulary, _align_api_if_sparse(matrix)
 
 
 def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +25,7 @@ def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def tfidf_pipeline(config: TfidfLogregConfig, seed: int) -> Pipeline:
     # The vectorizers take the DataFrame's "text" column (ColumnTransformer), one row per segment.
-    vectorizers = [("word", FastTfidfVectorizer(ngram_range=tuple(config.word_ngrams), sublinear_tf=True, min_df=2,
+    vectorizers = [("word", TfidfVectorizer(ngram_range=tuple(config.word_ngrams), sublinear_tf=True, min_df=2,
                                             max_features=config.max_features, lowercase=True), "text")]
     if config.char_ngrams:
         vectorizers.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config.char_ngrams),
