@@ -48,8 +48,8 @@ def measure(system: str, input_path: str, pipeline_dir: str | None = None) -> di
             keep(lines)
             segments += len(lines)
     seconds = time.perf_counter() - started
-    return {"system": system, "documents": len(docs), "megabytes": round(megabytes, 3), "seconds": round(seconds, 2), "segments": segments,
-            "mb_per_s": megabytes / seconds, "segments_per_s": segments / seconds,
+    return {"system": system, "documents": len(docs), "megabytes": round(megabytes, 3), "seconds": round(seconds, 2),
+            "segments": segments, "mb_per_s": megabytes / seconds, "segments_per_s": segments / seconds,
             "peak_rss_mb": peak_rss_mb()}
 
 

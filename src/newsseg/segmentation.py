@@ -15,7 +15,8 @@ from .documents import Document, Segment
 from .registry import Registry
 
 # Characters trimmed from segment edges: Unicode white space, zero-width marks, BOM, C0/C1 controls.
-_EDGE_CHARS = "\\s\u200b\u200c\u200d\u2060\ufeff\x00-\x1f\x7f-\x9f"
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_EDGE_CHARS = f"\\s{_ZERO_WIDTH_CHARS}\x00-\x1f\x7f-\x9f"
 _LINE_RE = re.compile(r"[^\r\n]+")
 _CONTENT_RE = re.compile(f"[^{_EDGE_CHARS}]")
 _TRAILING_RE = re.compile(f"[{_EDGE_CHARS}]*$")
@@ -23,8 +24,9 @@ _TRAILING_RE = re.compile(f"[{_EDGE_CHARS}]*$")
 _SENTENCE_END_RE = re.compile("[.!?\u2026][\"'\u201d\u2019)\\]]*[\\s\u00a0]+")
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _WHITESPACE_RE = re.compile("[\\s\u00a0]+")
-_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f"  # all but \t and \n, which are white space
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
+_CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
 
 DEFAULT_MAX_CHARS = 1500
 
@@ -117,7 +119,7 @@ def segment(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MA
 
 
 # Anything normalize_for_model would change; most lines have none, and one search is cheaper than three subs.
-_NEEDS_NORMALIZING_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]|[^\\S ]|  |^ | $")
+_NEEDS_NORMALIZING_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_CONTROL_CHARS}]|[^\\S ]|  |^ | $")
 
 
 @functools.lru_cache(maxsize=16384)  # each segment is normalised by several feature steps in a batch
