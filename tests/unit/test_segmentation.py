@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsseg import segmentation
 from newsseg.documents import Document
 from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, normalize_for_model, segment,
                                   split_long_span)
@@ -87,3 +90,10 @@ def test_every_visible_character_is_in_some_line_segment(lines):
     for i, ch in enumerate(text):
         if ch.isalnum():
             assert i in covered
+
+
+def test_edge_char_string_holds_the_edge_characters_of_all_unicode():
+    # _strip_span strips with the string; segments must end where the edge character class says.
+    everything = "".join(map(chr, range(0x110000)))
+    edge_class = re.compile(f"[{segmentation._EDGE_CHARS}]")
+    assert "".join(edge_class.findall(everything)) == segmentation.EDGE_CHAR_STRING

@@ -1,0 +1,98 @@
+"""TF-IDF features of a whole batch of segments at once, for fitted scikit-learn vectorizers.
+
+Same matrix as ``TfidfVectorizer.transform``, several times faster on short texts such as lines:
+scikit-learn analyses and counts one document at a time in Python, with a dict per document; here every
+n-gram of the batch is looked up in one pass (``map`` over ``dict.get``) and counted in numpy. Only the
+word analyzer with scikit-learn's own tokenizer takes this path; other vectorizers (``char_wb``, custom
+tokenizers, stop words) use their own ``transform``.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import chain, repeat
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import normalize
+
+
+def supports_batch_transform(vectorizer) -> bool:
+    """Whether ``tfidf_transform`` reproduces ``vectorizer``: a fitted word-level TfidfVectorizer
+    on plain strings, with no custom preprocessing, tokenizer or stop words."""
+    return (isinstance(vectorizer, TfidfVectorizer) and vectorizer.analyzer == "word"
+            and vectorizer.input == "content" and vectorizer.preprocessor is None and vectorizer.tokenizer is None
+            and vectorizer.stop_words is None and vectorizer.strip_accents is None and not vectorizer.binary
+            and re.compile(vectorizer.token_pattern).groups == 0 and hasattr(vectorizer, "vocabulary_"))
+
+
+# scikit-learn's default token pattern, and a faster one with the same matches: a greedy run of two or
+# more word characters always spans a whole run, so the word boundaries add nothing but cost (1.3x).
+DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_FAST_DEFAULT_TOKEN_RE = re.compile(r"(?u)\w\w+")
+
+
+def _token_finder(token_pattern: str):
+    return (_FAST_DEFAULT_TOKEN_RE if token_pattern == DEFAULT_TOKEN_PATTERN else re.compile(token_pattern)).findall
+
+
+def _ngrams(tokens: list[str], min_n: int, max_n: int) -> list[str]:
+    """The n-grams ``TfidfVectorizer`` counts: unigrams first, then bigrams, … each joined by a space."""
+    grams = list(tokens) if min_n == 1 else []
+    for n in range(max(min_n, 2), max_n + 1):
+        grams += map(" ".join, zip(*(tokens[i:] for i in range(n))))
+    return grams
+
+
+def count_matrix(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
+    """Term counts, as ``CountVectorizer.transform``: rows of ``texts``, columns of the vocabulary,
+    column indices sorted within each row."""
+    find_tokens = _token_finder(vectorizer.token_pattern)
+    min_n, max_n = vectorizer.ngram_range
+    per_text = [_ngrams(find_tokens(text.lower() if vectorizer.lowercase else text), min_n, max_n) for text in texts]
+    n_grams = np.array([len(grams) for grams in per_text], dtype=np.int64)
+    all_grams = list(chain.from_iterable(per_text))
+    columns = np.array(list(map(vectorizer.vocabulary_.get, all_grams, repeat(-1))), dtype=np.int64)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), n_grams)
+    known = columns >= 0
+    n_columns = len(vectorizer.vocabulary_)
+    # One key per (row, column): np.unique sorts them, which is CSR order, and counts repeats.
+    cells, counts = np.unique(rows[known] * n_columns + columns[known], return_counts=True)
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cells // n_columns, minlength=len(texts)), out=indptr[1:])
+    index_dtype = np.int32 if len(cells) <= np.iinfo(np.int32).max else np.int64
+    return sp.csr_array((counts.astype(vectorizer.dtype), (cells % n_columns).astype(index_dtype),
+                         indptr.astype(index_dtype)), shape=(len(texts), n_columns))
+
+
+def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
+    """``vectorizer.transform(texts)`` for a vectorizer ``supports_batch_transform`` accepts: the same steps on the
+    same counts (sublinear tf, idf, norm), so the same floating-point values."""
+    matrix = count_matrix(vectorizer, texts)
+    if vectorizer.sublinear_tf:
+        np.log(matrix.data, matrix.data)
+        matrix.data += 1.0
+    if vectorizer.use_idf:
+        matrix.data *= vectorizer.idf_[matrix.indices]
+    if vectorizer.norm is not None and matrix.shape[0]:  # normalize refuses an empty matrix
+        matrix = normalize(matrix, norm=vectorizer.norm, copy=False)
+    return matrix
+
+
+def text_pipeline_proba(pipeline: Pipeline, texts: list[str]) -> np.ndarray:
+    """``pipeline.predict_proba`` of a ColumnTransformer of text vectorizers (each on the "text" column)
+    followed by a classifier, with word-level TF-IDF computed batch-wise."""
+    columns, classifier = pipeline[0], pipeline[-1]
+    blocks = []
+    for _, transformer, _ in columns.transformers_:
+        if isinstance(transformer, str):  # "drop" (the remainder)
+            continue
+        blocks.append(tfidf_transform(transformer, texts) if supports_batch_transform(transformer)
+                      else transformer.transform(texts))
+    if columns.sparse_output_:
+        features = sp.hstack(blocks).tocsr()
+    else:
+        features = np.hstack([b.toarray() if sp.issparse(b) else b for b in blocks])
+    return classifier.predict_proba(features)
