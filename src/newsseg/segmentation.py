@@ -124,10 +124,19 @@ def segment(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MA
 _NEEDS_NORMALIZING_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_CONTROL_CHARS}]|[^\\S ]|  |^ | $")
 
 
+def needs_normalizing(text: str) -> bool:
+    """Whether ``normalize_for_model`` would change ``text``. Every zero-width, control and white-space
+    character but the space is unprintable to ``str.isprintable`` (a test checks all of Unicode), and that
+    check runs at C speed; the regex, which tries every position, runs only on the rare unprintable text."""
+    if text.isprintable():
+        return "  " in text or text.startswith(" ") or text.endswith(" ")
+    return _NEEDS_NORMALIZING_RE.search(text) is not None
+
+
 @functools.lru_cache(maxsize=16384)  # each segment is normalised by several feature steps in a batch
 def normalize_for_model(text: str) -> str:
     """What models see: zero-width marks dropped, control characters and runs of white space as one space."""
-    if _NEEDS_NORMALIZING_RE.search(text) is None:
+    if not needs_normalizing(text):
         return text
     text = _ZERO_WIDTH_RE.sub("", text)
     text = _CONTROL_RE.sub(" ", text)
