@@ -24,7 +24,8 @@ TRAIN = [
 ]
 ODD = ["", "a", "I a b c", "  the   the THE the  ", "budget-budget_budget", "Café CAFÉ café naïve",
        "ǅemal x_y 12 ab", "\u00a0council\u200bmet\n\nagain\tsaid", "save save save save 20 20 %",
-       "the council the council the council", "ﬁnance ΣΟΦΟΣ", "on our first order, save"]
+       "the council the council the council", "ﬁnance ΣΟΦΟΣ", "on our first order, save", "", "ab"]
+WITH_BREAK = ["a null\x00byte in the council text"]  # the batch tokeniser's text break: text by text then
 
 
 def fitted(ngram_range=(1, 2), **options) -> TfidfVectorizer:
@@ -39,11 +40,11 @@ def fitted(ngram_range=(1, 2), **options) -> TfidfVectorizer:
 def test_same_matrix_as_scikit_learn(options):
     vectorizer = fitted(**options)
     assert supports_batch_transform(vectorizer)
-    texts = TRAIN + ODD + [t.upper() for t in ODD]
-    expected, got = vectorizer.transform(texts), tfidf_transform(vectorizer, texts)
-    assert got.dtype == expected.dtype and got.shape == expected.shape
-    assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
-    assert np.array_equal(got.data, expected.data)  # bit for bit, not approximately
+    for texts in (TRAIN + ODD + [t.upper() for t in ODD], ODD[-1:], ODD + WITH_BREAK):
+        expected, got = vectorizer.transform(texts), tfidf_transform(vectorizer, texts)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
+        assert np.array_equal(got.data, expected.data)  # bit for bit, not approximately
 
 
 def test_empty_batch_gives_an_empty_matrix():  # where scikit-learn refuses a batch with no text
@@ -52,7 +53,7 @@ def test_empty_batch_gives_an_empty_matrix():  # where scikit-learn refuses a ba
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("ab cA_Éé1.,'-\u00a0\u200b\u0130\u03a3\n"), max_size=30),
+@given(st.lists(st.text(alphabet=st.sampled_from("ab cA_Éé1.,'-\u00a0\u200b\u0130\u03a3\n\x00"), max_size=30),
                 min_size=1, max_size=8))
 def test_same_matrix_on_any_text(texts):
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(

@@ -32,6 +32,10 @@ def supports_batch_transform(vectorizer) -> bool:
 # more word characters always spans a whole run, so the word boundaries add nothing but cost (1.3x).
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _FAST_DEFAULT_TOKEN_RE = re.compile(r"(?u)\w\w+")
+# Between texts when the whole batch is tokenised at once: matched as a token of its own, and no n-gram
+# holding it is in a vocabulary, so it marks where each text's tokens start and no n-gram spans two texts.
+_TEXT_BREAK = "\x00"
+_BATCH_TOKEN_RE = re.compile(r"(?u)\w\w+|\x00")
 
 
 def _token_finder(token_pattern: str):
@@ -46,16 +50,32 @@ def _ngrams(tokens: list[str], min_n: int, max_n: int) -> list[str]:
     return grams
 
 
+def _batch_ngrams(vectorizer: TfidfVectorizer, texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """Every n-gram of ``texts`` and the row of each, in any order (they are counted per row)."""
+    lowered = [text.lower() if vectorizer.lowercase else text for text in texts]
+    joined = _TEXT_BREAK.join(lowered)
+    min_n, max_n = vectorizer.ngram_range
+    if vectorizer.token_pattern == DEFAULT_TOKEN_PATTERN and joined.count(_TEXT_BREAK) == len(texts) - 1:
+        # One regex call for the batch; each n-gram's row is the number of text breaks before its first token.
+        tokens = _BATCH_TOKEN_RE.findall(joined)
+        token_rows = np.cumsum([token == _TEXT_BREAK for token in tokens], dtype=np.int64)
+        grams, rows = [], []
+        for n in range(min_n, max_n + 1):
+            grams += tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
+            rows.append(token_rows[:max(len(tokens) - n + 1, 0)])
+        return grams, np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    # Other token patterns (or a text holding the break character): text by text.
+    find_tokens = _token_finder(vectorizer.token_pattern)
+    per_text = [_ngrams(find_tokens(text), min_n, max_n) for text in lowered]
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(grams) for grams in per_text])
+    return list(chain.from_iterable(per_text)), rows
+
+
 def count_matrix(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
     """Term counts, as ``CountVectorizer.transform``: rows of ``texts``, columns of the vocabulary,
     column indices sorted within each row."""
-    find_tokens = _token_finder(vectorizer.token_pattern)
-    min_n, max_n = vectorizer.ngram_range
-    per_text = [_ngrams(find_tokens(text.lower() if vectorizer.lowercase else text), min_n, max_n) for text in texts]
-    n_grams = np.array([len(grams) for grams in per_text], dtype=np.int64)
-    all_grams = list(chain.from_iterable(per_text))
-    columns = np.array(list(map(vectorizer.vocabulary_.get, all_grams, repeat(-1))), dtype=np.int64)
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), n_grams)
+    grams, rows = _batch_ngrams(vectorizer, texts)
+    columns = np.array(list(map(vectorizer.vocabulary_.get, grams, repeat(-1))), dtype=np.int64)
     known = columns >= 0
     n_columns = len(vectorizer.vocabulary_)
     # One key per (row, column): np.unique sorts them, which is CSR order, and counts repeats.
