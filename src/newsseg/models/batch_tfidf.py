@@ -42,12 +42,9 @@ def _token_finder(token_pattern: str):
     return (_FAST_DEFAULT_TOKEN_RE if token_pattern == DEFAULT_TOKEN_PATTERN else re.compile(token_pattern)).findall
 
 
-def _ngrams(tokens: list[str], min_n: int, max_n: int) -> list[str]:
-    """The n-grams ``TfidfVectorizer`` counts: unigrams first, then bigrams, … each joined by a space."""
-    grams = list(tokens) if min_n == 1 else []
-    for n in range(max(min_n, 2), max_n + 1):
-        grams += map(" ".join, zip(*(tokens[i:] for i in range(n))))
-    return grams
+def _ngrams_of_length(tokens: list[str], n: int) -> list[str]:
+    """The n-grams of ``tokens`` with n tokens each, in order, joined by a space as scikit-learn joins them."""
+    return tokens if n == 1 else list(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
 
 
 def _batch_ngrams(vectorizer: TfidfVectorizer, texts: list[str]) -> tuple[list[str], np.ndarray]:
@@ -56,19 +53,18 @@ def _batch_ngrams(vectorizer: TfidfVectorizer, texts: list[str]) -> tuple[list[s
     joined = _TEXT_BREAK.join(lowered)
     min_n, max_n = vectorizer.ngram_range
     if vectorizer.token_pattern == DEFAULT_TOKEN_PATTERN and joined.count(_TEXT_BREAK) == len(texts) - 1:
-        # One regex call for the batch; each n-gram's row is the number of text breaks before its first token.
+        # One regex call for the batch. An n-gram's row is its first token's: the text breaks before it.
         tokens = _BATCH_TOKEN_RE.findall(joined)
         token_rows = np.cumsum([token == _TEXT_BREAK for token in tokens], dtype=np.int64)
-        grams, rows = [], []
-        for n in range(min_n, max_n + 1):
-            grams += tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
-            rows.append(token_rows[:max(len(tokens) - n + 1, 0)])
-        return grams, np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        grams = [_ngrams_of_length(tokens, n) for n in range(min_n, max_n + 1)]
+        gram_rows = np.concatenate([token_rows[:len(of_length)] for of_length in grams])
+        return list(chain.from_iterable(grams)), gram_rows
     # Other token patterns (or a text holding the break character): text by text.
     find_tokens = _token_finder(vectorizer.token_pattern)
-    per_text = [_ngrams(find_tokens(text), min_n, max_n) for text in lowered]
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(grams) for grams in per_text])
-    return list(chain.from_iterable(per_text)), rows
+    per_text = [list(chain.from_iterable(_ngrams_of_length(tokens, n) for n in range(min_n, max_n + 1)))
+                for tokens in map(find_tokens, lowered)]
+    gram_rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(grams) for grams in per_text])
+    return list(chain.from_iterable(per_text)), gram_rows
 
 
 def count_matrix(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
