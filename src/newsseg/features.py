@@ -197,7 +197,7 @@ def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Opti
                     dtype=np.float32)
 
 
-CHAR_CLASS_COLUMNS = ("upper", "letters", "digits", "symbols", "spaces", "words", "capitalised_words")
+CHAR_CLASS_COLUMNS = ("upper", "letters", "digits", "symbols", "spaces", "words", "capitalised_words", "chars")
 
 
 def _char_classes(c: str) -> list[bool]:
@@ -213,12 +213,11 @@ def _bmp_char_classes() -> np.ndarray:
 
 def char_class_counts(texts: list[str]) -> np.ndarray:
     """Per text, the counts named by ``CHAR_CLASS_COLUMNS``: upper-case letters, letters, digits, symbols,
-    spaces, words (``len(text.split())``) and words whose first character is upper case. Same result as
-    ``str.isupper()`` etc. per character, in numpy over the whole batch."""
-    out = np.zeros((len(texts), len(CHAR_CLASS_COLUMNS)), dtype=np.int64)
-    if not texts:
-        return out
+    spaces, words (``len(text.split())``), words whose first character is upper case, and characters
+    (``len(text)``). Same result as ``str.isupper()`` etc. per character, in numpy over the whole batch."""
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(codes) == 0:  # no text, or only empty texts: every count is 0
+        return np.zeros((len(texts), len(CHAR_CLASS_COLUMNS)), dtype=np.int64)
     astral = codes > 0xFFFF
     classes = _bmp_char_classes()[np.minimum(codes, 0xFFFF)]
     if astral.any():  # rare (emoji, math letters): classify those characters one by one
@@ -236,7 +235,7 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     # Running totals per class (a row each: contiguous, several times faster than down the columns).
     cumulative = np.zeros((counted.shape[0], len(codes) + 1), dtype=np.int64)
     np.cumsum(counted, axis=1, out=cumulative[:, 1:])
-    return (cumulative[:, ends] - cumulative[:, starts]).T
+    return np.column_stack([(cumulative[:, ends] - cumulative[:, starts]).T, lengths])
 
 
 def _capped_counts(pattern: re.Pattern, texts: list[str], cap: int) -> np.ndarray:
@@ -362,8 +361,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     indexes = frame["index"].to_numpy(dtype=np.int64)
     n_segments = frame["n_segments"].to_numpy(dtype=np.int64)
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
-    chars = np.array([len(text) for text in texts], dtype=np.int64)
-    words = counts["words"]
+    chars, words = counts["chars"], counts["words"]
     lowered = [text.lower() for text in texts]
     is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
     is_header = _flags(COMMENT_HEADER_RE.search, texts)

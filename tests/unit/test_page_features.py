@@ -15,8 +15,13 @@ def test_char_class_counts_match_str_methods_including_astral_and_lone_surrogate
              "  Two\tspaces \u2003 Ünd end ", " ", "x"]
     expected = [[sum(c.isupper() for c in t), sum(c.isalpha() for c in t), sum(c.isdigit() for c in t),
                  sum(not c.isalnum() and not c.isspace() for c in t), t.count(" "),
-                 len(t.split()), sum(w[:1].isupper() for w in t.split())] for t in texts]
+                 len(t.split()), sum(w[:1].isupper() for w in t.split()), len(t)] for t in texts]
     assert char_class_counts(texts).tolist() == expected
+
+
+def test_char_class_counts_of_empty_batches_are_zero():
+    assert char_class_counts([]).shape == (0, 8)
+    assert char_class_counts(["", ""]).tolist() == [[0] * 8, [0] * 8]
 
 
 def test_prose_structure_finds_the_first_prose_run_and_what_follows():
