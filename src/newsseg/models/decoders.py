@@ -14,6 +14,7 @@ from typing import Iterator, Optional
 import numpy as np
 import pandas as pd
 
+from ..compiled import compiled, jit_enabled
 from ..config import DecoderConfig
 from ..features import comment_cue_before
 from ..labels import LABELS
@@ -103,6 +104,9 @@ class ViterbiDecoder(Decoder):
         return np.log(np.clip(proba, 1e-9, 1.0))
 
     def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if jit_enabled():
+            bounds = np.array([sl.start for sl in document_slices(frame)] + [len(frame)], dtype=np.int64)
+            return _viterbi_and_marginals(self._emissions(proba), bounds, self.log_start, self.log_trans)
         # Documents of similar length are decoded together, padded to the longest of their group: the
         # loops run over positions, not over documents (a Python loop per document and position was a
         # tenth of inference time). Groups bound the padding: one long page in a pyfunc call of 10,000
@@ -159,6 +163,74 @@ class ViterbiDecoder(Decoder):
         post = alpha + beta
         post -= _logsumexp(post, 2)[:, :, None]
         return np.exp(post)
+
+
+@compiled
+def _logsumexp_loop(values: np.ndarray) -> float:
+    top = values.max()
+    total = 0.0
+    for v in values:
+        total += np.exp(v - top)
+    return top + np.log(total)
+
+
+@compiled
+def _viterbi_and_marginals(emit: np.ndarray, bounds: np.ndarray, log_start: np.ndarray,
+                           log_trans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``ViterbiDecoder._viterbi`` and ``_marginals`` as loops, a document at a time: rows ``bounds[d]`` to
+    ``bounds[d + 1]`` are document d. The same operations in the same order as the numpy path, so the
+    same labels and (up to the last bits of exp and log) the same scores, without padding."""
+    n_rows, n_labels = emit.shape
+    labels = np.zeros(n_rows, dtype=np.int64)
+    post = np.zeros((n_rows, n_labels))
+    back = np.zeros((n_rows, n_labels), dtype=np.int64)
+    alpha = np.zeros((n_rows, n_labels))
+    beta = np.zeros((n_rows, n_labels))
+    score = np.zeros(n_labels)
+    new_score = np.zeros(n_labels)
+    terms = np.zeros(n_labels)
+    for d in range(len(bounds) - 1):
+        start, end = bounds[d], bounds[d + 1]
+        if end == start:
+            continue
+        # Viterbi: best predecessor per label (the first of equal ones, as argmax), then backtrack.
+        for j in range(n_labels):
+            score[j] = log_start[j] + emit[start, j]
+        for t in range(start + 1, end):
+            for j in range(n_labels):
+                best, best_i = score[0] + log_trans[0, j], 0
+                for i in range(1, n_labels):
+                    candidate = score[i] + log_trans[i, j]
+                    if candidate > best:
+                        best, best_i = candidate, i
+                back[t, j] = best_i
+                new_score[j] = best + emit[t, j]
+            score[:] = new_score
+        current = np.argmax(score)
+        labels[end - 1] = current
+        for t in range(end - 1, start, -1):
+            current = back[t, current]
+            labels[t - 1] = current
+        # Forward-backward in log space; each log-sum-exp as _logsumexp computes it.
+        for j in range(n_labels):
+            alpha[start, j] = log_start[j] + emit[start, j]
+        for t in range(start + 1, end):
+            for j in range(n_labels):
+                for i in range(n_labels):
+                    terms[i] = alpha[t - 1, i] + log_trans[i, j]
+                alpha[t, j] = _logsumexp_loop(terms) + emit[t, j]
+        for t in range(end - 2, start - 1, -1):
+            for i in range(n_labels):
+                for j in range(n_labels):
+                    terms[j] = log_trans[i, j] + (emit[t + 1, j] + beta[t + 1, j])
+                beta[t, i] = _logsumexp_loop(terms)
+        for t in range(start, end):
+            for j in range(n_labels):
+                terms[j] = alpha[t, j] + beta[t, j]
+            norm = _logsumexp_loop(terms)
+            for j in range(n_labels):
+                post[t, j] = np.exp(terms[j] - norm)
+    return labels, post
 
 
 def _crf_features(frame: pd.DataFrame, proba: np.ndarray, sl: slice) -> list[dict]:

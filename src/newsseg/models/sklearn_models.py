@@ -13,11 +13,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
+from ..compiled import jit_enabled
 from ..config import TfidfLogregConfig
 from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
                         layout_features, model_text, site_recurrence, with_neighbours)
 from . import SegmentModel, full_proba, register
 from .batch_tfidf import text_pipeline_proba
+from .compiled_trees import compiled_trees
 
 
 def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -124,6 +126,9 @@ class LayoutGbt(SegmentModel):
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         check_layout_features(self)
+        trees = compiled_trees(self.classifier) if jit_enabled() else None
+        if trees is not None:
+            return full_proba(trees.predict_proba(self._features(frame)), self.classifier.classes_)
         # Column-major: each tree reads a few feature columns for every row, so rows of one column side by
         # side stay in cache (1.6x faster prediction than row-major rows of some 200 features, same values).
         features = np.asfortranarray(self._features(frame))

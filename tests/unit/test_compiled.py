@@ -1,0 +1,62 @@
+"""The compiled paths (numba) give what the numpy / scikit-learn paths give."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from newsseg.compiled import jit_enabled
+from newsseg.config import DecoderConfig
+from newsseg.labels import LABELS
+from newsseg.models.compiled_trees import CompiledTrees, compiled_trees
+from newsseg.models.decoders import build_decoder
+
+
+def viterbi_decoder(rng: np.random.Generator):
+    decoder = build_decoder(DecoderConfig(name="viterbi", comments_need_cue=False))
+    labels = rng.integers(0, len(LABELS), size=60)
+    decoder.fit(pd.DataFrame({"doc_id": np.repeat(["a", "b", "c"], 20), "label": labels, "text": "x"}), None)
+    return decoder
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_viterbi_matches_the_numpy_path(seed, monkeypatch):
+    rng = np.random.default_rng(seed)
+    decoder = viterbi_decoder(rng)
+    lengths = rng.integers(1, 40, size=12)  # documents of one segment included
+    frame = pd.DataFrame({"doc_id": np.repeat([f"d{i}" for i in range(len(lengths))], lengths), "text": "x"})
+    proba = rng.dirichlet(np.ones(len(LABELS)) * 0.3, size=len(frame))
+    proba[rng.random(len(frame)) < 0.1] = 1.0 / len(LABELS)  # ties between labels
+    monkeypatch.setenv("NEWSSEG_NO_JIT", "")
+    fast_labels, fast_scores = decoder.decode(frame, proba)
+    monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
+    assert not jit_enabled()
+    labels, scores = decoder.decode(frame, proba)
+    assert fast_labels.tolist() == labels.tolist()
+    assert np.allclose(fast_scores, scores, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+def test_compiled_trees_give_scikit_learns_probabilities_exactly(n_classes):
+    rng = np.random.default_rng(n_classes)
+    features = rng.normal(size=(400, 6)).astype(np.float32)
+    features[:, 5] = np.round(features[:, 5])  # ties at thresholds
+    labels = (features[:, 0] + features[:, 1] * features[:, 2] > 0).astype(int) + (features[:, 3] > 1) * (n_classes - 2)
+    features[rng.random(features.shape) < 0.05] = np.nan  # missing values, in training and at prediction
+    classifier = HistGradientBoostingClassifier(max_iter=15, max_leaf_nodes=7, random_state=0).fit(features, labels)
+    trees = CompiledTrees.from_classifier(classifier)
+    assert trees is not None and compiled_trees(classifier) is compiled_trees(classifier)
+    test = rng.normal(size=(300, 6)).astype(np.float32)
+    test[rng.random(test.shape) < 0.1] = np.nan
+    test[:50] = features[:50]  # values on the thresholds themselves
+    assert np.array_equal(trees.predict_proba(test), classifier.predict_proba(test))
+    with pytest.raises(ValueError, match="expected 6 features"):
+        trees.predict_proba(test[:, :5])
+
+
+def test_compiled_trees_leave_categorical_models_to_scikit_learn():
+    rng = np.random.default_rng(0)
+    features = np.column_stack([rng.integers(0, 4, 200), rng.normal(size=200)])
+    classifier = HistGradientBoostingClassifier(max_iter=5, categorical_features=[0], random_state=0)
+    classifier.fit(features, (features[:, 0] == 2).astype(int))
+    assert CompiledTrees.from_classifier(classifier) is None
