@@ -1,6 +1,9 @@
 """Checks on the real data in ../shared/data, read by path (skipped where it is absent)."""
 
+import json
 from collections import Counter
+
+import pytest
 
 from typer.testing import CliRunner
 
@@ -8,6 +11,7 @@ from newsseg.cli import app
 from newsseg.dataset import document_rows
 from newsseg.readers import read_documents
 from tests.conftest import SHARED_DATA, requires_shared
+from tests.unit.test_phrase_lists import check_phrase_counts
 
 SEED = SHARED_DATA / "seed" / "000_877fa22725c16c03.txt"
 
@@ -43,3 +47,20 @@ def test_dragnet_pages_are_labelled_by_construction():
     assert len(docs) == 395
     labels = Counter(label for d in docs for _, _, label in d.spans)
     assert labels["opinion_comment"] > 10 * labels["other"] > 0
+
+
+def strings_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for item in value for s in strings_in(item)] if isinstance(value, list) else []
+
+
+@requires_shared
+@pytest.mark.parametrize("name", ["fnc_dev.jsonl", "dragnet_articles_comments.jsonl"])
+def test_phrase_lists_count_as_the_old_regexes_on_real_lines(name, monkeypatch):
+    rows = (SHARED_DATA / "real" / name).read_text(encoding="utf-8").splitlines()
+    lines = [line.lower() for row in rows for text in strings_in(json.loads(row)) for line in text.splitlines()]
+    assert len(lines) > 1000
+    check_phrase_counts(lines, monkeypatch)

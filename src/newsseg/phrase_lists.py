@@ -1,0 +1,140 @@
+"""Phrase-list patterns: ``\\b(?:phrase|phrase|...)\\b``, counted per text with Python's ``re`` or with a
+compiled matcher that finds the same matches.
+
+Why: the layout features count such phrases (first-person words, calls to action, legal words) in every
+line; ``re`` tries each alternative at every position of the text, and that was a fifth of prediction time.
+
+A phrase is literal text, optionally ending in ``*`` (any further word characters, ``\\w*``) or ``+`` (at least
+one, ``\\w+``). Order matters as in a regex alternation: at a position, the first phrase that matches and
+ends on a word boundary wins, and counting goes on after it (``len(pattern.findall(text))``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compiled import compiled, jit_enabled
+
+# Phrase endings and their regex.
+_SUFFIX_KINDS = {"": 0, "*": 1, "+": 2}
+_SUFFIX_REGEX = {0: "", 1: r"\w*", 2: r"\w+"}
+_FIRST_CODE_LIMIT = 256  # the matcher indexes phrases by first character: Latin-1 only
+
+
+@dataclass(frozen=True)
+class PhraseList:
+    phrases: tuple[str, ...]
+    # Also count "$" followed by a digit (prices), outside the word boundaries.
+    dollar_digit: bool = False
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern:
+        alternatives = "|".join(re.escape(text) + _SUFFIX_REGEX[kind] for text, kind in self._parsed)
+        return re.compile(rf"\b(?:{alternatives})\b" + (r"|\$\d" if self.dollar_digit else ""))
+
+    @functools.cached_property
+    def _parsed(self) -> tuple[tuple[str, int], ...]:
+        parsed = []
+        for phrase in self.phrases:
+            kind = _SUFFIX_KINDS.get(phrase[-1:], 0) if len(phrase) > 1 else 0
+            parsed.append((phrase[:-1] if kind else phrase, kind))
+        return tuple(parsed)
+
+    @functools.cached_property
+    def tables(self) -> tuple[np.ndarray, ...]:
+        """The phrases for the compiled matcher: code points, where each phrase starts in them, suffix
+        kinds, and per first character (a code point under 256) the phrases starting with it, in order."""
+        texts = [text for text, _ in self._parsed]
+        if any(ord(text[0]) >= _FIRST_CODE_LIMIT for text in texts):
+            raise ValueError(f"phrases must start with a Latin-1 character: {self.phrases}")
+        codes = np.array([ord(c) for text in texts for c in text], dtype=np.int64)
+        starts = np.r_[0, np.cumsum([len(t) for t in texts])].astype(np.int64)
+        kinds = np.array([kind for _, kind in self._parsed], dtype=np.int64)
+        by_first: list[list[int]] = [[] for _ in range(_FIRST_CODE_LIMIT)]
+        for i, text in enumerate(texts):
+            by_first[ord(text[0])].append(i)
+        first_index = np.array([i for group in by_first for i in group], dtype=np.int64)
+        first_starts = np.r_[0, np.cumsum([len(g) for g in by_first])].astype(np.int64)
+        return codes, starts, kinds, first_index, first_starts
+
+    def count(self, texts: list[str]) -> np.ndarray:
+        """Per text, ``len(self.regex.findall(text))``."""
+        if not jit_enabled() or not texts:
+            return np.array([len(self.regex.findall(text)) for text in texts], dtype=np.int64)
+        # One pass over the batch: texts joined by "\n", a non-word character that no phrase contains, and
+        # each text's bounds passed so that its edges count as the string's edges.
+        codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lengths = np.array([len(text) for text in texts], dtype=np.int64)
+        ends = np.cumsum(lengths + 1) - 1
+        is_word, is_decimal = _word_and_decimal(codes)
+        return _count_phrases(codes, is_word, is_decimal, ends - lengths, ends, *self.tables, self.dollar_digit)
+
+
+@functools.cache
+def _bmp_word_and_decimal() -> tuple[np.ndarray, np.ndarray]:
+    """``re``'s ``\\w`` (alphanumeric or "_") and ``\\d`` (decimal) for every Basic Multilingual Plane code point."""
+    chars = [chr(c) for c in range(0x10000)]
+    return (np.array([c.isalnum() or c == "_" for c in chars], dtype=np.bool_),
+            np.array([c.isdecimal() for c in chars], dtype=np.bool_))
+
+
+def _word_and_decimal(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    word_table, decimal_table = _bmp_word_and_decimal()
+    bmp = np.minimum(codes, 0xFFFF)
+    is_word, is_decimal = word_table[bmp], decimal_table[bmp]
+    astral = np.flatnonzero(codes > 0xFFFF)
+    for i in astral:  # rare (emoji, math letters): one by one
+        c = chr(int(codes[i]))
+        is_word[i], is_decimal[i] = c.isalnum() or c == "_", c.isdecimal()
+    return is_word, is_decimal
+
+
+@compiled
+def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_codes, phrase_starts, phrase_kinds,
+                   first_index, first_starts, dollar_digit):
+    """Per text (``codes[text_starts[t]:text_ends[t]]``): non-overlapping matches, leftmost first, of
+    ``\\b(?:phrases)\\b`` (or ``\\$\\d``), as ``re.findall`` counts them. ``\\b`` at i: the characters at
+    i - 1 and i differ in being word characters, outside the text counting as non-word."""
+    counts = np.zeros(len(text_starts), dtype=np.int64)
+    for t in range(len(text_starts)):
+        start, end = text_starts[t], text_ends[t]
+        i = start
+        while i < end:
+            matched_end = -1
+            word_before = i > start and is_word[i - 1]
+            code = codes[i]
+            if word_before != is_word[i] and code < len(first_starts) - 1:
+                for slot in range(first_starts[code], first_starts[code + 1]):
+                    p = first_index[slot]
+                    length = phrase_starts[p + 1] - phrase_starts[p]
+                    j = i + length
+                    if j > end:
+                        continue
+                    same = True
+                    for k in range(length):
+                        if codes[i + k] != phrase_codes[phrase_starts[p] + k]:
+                            same = False
+                            break
+                    if not same:
+                        continue
+                    if phrase_kinds[p] == 2:  # \w+: at least one more word character
+                        if j >= end or not is_word[j]:
+                            continue
+                    if phrase_kinds[p] > 0:  # then greedily all of them (a boundary always follows)
+                        while j < end and is_word[j]:
+                            j += 1
+                    if is_word[j - 1] != (j < end and is_word[j]):
+                        matched_end = j
+                        break
+            if matched_end < 0 and dollar_digit and code == 36 and i + 1 < end and is_decimal[i + 1]:
+                matched_end = i + 2
+            if matched_end >= 0:
+                counts[t] += 1
+                i = matched_end
+            else:
+                i += 1
+    return counts

@@ -1,0 +1,77 @@
+"""Phrase lists count what the layout features' regexes counted, with re and with the compiled matcher."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsseg import features
+from newsseg.phrase_lists import PhraseList
+from tests.conftest import BUNDLED
+
+# The regexes of the layout features before phrase lists (LAYOUT_FEATURES_VERSION 2): the reference.
+REFERENCE = {
+    "FIRST_PERSON": r"\b(i|i'm|i've|i'd|me|my|mine|we|us|our)\b",
+    "SECOND_PERSON": r"\b(you|your|you're|yours)\b",
+    "CALL_TO_ACTION": r"\b(subscribe|sign up|click|donate|buy|order|shop|download|join|get (the|your|our)|try|free|"
+                      r"offer|deal|save|sponsored|advertis\w*|newsletter|support us|membership|learn more|register|"
+                      r"purchase|inquir\w*|enquir\w*|discount|coupon|promo( code)?|price|sale)\b|\$\d",
+    "LEGAL": r"\b(copyright|©|all rights reserved|disclaimer|not necessarily|views? expressed|liability|"
+             r"not (intended|meant) to|consult|affiliate|terms of (use|service)|privacy|cookies?|fair use|"
+             r"satir\w+|endorse\w*|responsib\w+|policy|guarantee)\b",
+    "CHROME": r"\b(share|tweet|facebook|twitter|email|print|read more|continue reading|related|tags?|filed under|"
+              r"menu|home|log ?in|sign in|search|posted in|categories|previous|next|archives?|image via|photo:|"
+              r"credit)\b",
+}
+LITERAL = [
+    "", "i", "i'm here, i've seen it; i'd say mine", "x©y © a©", "photo:jane photo: jane", "pay $5 or $ 5 or $x",
+    "advertisement advertis advertising_deal", "satir satire satirical", "promo code promo codes promos",
+    "get the deal get your get our", "view expressed views expressed", "login log in log  in", "tags tag tagged",
+    "İstanbul i̇ café_sign up", "you're yours you_re", "sign up\nsign\nup", "email-share|tweet", "١٢$٣ $٣",
+    "ours our'", "free\u00a0offer", "responsib responsible endorse endorsed", "𝐢 my 😀my my😀",
+]
+
+
+def reference_counts(name: str, texts: list[str]) -> list[int]:
+    return [len(re.findall(REFERENCE[name], text)) for text in texts]
+
+
+def check_phrase_counts(texts: list[str], monkeypatch) -> None:
+    for name in REFERENCE:
+        phrases: PhraseList = getattr(features, name)
+        expected = reference_counts(name, texts)
+        monkeypatch.setenv("NEWSSEG_NO_JIT", "")
+        assert phrases.count(texts).tolist() == expected, name
+        monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
+        assert phrases.count(texts).tolist() == expected, name
+
+
+def test_literal_strings(monkeypatch):
+    check_phrase_counts(LITERAL, monkeypatch)
+    assert features.CALL_TO_ACTION.count(["sign up now, sign up for $5"]).tolist() == [3]
+
+
+FRAGMENTS = ["i", "'m", "my", "you", "r", "s", "sign", " up", "get", " the", "advertis", "ing", "satir", "e",
+             "©", "photo", ":", "$", "5", "٣", "log", "in", " ", "\n", "_", "é", "İ", "😀", "-", "promo", " code",
+             "tag", "views", " expressed", "not", " meant", " to", "responsib", "le", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join), min_size=1, max_size=6))
+def test_generated_text(texts):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        check_phrase_counts(texts, monkeypatch)
+
+
+def test_bundled_corpus_lines(monkeypatch):
+    check_phrase_counts([line.lower() for row in BUNDLED.read_text(encoding="utf-8").splitlines()
+           for line in json.loads(row)["text"].splitlines()], monkeypatch)
+
+
+def test_phrases_must_start_with_a_latin1_character():
+    with pytest.raises(ValueError, match="Latin-1"):
+        PhraseList(("ok", "Ωmega")).tables
+    assert np.array_equal(PhraseList(("ok",)).count([]), np.zeros(0))
