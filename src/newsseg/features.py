@@ -15,7 +15,8 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .phrase_lists import PhraseList
+from .compiled import jit_enabled
+from .phrase_lists import CodePointBatch, PhraseList
 from .segmentation import normalize_for_model
 
 # The cue patterns below are matched against the lower-cased line: one lower() per line is about twice
@@ -242,9 +243,9 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     return np.column_stack([(cumulative[:, ends] - cumulative[:, starts]).T, lengths])
 
 
-def _capped_counts(phrases: PhraseList, texts: list[str], cap: int) -> np.ndarray:
+def _capped_counts(phrases: PhraseList, texts: list[str], cap: int, batch: CodePointBatch) -> np.ndarray:
     """Per text: matches of ``phrases``, capped at ``cap``, over ``cap``."""
-    return np.minimum(phrases.count(texts), cap).astype(np.float64) / cap
+    return np.minimum(phrases.count(texts, batch), cap).astype(np.float64) / cap
 
 
 def _flags(find, texts: list[str]) -> np.ndarray:
@@ -367,6 +368,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
     chars, words = counts["chars"], counts["words"]
     lowered = [text.lower() for text in texts]
+    lowered_batch = CodePointBatch.of(lowered) if jit_enabled() else None
     is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
     is_header = _flags(COMMENT_HEADER_RE.search, texts)
     since_header = segments_since_comment_header(is_header, indexes.tolist(), doc_ids)
@@ -385,11 +387,11 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "title_case_ratio": _ratios(counts["capitalised_words"], words),
         "has_url": _flags(_URL_RE.search, lowered),
         "list_item": _flags(_LIST_RE.match, texts),
-        "first_person": _capped_counts(FIRST_PERSON, lowered, 5),
-        "second_person": _capped_counts(SECOND_PERSON, lowered, 5),
-        "call_to_action": _capped_counts(CALL_TO_ACTION, lowered, 3),
-        "legal_words": _capped_counts(LEGAL, lowered, 3),
-        "chrome_words": _capped_counts(CHROME, lowered, 3),
+        "first_person": _capped_counts(FIRST_PERSON, lowered, 5, lowered_batch),
+        "second_person": _capped_counts(SECOND_PERSON, lowered, 5, lowered_batch),
+        "call_to_action": _capped_counts(CALL_TO_ACTION, lowered, 3, lowered_batch),
+        "legal_words": _capped_counts(LEGAL, lowered, 3, lowered_batch),
+        "chrome_words": _capped_counts(CHROME, lowered, 3, lowered_batch),
         "is_comment_header": is_header,
         "after_comment_header": (since_header > 0).astype(np.float64),
         "segments_since_comment_header": np.where(since_header >= 0, np.minimum(since_header, 50) / 50, -1.0),

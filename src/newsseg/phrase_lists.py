@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -61,17 +62,34 @@ class PhraseList:
         first_starts = np.r_[0, np.cumsum([len(g) for g in by_first])].astype(np.int64)
         return codes, starts, kinds, first_index, first_starts
 
-    def count(self, texts: list[str]) -> np.ndarray:
-        """Per text, ``len(self.regex.findall(text))``."""
+    def count(self, texts: list[str], batch: Optional["CodePointBatch"] = None) -> np.ndarray:
+        """Per text, ``len(self.regex.findall(text))``. ``batch``: the texts' ``CodePointBatch``, when the
+        caller counts several lists in the same texts (it is built once)."""
         if not jit_enabled() or not texts:
             return np.array([len(self.regex.findall(text)) for text in texts], dtype=np.int64)
-        # One pass over the batch: texts joined by "\n", a non-word character that no phrase contains, and
-        # each text's bounds passed so that its edges count as the string's edges.
+        batch = batch or CodePointBatch.of(texts)
+        return _count_phrases(batch.codes, batch.is_word, batch.is_decimal, batch.starts, batch.ends, *self.tables,
+                              self.dollar_digit)
+
+
+@dataclass(frozen=True)
+class CodePointBatch:
+    """Texts joined by a line break (a non-word character that no phrase contains) as code points, with
+    each text's bounds (its edges count as the string's edges) and which code points are word characters
+    (``re``'s ``\\w``) and decimal digits (``\\d``)."""
+
+    codes: np.ndarray
+    is_word: np.ndarray
+    is_decimal: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def of(cls, texts: list[str]) -> "CodePointBatch":
         codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lengths = np.array([len(text) for text in texts], dtype=np.int64)
         ends = np.cumsum(lengths + 1) - 1
-        is_word, is_decimal = _word_and_decimal(codes)
-        return _count_phrases(codes, is_word, is_decimal, ends - lengths, ends, *self.tables, self.dollar_digit)
+        return cls(codes, *_word_and_decimal(codes), ends - lengths, ends)
 
 
 @functools.cache
