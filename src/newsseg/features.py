@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .compiled import jit_enabled
+from .compiled import compiled, jit_enabled
 from .phrase_lists import CodePointBatch, PhraseList
 from .segmentation import normalize_for_model
 
@@ -219,17 +219,19 @@ def _bmp_char_classes() -> np.ndarray:
 def char_class_counts(texts: list[str]) -> np.ndarray:
     """Per text, the counts named by ``CHAR_CLASS_COLUMNS``: upper-case letters, letters, digits, symbols,
     spaces, words (``len(text.split())``), words whose first character is upper case, and characters
-    (``len(text)``). Same result as ``str.isupper()`` etc. per character, in numpy over the whole batch."""
+    (``len(text)``). Same result as ``str.isupper()`` etc. per character, over the whole batch at once."""
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(codes) == 0:  # no text, or only empty texts: every count is 0
         return np.zeros((len(texts), len(CHAR_CLASS_COLUMNS)), dtype=np.int64)
-    astral = codes > 0xFFFF
-    classes = _bmp_char_classes()[np.minimum(codes, 0xFFFF)]
-    if astral.any():  # rare (emoji, math letters): classify those characters one by one
-        classes[astral] = [_char_classes(chr(int(x))) for x in codes[astral]]
-    lengths = np.array([len(t) for t in texts])
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
     ends = np.cumsum(lengths)
     starts = ends - lengths
+    astral = np.flatnonzero(codes > 0xFFFF)  # rare (emoji, math letters): classified one by one
+    astral_classes = np.array([_char_classes(chr(int(codes[i]))) for i in astral], dtype=bool).reshape(-1, 6)
+    if jit_enabled():
+        return _char_class_count_loop(codes, _bmp_char_classes(), astral_classes, starts, ends)
+    classes = _bmp_char_classes()[np.minimum(codes, 0xFFFF)]
+    classes[astral] = astral_classes
     # A word starts at a non-space character that opens its text or follows a space (str.split's words).
     space = classes[:, 5]
     after_space = np.empty_like(space)
@@ -241,6 +243,30 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     cumulative = np.zeros((counted.shape[0], len(codes) + 1), dtype=np.int64)
     np.cumsum(counted, axis=1, out=cumulative[:, 1:])
     return np.column_stack([(cumulative[:, ends] - cumulative[:, starts]).T, lengths])
+
+
+@compiled
+def _char_class_count_loop(codes, bmp_classes, astral_classes, starts, ends):
+    """``char_class_counts`` as one loop over the characters; ``astral_classes``: the classes of the
+    characters beyond the Basic Multilingual Plane, in the order they occur."""
+    counts = np.zeros((len(starts), 8), dtype=np.int64)
+    next_astral = 0
+    for t in range(len(starts)):
+        after_space = True
+        for i in range(starts[t], ends[t]):
+            if codes[i] > 0xFFFF:
+                classes = astral_classes[next_astral]
+                next_astral += 1
+            else:
+                classes = bmp_classes[codes[i]]
+            for k in range(5):
+                counts[t, k] += classes[k]
+            if after_space and not classes[5]:
+                counts[t, 5] += 1
+                counts[t, 6] += classes[0]
+            after_space = classes[5]
+        counts[t, 7] = ends[t] - starts[t]
+    return counts
 
 
 def _capped_counts(phrases: PhraseList, texts: list[str], cap: int, batch: CodePointBatch) -> np.ndarray:

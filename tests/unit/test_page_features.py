@@ -1,6 +1,8 @@
 """Page-structure and character features of ``newsseg.features`` on literal strings."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsseg.features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, char_class_counts, check_layout_features,
                               is_comment_cue, layout_features, page_shape_repeats, prose_structure,
@@ -10,16 +12,32 @@ from tests.unit.test_models_unit import frame_of
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
 
 
-def test_char_class_counts_match_str_methods_including_astral_and_lone_surrogates():
+def counts_by_str_methods(texts: list[str]) -> list[list[int]]:
+    return [[sum(c.isupper() for c in t), sum(c.isalpha() for c in t), sum(c.isdigit() for c in t),
+             sum(not c.isalnum() and not c.isspace() for c in t), t.count(" "),
+             len(t.split()), sum(w[:1].isupper() for w in t.split()), len(t)] for t in texts]
+
+
+@pytest.mark.parametrize("no_jit", ["", "1"])
+def test_char_class_counts_match_str_methods_including_astral_and_lone_surrogates(no_jit, monkeypatch):
+    monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
     texts = ["Hello World 42!", "", "Émile Zola – ×", "math 𝐀𝐁 and 😀", "bad \ud800 surrogate",
-             "  Two\tspaces \u2003 Ünd end ", " ", "x"]
-    expected = [[sum(c.isupper() for c in t), sum(c.isalpha() for c in t), sum(c.isdigit() for c in t),
-                 sum(not c.isalnum() and not c.isspace() for c in t), t.count(" "),
-                 len(t.split()), sum(w[:1].isupper() for w in t.split()), len(t)] for t in texts]
-    assert char_class_counts(texts).tolist() == expected
+             "  Two\tspaces \u2003 Ünd end ", " ", "x", "😀Émile 𝐀b 😀 😀", "\u2003Ab"]
+    assert char_class_counts(texts).tolist() == counts_by_str_methods(texts)
 
 
-def test_char_class_counts_of_empty_batches_are_zero():
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), max_size=6))
+def test_char_class_counts_of_generated_text(texts):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for no_jit in ("", "1"):
+            monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+            assert char_class_counts(texts).tolist() == counts_by_str_methods(texts)
+
+
+@pytest.mark.parametrize("no_jit", ["", "1"])
+def test_char_class_counts_of_empty_batches_are_zero(no_jit, monkeypatch):
+    monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
     assert char_class_counts([]).shape == (0, 8)
     assert char_class_counts(["", ""]).tolist() == [[0] * 8, [0] * 8]
 
