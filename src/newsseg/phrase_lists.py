@@ -18,6 +18,7 @@ from typing import Optional
 
 import numpy as np
 
+from .code_points import CodePointBatch
 from .compiled import compiled, jit_enabled
 
 # Phrase endings and their regex.
@@ -62,7 +63,7 @@ class PhraseList:
         first_starts = np.r_[0, np.cumsum([len(g) for g in by_first])].astype(np.int64)
         return codes, starts, kinds, first_index, first_starts
 
-    def count(self, texts: list[str], batch: Optional["CodePointBatch"] = None) -> np.ndarray:
+    def count(self, texts: list[str], batch: Optional[CodePointBatch] = None) -> np.ndarray:
         """Per text, ``len(self.regex.findall(text))``. ``batch``: the texts' ``CodePointBatch``, when the
         caller counts several lists in the same texts (it is built once)."""
         if not jit_enabled() or not texts:
@@ -70,45 +71,6 @@ class PhraseList:
         batch = batch or CodePointBatch.of(texts)
         return _count_phrases(batch.codes, batch.is_word, batch.is_decimal, batch.starts, batch.ends, *self.tables,
                               self.dollar_digit)
-
-
-@dataclass(frozen=True)
-class CodePointBatch:
-    """Texts joined by a line break (a non-word character that no phrase contains) as code points, with
-    each text's bounds (its edges count as the string's edges) and which code points are word characters
-    (``re``'s ``\\w``) and decimal digits (``\\d``)."""
-
-    codes: np.ndarray
-    is_word: np.ndarray
-    is_decimal: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-
-    @classmethod
-    def of(cls, texts: list[str]) -> "CodePointBatch":
-        codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        lengths = np.array([len(text) for text in texts], dtype=np.int64)
-        ends = np.cumsum(lengths + 1) - 1
-        return cls(codes, *_word_and_decimal(codes), ends - lengths, ends)
-
-
-@functools.cache
-def _bmp_word_and_decimal() -> tuple[np.ndarray, np.ndarray]:
-    """``re``'s ``\\w`` (alphanumeric or "_") and ``\\d`` (decimal) for every Basic Multilingual Plane code point."""
-    chars = [chr(c) for c in range(0x10000)]
-    return (np.array([c.isalnum() or c == "_" for c in chars], dtype=np.bool_),
-            np.array([c.isdecimal() for c in chars], dtype=np.bool_))
-
-
-def _word_and_decimal(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    word_table, decimal_table = _bmp_word_and_decimal()
-    bmp = np.minimum(codes, 0xFFFF)
-    is_word, is_decimal = word_table[bmp], decimal_table[bmp]
-    astral = np.flatnonzero(codes > 0xFFFF)
-    for i in astral:  # rare (emoji, math letters): one by one
-        c = chr(int(codes[i]))
-        is_word[i], is_decimal[i] = c.isalnum() or c == "_", c.isdecimal()
-    return is_word, is_decimal
 
 
 @compiled

@@ -37,7 +37,9 @@ def fitted(ngram_range=(1, 2), **options) -> TfidfVectorizer:
     {"sublinear_tf": True, "min_df": 2}, {"use_idf": False}, {"norm": "l1"}, {"norm": None},
     {"max_features": 12, "sublinear_tf": True}, {"token_pattern": r"(?u)\b\w+\b"}, {"dtype": np.float32},
 ])
-def test_same_matrix_as_scikit_learn(options):
+@pytest.mark.parametrize("no_jit", ["", "1"])  # compiled token lookup, or n-gram strings in a dict
+def test_same_matrix_as_scikit_learn(options, no_jit, monkeypatch):
+    monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
     vectorizer = fitted(**options)
     assert supports_batch_transform(vectorizer)
     for texts in (TRAIN + ODD + [t.upper() for t in ODD], ODD[-1:], ODD + WITH_BREAK):
@@ -53,13 +55,17 @@ def test_empty_batch_gives_an_empty_matrix():  # where scikit-learn refuses a ba
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("ab cA_Éé1.,'-\u00a0\u200b\u0130\u03a3\n\x00"), max_size=30),
+@given(st.lists(st.text(alphabet=st.sampled_from("ab cA_Éé1.,'-\u00a0\u200b\u0130\u03a3\n\x00😀𝐀"), max_size=30),
                 min_size=1, max_size=8))
 def test_same_matrix_on_any_text(texts):
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(
-        ["ab ab ca", "a_b éé", "ab cA", "1. ab, 'ab'", "ΣΣ σσ ab-ab", "i̇ab ab"])
-    expected, got = vectorizer.transform(texts), tfidf_transform(vectorizer, texts)
-    assert (got != expected).nnz == 0 and np.array_equal(got.indices, expected.indices)
+    vectorizer = TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True).fit(
+        ["ab ab ca", "a_b éé", "ab cA", "1. ab, 'ab'", "ΣΣ σσ ab-ab", "i̇ab ab", "𝐀𝐀 ab 😀ab"])
+    expected = vectorizer.transform(texts)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for no_jit in ("", "1"):
+            monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+            got = tfidf_transform(vectorizer, texts)
+            assert (got != expected).nnz == 0 and np.array_equal(got.indices, expected.indices)
 
 
 def test_other_vectorizers_take_their_own_transform():

@@ -10,13 +10,19 @@ tokenizers, stop words) use their own ``transform``.
 from __future__ import annotations
 
 import re
+import weakref
+from dataclasses import dataclass
 from itertools import chain, repeat
+from typing import Optional
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
+
+from ..compiled import compiled, jit_enabled
+from ..code_points import CodePointBatch
 
 
 def supports_batch_transform(vectorizer) -> bool:
@@ -67,11 +73,161 @@ def _batch_ngrams(vectorizer: TfidfVectorizer, texts: list[str]) -> tuple[list[s
     return list(chain.from_iterable(per_text)), gram_rows
 
 
+@dataclass(frozen=True)
+class TokenVocabulary:
+    """A vocabulary for the compiled path: its n-grams as tuples of token ids, looked up by number.
+
+    Every token of a vocabulary n-gram gets an id; a hash table (open addressing, code points compared
+    on a hit, so collisions cannot mislabel) finds a token's id from its code points. An n-gram of ids
+    (a, b, c) has the key ``(a * n_tokens + b) * n_tokens + c``; per length, the keys are sorted and
+    looked up with ``searchsorted``."""
+
+    token_codes: np.ndarray
+    token_starts: np.ndarray
+    table: np.ndarray
+    keys: dict[int, np.ndarray]
+    columns: dict[int, np.ndarray]
+
+    @classmethod
+    def of(cls, vectorizer: TfidfVectorizer) -> Optional["TokenVocabulary"]:
+        """None where the keys would overflow 63 bits."""
+        token_ids: dict[str, int] = {}
+        split = {gram: gram.split(" ") for gram in vectorizer.vocabulary_}
+        for tokens in split.values():
+            for token in tokens:
+                token_ids.setdefault(token, len(token_ids))
+        n_tokens, (min_n, max_n) = max(len(token_ids), 1), vectorizer.ngram_range
+        if n_tokens ** max_n >= 2 ** 62:
+            return None
+        keys: dict[int, list[int]] = {n: [] for n in range(min_n, max_n + 1)}
+        columns: dict[int, list[int]] = {n: [] for n in range(min_n, max_n + 1)}
+        for gram, column in vectorizer.vocabulary_.items():
+            key = 0
+            for token in split[gram]:
+                key = key * n_tokens + token_ids[token]
+            keys[len(split[gram])].append(key)
+            columns[len(split[gram])].append(column)
+        tokens = list(token_ids)
+        codes = [np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) for t in tokens]
+        token_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint32)
+        token_starts = np.r_[0, np.cumsum([len(c) for c in codes])].astype(np.int64)
+        table = np.full(1 << max(4, (2 * len(tokens)).bit_length()), -1, dtype=np.int64)
+        _fill_hash_table(table, token_codes, token_starts)
+        order = {n: np.argsort(np.array(keys[n], dtype=np.int64), kind="stable") for n in keys}
+        return cls(token_codes, token_starts, table,
+                   {n: np.array(keys[n], dtype=np.int64)[order[n]] for n in keys},
+                   {n: np.array(columns[n], dtype=np.int64)[order[n]] for n in keys})
+
+    def gram_columns(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and vocabulary columns of every n-gram of ``texts`` that is in the vocabulary."""
+        batch = CodePointBatch.of(texts)
+        ids, token_rows = _token_ids(batch.codes, batch.is_word, batch.starts, batch.ends, self.token_codes,
+                                     self.token_starts, self.table)
+        n_tokens = max(len(self.token_starts) - 1, 1)
+        rows, columns = [], []
+        for n, keys in self.keys.items():
+            if len(ids) < n or len(keys) == 0:
+                continue
+            # n consecutive tokens of one text, all in the vocabulary's tokens.
+            valid = token_rows[:len(ids) - n + 1] == token_rows[n - 1:]
+            key = np.zeros(len(ids) - n + 1, dtype=np.int64)
+            for offset in range(n):
+                part = ids[offset:len(ids) - n + 1 + offset]
+                valid &= part >= 0
+                key = key * n_tokens + part
+            key, gram_rows = key[valid], token_rows[:len(valid)][valid]
+            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            found = keys[at] == key
+            rows.append(gram_rows[found])
+            columns.append(self.columns[n][at[found]])
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows), np.concatenate(columns)
+
+
+_TOKEN_VOCABULARIES: "weakref.WeakKeyDictionary[TfidfVectorizer, Optional[TokenVocabulary]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def token_vocabulary(vectorizer: TfidfVectorizer) -> Optional[TokenVocabulary]:
+    """Built once per fitted vectorizer, for the default token pattern only (runs of two or more word
+    characters, which the compiled tokenizer finds)."""
+    if vectorizer not in _TOKEN_VOCABULARIES:
+        _TOKEN_VOCABULARIES[vectorizer] = (TokenVocabulary.of(vectorizer)
+                                           if vectorizer.token_pattern == DEFAULT_TOKEN_PATTERN else None)
+    return _TOKEN_VOCABULARIES[vectorizer]
+
+
+@compiled
+def _token_hash(codes: np.ndarray, start: int, end: int) -> int:
+    """FNV-1a over the code points of codes[start:end], as a non-negative int64."""
+    value = np.uint64(14695981039346656037)
+    for i in range(start, end):
+        value = (value ^ np.uint64(codes[i])) * np.uint64(1099511628211)
+    return np.int64(value >> np.uint64(1))
+
+
+@compiled
+def _fill_hash_table(table: np.ndarray, token_codes: np.ndarray, token_starts: np.ndarray) -> None:
+    mask = len(table) - 1
+    for token in range(len(token_starts) - 1):
+        slot = _token_hash(token_codes, token_starts[token], token_starts[token + 1]) & mask
+        while table[slot] >= 0:
+            slot = (slot + 1) & mask
+        table[slot] = token
+
+
+@compiled
+def _token_ids(codes, is_word, text_starts, text_ends, token_codes, token_starts, table):
+    """Per token of the texts (a run of two or more word characters, as the default token pattern
+    ``\\b\\w\\w+\\b`` finds them), in order: its id in the vocabulary's tokens (-1 if none) and its text."""
+    n_max = 0
+    for t in range(len(text_starts)):
+        n_max += (text_ends[t] - text_starts[t] + 1) // 2
+    ids = np.empty(n_max, dtype=np.int64)
+    rows = np.empty(n_max, dtype=np.int64)
+    mask = len(table) - 1
+    n = 0
+    for t in range(len(text_starts)):
+        i, end = text_starts[t], text_ends[t]
+        while i < end:
+            if not is_word[i]:
+                i += 1
+                continue
+            j = i + 1
+            while j < end and is_word[j]:
+                j += 1
+            if j - i >= 2:
+                token_id = -1
+                slot = _token_hash(codes, i, j) & mask
+                while table[slot] >= 0:
+                    candidate = table[slot]
+                    start = token_starts[candidate]
+                    if token_starts[candidate + 1] - start == j - i:
+                        same = True
+                        for k in range(j - i):
+                            if token_codes[start + k] != codes[i + k]:
+                                same = False
+                                break
+                        if same:
+                            token_id = candidate
+                            break
+                    slot = (slot + 1) & mask
+                ids[n], rows[n] = token_id, t
+                n += 1
+            i = j
+    return ids[:n], rows[:n]
+
+
 def count_matrix(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
     """Term counts, as ``CountVectorizer.transform``: rows of ``texts``, columns of the vocabulary,
     column indices sorted within each row."""
-    grams, rows = _batch_ngrams(vectorizer, texts)
-    columns = np.array(list(map(vectorizer.vocabulary_.get, grams, repeat(-1))), dtype=np.int64)
+    vocabulary = token_vocabulary(vectorizer) if jit_enabled() else None
+    if vocabulary is not None:
+        rows, columns = vocabulary.gram_columns([t.lower() for t in texts] if vectorizer.lowercase else texts)
+    else:
+        grams, rows = _batch_ngrams(vectorizer, texts)
+        columns = np.array(list(map(vectorizer.vocabulary_.get, grams, repeat(-1))), dtype=np.int64)
     known = columns >= 0
     n_columns = len(vectorizer.vocabulary_)
     # One key per (row, column): np.unique sorts them, which is CSR order, and counts repeats.
