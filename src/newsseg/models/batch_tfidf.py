@@ -80,13 +80,14 @@ class TokenVocabulary:
     Every token of a vocabulary n-gram gets an id; a hash table (open addressing, code points compared
     on a hit, so collisions cannot mislabel) finds a token's id from its code points. An n-gram of ids
     (a, b, c) has the key ``(a * n_tokens + b) * n_tokens + c``; per length, the keys are sorted and
-    looked up with ``searchsorted``."""
+    looked up with ``searchsorted``, but for single tokens, whose column is read off by id."""
 
     token_codes: np.ndarray
     token_starts: np.ndarray
     table: np.ndarray
     keys: dict[int, np.ndarray]
     columns: dict[int, np.ndarray]
+    unigram_columns: np.ndarray  # per token id: its column, -1 where the token alone is not in the vocabulary
 
     @classmethod
     def of(cls, vectorizer: TfidfVectorizer) -> Optional["TokenVocabulary"]:
@@ -114,9 +115,12 @@ class TokenVocabulary:
         table = np.full(1 << max(4, (2 * len(tokens)).bit_length()), -1, dtype=np.int64)
         _fill_hash_table(table, token_codes, token_starts)
         order = {n: np.argsort(np.array(keys[n], dtype=np.int64), kind="stable") for n in keys}
+        unigram_columns = np.full(n_tokens, -1, dtype=np.int64)
+        if 1 in keys:
+            unigram_columns[keys[1]] = columns[1]
         return cls(token_codes, token_starts, table,
                    {n: np.array(keys[n], dtype=np.int64)[order[n]] for n in keys},
-                   {n: np.array(columns[n], dtype=np.int64)[order[n]] for n in keys})
+                   {n: np.array(columns[n], dtype=np.int64)[order[n]] for n in keys}, unigram_columns)
 
     def gram_columns(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Rows and vocabulary columns of every n-gram of ``texts`` that is in the vocabulary."""
@@ -136,10 +140,14 @@ class TokenVocabulary:
                 valid &= part >= 0
                 key = key * n_tokens + part
             key, gram_rows = key[valid], token_rows[:len(valid)][valid]
-            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            found = keys[at] == key
+            if n == 1:
+                gram_columns = self.unigram_columns[key]
+            else:
+                at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+                gram_columns = np.where(keys[at] == key, self.columns[n][at], -1)
+            found = gram_columns >= 0
             rows.append(gram_rows[found])
-            columns.append(self.columns[n][at[found]])
+            columns.append(gram_columns[found])
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(rows), np.concatenate(columns)
