@@ -44,8 +44,11 @@ COMMENT_HEADER_RE = re.compile(
     r"^(\d+\s+)?(comments?|responses?|replies|discussion|reader comments|join the (discussion|conversation))"
     r"(\s*\(\d+\))?:?$|^(leave|post|add) a (comment|reply)|^comments? (are|is) closed|^\d+ thoughts? on ", re.I)
 _DIGITS_RE = re.compile(r"\d+")
-_MONTH_RE = re.compile(r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|"
-                       r"oct(ober)?|nov(ember)?|dec(ember)?)\b\.?")
+# Month names, as the regex "jan(uary)?|...|sept?(ember)?|..." spelled them out ("sepember" included).
+MONTHS = PhraseList((
+    "january", "jan", "february", "feb", "march", "mar", "april", "apr", "may", "june", "jun", "july", "jul",
+    "august", "aug", "september", "sept", "sepember", "sep", "october", "oct", "november", "nov", "december", "dec"))
+_MONTH_RE = re.compile(MONTHS.regex.pattern + r"\.?")
 _TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
 # Short lines that belong to a comment section: reply/like buttons, "X says:", comment timestamps, the
 # comment form ("Your email address will not be published"), anything naming comments or replies. Narrow
@@ -188,15 +191,20 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) ->
     return out
 
 
-def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Optional[list[str]] = None) -> np.ndarray:
+def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Optional[list[str]] = None,
+                       lowered_batch: Optional[CodePointBatch] = None) -> np.ndarray:
     """Per line: how many lines of its page have its shape (digits and month names masked) but other
     text, capped at 10, over 10. Why: the entries of a listing repeat one shape with other dates ("Jun 2,
     2008 — J. Doe" before each teaser of an archive page); a poem's refrain repeats its very text.
-    ``lowered_texts``: the texts lower-cased, when the caller has them already."""
+    ``lowered_texts``, ``lowered_batch``: the texts lower-cased, and as code points, when the caller has them."""
     if lowered_texts is None:
         lowered_texts = [text.lower() for text in texts]
     lowered = list(zip(doc_ids, lowered_texts))
-    shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text))) for doc, text in lowered]
+    # Only lines naming a month need the month regex, which tries every position (masking digits leaves
+    # the word boundaries as they were, so a month is found before masking iff after).
+    has_month = MONTHS.count(lowered_texts, lowered_batch) > 0
+    shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text)) if month else _DIGITS_RE.sub("0", text))
+              for (doc, text), month in zip(lowered, has_month.tolist())]
     shape_counts, text_counts = Counter(shapes), Counter(lowered)
     return np.array([min(shape_counts[shape] - text_counts[line], 10) / 10 for shape, line in zip(shapes, lowered)],
                     dtype=np.float32)
@@ -428,7 +436,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "source_line": _flags(_SOURCE_LINE_RE.search, texts),
         "comment_cue": is_cue,
         "comment_cue_before": cue_before,
-        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered),
+        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, lowered_batch),
         "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
                                  for text, n in zip(texts, words)], dtype=np.float64),
     }

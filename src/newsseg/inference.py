@@ -59,10 +59,9 @@ class Pipeline:
         # Python lists, not numpy rows: element access on numpy arrays costs several times more per segment.
         for doc_id, start, end, label, row in zip(frame["doc_id"].tolist(), frame["start"].tolist(),
                                                   frame["end"].tolist(), labels.tolist(), scores.tolist()):
-            out[doc_id].append({
-                "start": int(start), "end": int(end), "label": LABELS[label], "score": round(row[label], 4),
-                "scores": dict(zip(LABELS, [round(s, 4) for s in row])),
-            })
+            rounded = [round(s, 4) for s in row]
+            out[doc_id].append({"start": start, "end": end, "label": LABELS[label], "score": rounded[label],
+                                "scores": dict(zip(LABELS, rounded))})
         return [out[doc.id] for doc in docs]
 
     def predict(self, texts: Iterable[str]) -> list[list[dict]]:
