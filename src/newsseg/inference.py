@@ -58,10 +58,9 @@ class Pipeline:
         out: dict[str, list[dict]] = {doc.id: [] for doc in docs}
         # Python lists, not numpy rows: element access on numpy arrays costs several times more per segment.
         for doc_id, start, end, label, row in zip(frame["doc_id"].tolist(), frame["start"].tolist(),
-                                                  frame["end"].tolist(), labels.tolist(), scores.tolist()):
-            rounded = [round(s, 4) for s in row]
-            out[doc_id].append({"start": start, "end": end, "label": LABELS[label], "score": rounded[label],
-                                "scores": dict(zip(LABELS, rounded))})
+                                                  frame["end"].tolist(), labels.tolist(), round_like_python(scores, 4)):
+            out[doc_id].append({"start": start, "end": end, "label": LABELS[label], "score": row[label],
+                                "scores": dict(zip(LABELS, row))})
         return [out[doc.id] for doc in docs]
 
     def predict(self, texts: Iterable[str]) -> list[list[dict]]:
@@ -116,6 +115,21 @@ class Pipeline:
             decoder = pickle.load(fh)
         return cls(load_model_dir(path / "model", settings["family"]), decoder, settings["segmenter"],
                    settings["max_chars"], settings["context_chars"], settings.get("metadata", {}))
+
+
+def round_like_python(values: np.ndarray, digits: int) -> list[list[float]]:
+    """``[[round(v, digits) for v in row] for row in values]``, in numpy. ``np.round`` rounds ``v * 10**digits``
+    after that product was itself rounded to a double, so it can differ from Python's correctly rounded
+    ``round`` where the product lies within a hair of half an integer: those few are rounded by ``round``."""
+    scale = 10.0 ** digits
+    scaled = values * scale
+    rounded = np.rint(scaled) / scale
+    # The product's error is below 1e-12 for values up to 1e3; 1e-6 leaves a wide margin.
+    near_half = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    near_half |= np.abs(values) > 1e3
+    for i, j in zip(*np.nonzero(near_half)):
+        rounded[i, j] = round(float(values[i, j]), digits)
+    return rounded.tolist()
 
 
 def documents_from_frame(model_input: pd.DataFrame) -> list[Document]:
