@@ -43,22 +43,38 @@ def _features():
     return Features(spec)
 
 
+def document_columns(docs: Iterable[Document], segmenter: str, max_chars: int, context_chars: int,
+                     weight: float = 1.0, source: str = "") -> dict[str, list]:
+    """The rows of ``document_rows`` for all ``docs``, column by column (``COLUMNS``): a DataFrame is built
+    from columns about twice as fast as from row dicts."""
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    for doc in docs:
+        segments = segment(doc, segmenter, max_chars)
+        n = len(segments)
+        texts = [seg.text for seg in segments]
+        columns["doc_id"] += [doc.id] * n
+        columns["site"] += [doc.site] * n
+        columns["shape"] += [str(doc.meta.get("shape", ""))] * n
+        columns["source"] += [source] * n
+        columns["index"] += range(n)
+        columns["n_segments"] += [n] * n
+        columns["start"] += [seg.start for seg in segments]
+        columns["end"] += [seg.end for seg in segments]
+        columns["text"] += texts
+        # (A context of 0 characters keeps the whole neighbour: text[-0:] is all of it.)
+        columns["prev_text"] += [""] + [text[-context_chars:] for text in texts[:-1]] if n else []
+        columns["next_text"] += [text[:context_chars] for text in texts[1:]] + [""] if n else []
+        columns["position"] += [i / max(n - 1, 1) for i in range(n)]
+        columns["weight"] += [weight] * n
+        columns["label"] += label_segments(segments, doc.spans) if doc.spans is not None else [None] * n
+    return columns
+
+
 def document_rows(doc: Document, segmenter: str, max_chars: int, context_chars: int,
                   weight: float = 1.0, source: str = "") -> list[dict]:
     """One row per segment of ``doc``, with its context; ``label`` is None where the doc has no gold."""
-    segments = segment(doc, segmenter, max_chars)
-    labels = label_segments(segments, doc.spans) if doc.spans is not None else [None] * len(segments)
-    n = len(segments)
-    rows = []
-    for seg, label in zip(segments, labels):
-        rows.append({
-            "doc_id": doc.id, "site": doc.site, "shape": str(doc.meta.get("shape", "")), "source": source,
-            "index": seg.index, "n_segments": n, "start": seg.start, "end": seg.end, "text": seg.text,
-            "prev_text": segments[seg.index - 1].text[-context_chars:] if seg.index > 0 else "",
-            "next_text": segments[seg.index + 1].text[:context_chars] if seg.index + 1 < n else "",
-            "position": seg.index / max(n - 1, 1), "weight": weight, "label": label,
-        })
-    return rows
+    columns = document_columns([doc], segmenter, max_chars, context_chars, weight, source)
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
 def _source_signature(path: Path) -> list:

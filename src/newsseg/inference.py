@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .dataset import COLUMNS, document_rows
+from .dataset import COLUMNS, document_columns
 from .documents import Document
 from .features import SiteMemory, site_recurrence
 from .labels import LABELS
@@ -38,9 +38,8 @@ class Pipeline:
     def frame(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> pd.DataFrame:
         """Segment rows of ``docs``; with ``memory``, line recurrence is measured against earlier pages
         of the same site too (streamed prediction), and the pages are remembered."""
-        rows = [row for doc in docs
-                for row in document_rows(doc, self.segmenter, self.max_chars, self.context_chars)]
-        frame = pd.DataFrame(rows, columns=list(COLUMNS))
+        frame = pd.DataFrame(document_columns(docs, self.segmenter, self.max_chars, self.context_chars),
+                             columns=list(COLUMNS))
         if memory is not None:
             frame["site_recurrence"] = site_recurrence(frame, memory)
         return frame

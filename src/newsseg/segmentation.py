@@ -48,10 +48,20 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def iter_line_spans(text: str) -> Iterator[tuple[int, int]]:
     """Stripped, non-empty lines of ``text`` as (start, end); any of \\n, \\r\\n, \\r ends a line."""
-    for match in _LINE_RE.finditer(text):
-        start, end = _strip_span(text, match.start(), match.end())
-        if end > start:
-            yield start, end
+    if "\r" in text:
+        for match in _LINE_RE.finditer(text):
+            start, end = _strip_span(text, match.start(), match.end())
+            if end > start:
+                yield start, end
+        return
+    # Only \n breaks lines: str.split finds the same lines as the regex, without a match object each.
+    offset = 0
+    for line in text.split("\n"):
+        left_stripped = line.lstrip(EDGE_CHAR_STRING)
+        if left_stripped:
+            start = offset + len(line) - len(left_stripped)
+            yield start, start + len(left_stripped.rstrip(EDGE_CHAR_STRING))
+        offset += len(line) + 1
 
 
 def split_long_span(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
@@ -81,6 +91,9 @@ def split_long_span(text: str, start: int, end: int, max_chars: int) -> Iterator
 def _to_segments(doc: Document, spans: Iterator[tuple[int, int]], max_chars: int) -> list[Segment]:
     segments: list[Segment] = []
     for start, end in spans:
+        if end - start <= max_chars:  # most spans: already stripped, nothing to cut
+            segments.append(Segment.from_span(doc, len(segments), start, end))
+            continue
         for piece_start, piece_end in split_long_span(doc.text, start, end, max_chars):
             segments.append(Segment.from_span(doc, len(segments), piece_start, piece_end))
     return segments

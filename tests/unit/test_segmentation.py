@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from newsseg import segmentation
 from newsseg.documents import Document
-from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, normalize_for_model, segment,
-                                  split_long_span)
+from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, _strip_span, iter_line_spans,
+                                  normalize_for_model, segment, split_long_span)
 
 
 def spans(text, **kw):
@@ -103,3 +103,17 @@ def test_edge_char_string_holds_the_edge_characters_of_all_unicode():
     everything = "".join(map(chr, range(0x110000)))
     edge_class = re.compile(f"[{segmentation._EDGE_CHARS}]")
     assert "".join(edge_class.findall(everything)) == segmentation.EDGE_CHAR_STRING
+
+
+def regex_line_spans(text: str) -> list[tuple[int, int]]:
+    """The reference: stripped runs of characters other than \\r and \\n, as a regex finds them."""
+    stripped = [_strip_span(text, match.start(), match.end()) for match in re.finditer(r"[^\r\n]+", text)]
+    return [(start, end) for start, end in stripped if end > start]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \t\n\r\u00a0\u200b\u2028\x0b\x0c\x1c\x85\x00é😀")))
+def test_line_spans_are_the_stripped_runs_between_line_breaks(text):
+    # Text without \r takes a str.split path: check it too.
+    for variant in (text, text.replace("\r", "")):
+        assert list(iter_line_spans(variant)) == regex_line_spans(variant)
