@@ -8,7 +8,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from newsseg.compiled import jit_enabled
 from newsseg.config import DecoderConfig
 from newsseg.labels import LABELS
-from newsseg.models.compiled_trees import CompiledTrees, compiled_trees
+from newsseg.models.compiled_trees import CompiledTrees, compiled_trees, float32_threshold
 from newsseg.models.decoders import build_decoder
 
 
@@ -49,7 +49,10 @@ def test_compiled_trees_give_scikit_learns_probabilities_exactly(n_classes):
     test = rng.normal(size=(300, 6)).astype(np.float32)
     test[rng.random(test.shape) < 0.1] = np.nan
     test[:50] = features[:50]  # values on the thresholds themselves
-    assert np.array_equal(trees.predict_proba(test), classifier.predict_proba(test))
+    clean = np.nan_to_num(test, nan=0.25)
+    # Missing values or float64: the general walk; float32 without missing values: the packed nodes.
+    for rows in (test, clean, clean.astype(np.float64), np.nextafter(clean, np.float32(1))):
+        assert np.array_equal(trees.predict_proba(rows), classifier.predict_proba(rows))
     with pytest.raises(ValueError, match="expected 6 features"):
         trees.predict_proba(test[:, :5])
 
@@ -60,3 +63,16 @@ def test_compiled_trees_leave_categorical_models_to_scikit_learn():
     classifier = HistGradientBoostingClassifier(max_iter=5, categorical_features=[0], random_state=0)
     classifier.fit(features, (features[:, 0] == 2).astype(int))
     assert CompiledTrees.from_classifier(classifier) is None
+
+
+def test_float32_thresholds_compare_float32_values_as_the_float64_ones_do():
+    rng = np.random.default_rng(3)
+    thresholds = np.r_[rng.normal(size=2000), np.float64(np.float32(0.1)), 0.1, 1e300, -1e300, np.inf, 0.0]
+    rounded = float32_threshold(thresholds)
+    assert rounded.dtype == np.float32
+    for step in (-2, -1, 0, 1, 2):  # float32 values at and next to each threshold
+        with np.errstate(over="ignore"):
+            values = thresholds.astype(np.float32)
+        for _ in range(abs(step)):
+            values = np.nextafter(values, np.float32(np.sign(step) * np.inf))
+        assert np.array_equal(values.astype(np.float64) <= thresholds, values <= rounded)
