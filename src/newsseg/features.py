@@ -321,13 +321,13 @@ PROSE_STRUCTURE_COLUMNS = ("in_first_prose_run", "after_first_prose_run", "segme
 
 
 def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.ndarray] = None,
-                    word_counts: Optional[np.ndarray] = None) -> np.ndarray:
+                    word_counts: Optional[np.ndarray] = None, terminal: Optional[np.ndarray] = None) -> np.ndarray:
     """Where each line sits relative to the page's prose, in the columns ``PROSE_STRUCTURE_COLUMNS``. Per
     line: inside the first run of prose lines (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g.
     a caption or an ad; a comment header or reply button ends the run), after that run, segments since its
     end, no prose line after it, no prose line before it, inside a colon-introduced list between prose lines
     (``COLON_LIST_MAX_LINES``), inside a list a sentence opens (``LIST_OPENER_MIN_WORDS``).
-    ``is_cue``, ``word_counts``: per line, when the caller has them already.
+    ``is_cue``, ``word_counts``, ``terminal`` (ends like a sentence): per line, when the caller has them.
 
     Why: on real pages the article is the first long run of prose; reader comments come after chrome
     that breaks the run (a header, a byline, a date), and chrome clusters after the last prose line."""
@@ -335,42 +335,57 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
         is_cue = cue_flags(texts, doc_ids)[0]
     if word_counts is None:
         word_counts = [len(text.split()) for text in texts]
-    out = np.zeros((len(texts), len(PROSE_STRUCTURE_COLUMNS)), dtype=np.float32)
-    start = 0
-    while start < len(texts):
-        end = start
-        while end < len(texts) and doc_ids[end] == doc_ids[start]:
-            end += 1
-        sentence_words = {i: word_counts[i] for i in range(start, end) if _TERMINAL_RE.search(texts[i])}
-        threshold = min(PROSE_MIN_WORDS, max(PROSE_MIN_WORDS_FLOOR, max(sentence_words.values(), default=0) / 2))
-        prose = [i for i, words in sentence_words.items() if words >= threshold]
-        if prose:
+    if terminal is None:
+        terminal = _flags(_TERMINAL_RE.search, texts)
+    bounds = [0] + [i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]] + [len(doc_ids)]
+    return _prose_structure_loop(np.asarray(terminal, dtype=np.bool_), np.asarray(word_counts, dtype=np.int64),
+                                 np.asarray(is_cue, dtype=np.bool_),
+                                 np.array([text.endswith(":") for text in texts], dtype=np.bool_),
+                                 np.array(bounds if texts else [0], dtype=np.int64), PROSE_MIN_WORDS,
+                                 PROSE_MIN_WORDS_FLOOR, PROSE_RUN_MAX_GAP, COLON_LIST_MAX_LINES, LIST_OPENER_MIN_WORDS)
+
+
+@compiled
+def _prose_structure_loop(terminal, word_counts, is_cue, ends_colon, bounds, prose_min_words, prose_min_words_floor,
+                          run_max_gap, colon_list_max_lines, list_opener_min_words):
+    """``prose_structure`` over per-line arrays; document d is lines ``bounds[d]`` to ``bounds[d + 1]``."""
+    out = np.zeros((len(terminal), 7), dtype=np.float32)
+    is_prose = np.zeros(len(terminal), dtype=np.bool_)
+    for d in range(len(bounds) - 1):
+        start, end = bounds[d], bounds[d + 1]
+        longest = 0
+        for i in range(start, end):
+            if terminal[i] and word_counts[i] > longest:
+                longest = word_counts[i]
+        threshold = min(prose_min_words, max(prose_min_words_floor, longest / 2))
+        prose = [i for i in range(start, end) if terminal[i] and word_counts[i] >= threshold]
+        for i in prose:
+            is_prose[i] = True
+        if len(prose) > 0:
             run_end = prose[0]
             for i in prose[1:]:
-                gap = range(run_end + 1, i)
-                if len(gap) > PROSE_RUN_MAX_GAP or is_cue[gap.start:gap.stop].any():
+                if i - run_end - 1 > run_max_gap or is_cue[run_end + 1:i].any():
                     break
                 run_end = i
             for i in range(start, end):
-                out[i, 0] = float(prose[0] <= i <= run_end)
-                out[i, 1] = float(i > run_end)
+                out[i, 0] = 1.0 if prose[0] <= i <= run_end else 0.0
+                out[i, 1] = 1.0 if i > run_end else 0.0
                 out[i, 2] = min(max(i - run_end, 0), 50) / 50
-                out[i, 3] = float(i > prose[-1])
-                out[i, 4] = float(i < prose[0])
-            for before, after in zip(prose, prose[1:]):
-                if 1 < after - before <= COLON_LIST_MAX_LINES + 1 and not is_cue[before + 1:after].any():
-                    colon_seen = texts[before].endswith(":")
+                out[i, 3] = 1.0 if i > prose[-1] else 0.0
+                out[i, 4] = 1.0 if i < prose[0] else 0.0
+            for k in range(len(prose) - 1):
+                before, after = prose[k], prose[k + 1]
+                if 1 < after - before <= colon_list_max_lines + 1 and not is_cue[before + 1:after].any():
+                    colon_seen = ends_colon[before]
                     for i in range(before + 1, after):
-                        out[i, 5] = float(colon_seen)
-                        colon_seen = colon_seen or texts[i].endswith(":")
-        prose_set = set(prose)
+                        out[i, 5] = 1.0 if colon_seen else 0.0
+                        colon_seen = colon_seen or ends_colon[i]
         for i in range(start, end):
-            if texts[i].endswith(":") and word_counts[i] >= LIST_OPENER_MIN_WORDS:
-                for j in range(i + 1, min(end, i + 1 + COLON_LIST_MAX_LINES)):
-                    if j in prose_set or is_cue[j] or texts[j].endswith(":"):
+            if ends_colon[i] and word_counts[i] >= list_opener_min_words:
+                for j in range(i + 1, min(end, i + 1 + colon_list_max_lines)):
+                    if is_prose[j] or is_cue[j] or ends_colon[j]:
                         break
                     out[j, 6] = 1.0
-        start = end
     return out
 
 
@@ -440,7 +455,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
                                  for text, n in zip(texts, words)], dtype=np.float64),
     }
-    structure = prose_structure(texts, doc_ids, is_cue, words)
+    structure = prose_structure(texts, doc_ids, is_cue, words, columns["terminal_punct"])
     columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in LAYOUT_FEATURE_NAMES]
                            ).astype(np.float32)

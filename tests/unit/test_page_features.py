@@ -1,5 +1,8 @@
 """Page-structure and character features of ``newsseg.features`` on literal strings."""
 
+import json
+
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,6 +10,9 @@ from hypothesis import strategies as st
 from newsseg.features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, char_class_counts, check_layout_features,
                               is_comment_cue, layout_features, page_shape_repeats, prose_structure,
                               PROSE_STRUCTURE_COLUMNS)
+from newsseg import features
+from newsseg.features import cue_flags
+from tests.conftest import BUNDLED
 from tests.unit.test_models_unit import frame_of
 
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
@@ -167,3 +173,70 @@ def test_page_shape_repeats_marks_listing_entries_not_refrains():
 def test_bio_opening(line, is_bio):
     frame = frame_of({"p": ("x.com", f"{line}\n")})
     assert layout_features(frame)[0, LAYOUT_FEATURE_NAMES.index("bio_opening")] == float(is_bio)
+
+
+def reference_prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarray:
+    """``prose_structure`` as it was written before it was compiled: the reference."""
+    is_cue = cue_flags(texts, doc_ids)[0]
+    word_counts = [len(text.split()) for text in texts]
+    out = np.zeros((len(texts), len(PROSE_STRUCTURE_COLUMNS)), dtype=np.float32)
+    start = 0
+    while start < len(texts):
+        end = start
+        while end < len(texts) and doc_ids[end] == doc_ids[start]:
+            end += 1
+        sentence_words = {i: word_counts[i] for i in range(start, end) if features._TERMINAL_RE.search(texts[i])}
+        longest = max(sentence_words.values(), default=0)
+        threshold = min(features.PROSE_MIN_WORDS, max(features.PROSE_MIN_WORDS_FLOOR, longest / 2))
+        prose = [i for i, words in sentence_words.items() if words >= threshold]
+        if prose:
+            run_end = prose[0]
+            for i in prose[1:]:
+                gap = range(run_end + 1, i)
+                if len(gap) > features.PROSE_RUN_MAX_GAP or is_cue[gap.start:gap.stop].any():
+                    break
+                run_end = i
+            for i in range(start, end):
+                out[i, 0] = float(prose[0] <= i <= run_end)
+                out[i, 1] = float(i > run_end)
+                out[i, 2] = min(max(i - run_end, 0), 50) / 50
+                out[i, 3] = float(i > prose[-1])
+                out[i, 4] = float(i < prose[0])
+            for before, after in zip(prose, prose[1:]):
+                if 1 < after - before <= features.COLON_LIST_MAX_LINES + 1 and not is_cue[before + 1:after].any():
+                    colon_seen = texts[before].endswith(":")
+                    for i in range(before + 1, after):
+                        out[i, 5] = float(colon_seen)
+                        colon_seen = colon_seen or texts[i].endswith(":")
+        prose_set = set(prose)
+        for i in range(start, end):
+            if texts[i].endswith(":") and word_counts[i] >= features.LIST_OPENER_MIN_WORDS:
+                for j in range(i + 1, min(end, i + 1 + features.COLON_LIST_MAX_LINES)):
+                    if j in prose_set or is_cue[j] or texts[j].endswith(":"):
+                        break
+                    out[j, 6] = 1.0
+        start = end
+    return out
+
+
+LINE_KINDS = ["Menu", "Comments (2)", "Reply", "The report covers:", "Two short words.", PROSE,
+              "The timetable adds late buses on these routes and more:", "Fares rise in May", "Riverside Road",
+              "A longer closing line of nine words ends here.", "Great article, thanks!", "Share this:", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.sampled_from(LINE_KINDS)), max_size=40))
+def test_prose_structure_matches_the_reference(lines):
+    texts, doc_ids = [t for _, t in lines], [d for d, _ in lines]
+    expected = reference_prose_structure(texts, doc_ids)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for no_jit in ("", "1"):
+            monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+            assert np.array_equal(prose_structure(texts, doc_ids), expected)
+
+
+def test_prose_structure_matches_the_reference_on_the_bundled_pages():
+    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
+    texts = [line.strip() for page in pages for line in page["text"].splitlines() if line.strip()]
+    doc_ids = [page["id"] for page in pages for line in page["text"].splitlines() if line.strip()]
+    assert np.array_equal(prose_structure(texts, doc_ids), reference_prose_structure(texts, doc_ids))
