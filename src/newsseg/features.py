@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .compiled import compiled, jit_enabled
-from .phrase_lists import CodePointBatch, PhraseList
+from .phrase_lists import PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model
 
 # The cue patterns below are matched against the lower-cased line: one lower() per line is about twice
@@ -49,6 +49,8 @@ MONTHS = PhraseList((
     "january", "jan", "february", "feb", "march", "mar", "april", "apr", "may", "june", "jun", "july", "jul",
     "august", "aug", "september", "sept", "sepember", "sep", "october", "oct", "november", "nov", "december", "dec"))
 _MONTH_RE = re.compile(MONTHS.regex.pattern + r"\.?")
+# Counted together in one pass by the layout features.
+LAYOUT_PHRASE_LISTS = (FIRST_PERSON, SECOND_PERSON, CALL_TO_ACTION, LEGAL, CHROME, MONTHS)
 _TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
 # Short lines that belong to a comment section: reply/like buttons, "X says:", comment timestamps, the
 # comment form ("Your email address will not be published"), anything naming comments or replies. Narrow
@@ -192,19 +194,20 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) ->
 
 
 def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Optional[list[str]] = None,
-                       lowered_batch: Optional[CodePointBatch] = None) -> np.ndarray:
+                       month_counts: Optional[np.ndarray] = None) -> np.ndarray:
     """Per line: how many lines of its page have its shape (digits and month names masked) but other
     text, capped at 10, over 10. Why: the entries of a listing repeat one shape with other dates ("Jun 2,
     2008 — J. Doe" before each teaser of an archive page); a poem's refrain repeats its very text.
-    ``lowered_texts``, ``lowered_batch``: the texts lower-cased, and as code points, when the caller has them."""
+    ``lowered_texts``, ``month_counts`` (``MONTHS`` in them): per line, when the caller has them."""
     if lowered_texts is None:
         lowered_texts = [text.lower() for text in texts]
     lowered = list(zip(doc_ids, lowered_texts))
     # Only lines naming a month need the month regex, which tries every position (masking digits leaves
     # the word boundaries as they were, so a month is found before masking iff after).
-    has_month = MONTHS.count(lowered_texts, lowered_batch) > 0
+    if month_counts is None:
+        month_counts = MONTHS.count(lowered_texts)
     shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text)) if month else _DIGITS_RE.sub("0", text))
-              for (doc, text), month in zip(lowered, has_month.tolist())]
+              for (doc, text), month in zip(lowered, (month_counts > 0).tolist())]
     shape_counts, text_counts = Counter(shapes), Counter(lowered)
     return np.array([min(shape_counts[shape] - text_counts[line], 10) / 10 for shape, line in zip(shapes, lowered)],
                     dtype=np.float32)
@@ -277,9 +280,9 @@ def _char_class_count_loop(codes, bmp_classes, astral_classes, starts, ends):
     return counts
 
 
-def _capped_counts(phrases: PhraseList, texts: list[str], cap: int, batch: CodePointBatch) -> np.ndarray:
-    """Per text: matches of ``phrases``, capped at ``cap``, over ``cap``."""
-    return np.minimum(phrases.count(texts, batch), cap).astype(np.float64) / cap
+def _capped(counts: np.ndarray, cap: int) -> np.ndarray:
+    """``counts`` capped at ``cap``, over ``cap``."""
+    return np.minimum(counts, cap).astype(np.float64) / cap
 
 
 def _flags(find, texts: list[str]) -> np.ndarray:
@@ -417,7 +420,8 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
     chars, words = counts["chars"], counts["words"]
     lowered = [text.lower() for text in texts]
-    lowered_batch = CodePointBatch.of(lowered) if jit_enabled() else None
+    phrase_counts = dict(zip(("first_person", "second_person", "call_to_action", "legal_words", "chrome_words",
+                              "months"), count_phrase_lists(LAYOUT_PHRASE_LISTS, lowered).T))
     is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
     is_header = _flags(COMMENT_HEADER_RE.search, texts)
     since_header = segments_since_comment_header(is_header, indexes.tolist(), doc_ids)
@@ -436,11 +440,11 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "title_case_ratio": _ratios(counts["capitalised_words"], words),
         "has_url": _flags(_URL_RE.search, lowered),
         "list_item": _flags(_LIST_RE.match, texts),
-        "first_person": _capped_counts(FIRST_PERSON, lowered, 5, lowered_batch),
-        "second_person": _capped_counts(SECOND_PERSON, lowered, 5, lowered_batch),
-        "call_to_action": _capped_counts(CALL_TO_ACTION, lowered, 3, lowered_batch),
-        "legal_words": _capped_counts(LEGAL, lowered, 3, lowered_batch),
-        "chrome_words": _capped_counts(CHROME, lowered, 3, lowered_batch),
+        "first_person": _capped(phrase_counts["first_person"], 5),
+        "second_person": _capped(phrase_counts["second_person"], 5),
+        "call_to_action": _capped(phrase_counts["call_to_action"], 3),
+        "legal_words": _capped(phrase_counts["legal_words"], 3),
+        "chrome_words": _capped(phrase_counts["chrome_words"], 3),
         "is_comment_header": is_header,
         "after_comment_header": (since_header > 0).astype(np.float64),
         "segments_since_comment_header": np.where(since_header >= 0, np.minimum(since_header, 50) / 50, -1.0),
@@ -451,7 +455,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "source_line": _flags(_SOURCE_LINE_RE.search, texts),
         "comment_cue": is_cue,
         "comment_cue_before": cue_before,
-        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, lowered_batch),
+        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, phrase_counts["months"]),
         "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
                                  for text, n in zip(texts, words)], dtype=np.float64),
     }

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
@@ -46,50 +45,65 @@ class PhraseList:
             parsed.append((phrase[:-1] if kind else phrase, kind))
         return tuple(parsed)
 
-    @functools.cached_property
-    def tables(self) -> tuple[np.ndarray, ...]:
-        """The phrases for the compiled matcher: code points, where each phrase starts in them, suffix
-        kinds, and per first character (a code point under 256) the phrases starting with it, in order."""
-        texts = [text for text, _ in self._parsed]
-        if any(ord(text[0]) >= _FIRST_CODE_LIMIT for text in texts):
-            raise ValueError(f"phrases must start with a Latin-1 character: {self.phrases}")
-        codes = np.array([ord(c) for text in texts for c in text], dtype=np.int64)
-        starts = np.r_[0, np.cumsum([len(t) for t in texts])].astype(np.int64)
-        kinds = np.array([kind for _, kind in self._parsed], dtype=np.int64)
-        by_first: list[list[int]] = [[] for _ in range(_FIRST_CODE_LIMIT)]
-        for i, text in enumerate(texts):
-            by_first[ord(text[0])].append(i)
-        first_index = np.array([i for group in by_first for i in group], dtype=np.int64)
-        first_starts = np.r_[0, np.cumsum([len(g) for g in by_first])].astype(np.int64)
-        return codes, starts, kinds, first_index, first_starts
+    def count(self, texts: list[str]) -> np.ndarray:
+        """Per text, ``len(self.regex.findall(text))``."""
+        return count_phrase_lists((self,), texts)[:, 0]
 
-    def count(self, texts: list[str], batch: Optional[CodePointBatch] = None) -> np.ndarray:
-        """Per text, ``len(self.regex.findall(text))``. ``batch``: the texts' ``CodePointBatch``, when the
-        caller counts several lists in the same texts (it is built once)."""
-        if not jit_enabled() or not texts:
-            return np.array([len(self.regex.findall(text)) for text in texts], dtype=np.int64)
-        batch = batch or CodePointBatch.of(texts)
-        return _count_phrases(batch.codes, batch.is_word, batch.is_decimal, batch.starts, batch.ends, *self.tables,
-                              self.dollar_digit)
+
+def count_phrase_lists(lists: tuple[PhraseList, ...], texts: list[str]) -> np.ndarray:
+    """Per text and list, ``len(phrase_list.regex.findall(text))``. Compiled, all lists are matched in one
+    pass over the texts."""
+    if not jit_enabled() or not texts:
+        return np.array([[len(phrases.regex.findall(text)) for phrases in lists] for text in texts],
+                        dtype=np.int64).reshape(len(texts), len(lists))
+    batch = CodePointBatch.of(texts)
+    return _count_phrases(batch.codes, batch.is_word, batch.is_decimal, batch.starts, batch.ends,
+                          *_matcher_tables(lists))
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher_tables(lists: tuple[PhraseList, ...]) -> tuple[np.ndarray, ...]:
+    """The phrases of ``lists`` for the compiled matcher: their code points, where each phrase starts in
+    them, suffix kinds, the list of each phrase, per first character (a code point under 256) the phrases
+    starting with it (by list, then in the list's order), and which lists count "$" and a digit."""
+    parsed = [(text, kind, n) for n, phrases in enumerate(lists) for text, kind in phrases._parsed]
+    texts = [text for text, _, _ in parsed]
+    if any(ord(text[0]) >= _FIRST_CODE_LIMIT for text in texts):
+        raise ValueError(f"phrases must start with a Latin-1 character: {[p.phrases for p in lists]}")
+    codes = np.array([ord(c) for text in texts for c in text], dtype=np.int64)
+    starts = np.r_[0, np.cumsum([len(t) for t in texts])].astype(np.int64)
+    kinds = np.array([kind for _, kind, _ in parsed], dtype=np.int64)
+    list_of_phrase = np.array([n for _, _, n in parsed], dtype=np.int64)
+    by_first: list[list[int]] = [[] for _ in range(_FIRST_CODE_LIMIT)]
+    for i, text in enumerate(texts):
+        by_first[ord(text[0])].append(i)
+    first_index = np.array([i for group in by_first for i in group], dtype=np.int64)
+    first_starts = np.r_[0, np.cumsum([len(g) for g in by_first])].astype(np.int64)
+    dollar_digit = np.array([phrases.dollar_digit for phrases in lists], dtype=np.bool_)
+    return codes, starts, kinds, list_of_phrase, first_index, first_starts, dollar_digit
 
 
 @compiled
 def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_codes, phrase_starts, phrase_kinds,
-                   first_index, first_starts, dollar_digit):
-    """Per text (``codes[text_starts[t]:text_ends[t]]``): non-overlapping matches, leftmost first, of
-    ``\\b(?:phrases)\\b`` (or ``\\$\\d``), as ``re.findall`` counts them. ``\\b`` at i: the characters at
-    i - 1 and i differ in being word characters, outside the text counting as non-word."""
-    counts = np.zeros(len(text_starts), dtype=np.int64)
+                   list_of_phrase, first_index, first_starts, dollar_digit):
+    """Per text (``codes[text_starts[t]:text_ends[t]]``) and list: non-overlapping matches, leftmost first,
+    of the list's ``\\b(?:phrases)\\b`` (or ``\\$\\d``), as ``re.findall`` counts them. Each list scans on
+    from the end of its last match (``resume``). ``\\b`` at i: the characters at i - 1 and i differ in being
+    word characters, outside the text counting as non-word."""
+    n_lists = len(dollar_digit)
+    counts = np.zeros((len(text_starts), n_lists), dtype=np.int64)
+    resume = np.zeros(n_lists, dtype=np.int64)
     for t in range(len(text_starts)):
         start, end = text_starts[t], text_ends[t]
-        i = start
-        while i < end:
-            matched_end = -1
-            word_before = i > start and is_word[i - 1]
+        resume[:] = start
+        for i in range(start, end):
             code = codes[i]
-            if word_before != is_word[i] and code < len(first_starts) - 1:
+            if (i > start and is_word[i - 1]) != is_word[i] and code < len(first_starts) - 1:
                 for slot in range(first_starts[code], first_starts[code + 1]):
                     p = first_index[slot]
+                    n = list_of_phrase[p]
+                    if i < resume[n]:  # inside this list's last match, or matched at i already
+                        continue
                     length = phrase_starts[p + 1] - phrase_starts[p]
                     j = i + length
                     if j > end:
@@ -101,20 +115,18 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
                             break
                     if not same:
                         continue
-                    if phrase_kinds[p] == 2:  # \w+: at least one more word character
+                    if phrase_kinds[p] == 2:  # \\w+: at least one more word character
                         if j >= end or not is_word[j]:
                             continue
                     if phrase_kinds[p] > 0:  # then greedily all of them (a boundary always follows)
                         while j < end and is_word[j]:
                             j += 1
                     if is_word[j - 1] != (j < end and is_word[j]):
-                        matched_end = j
-                        break
-            if matched_end < 0 and dollar_digit and code == 36 and i + 1 < end and is_decimal[i + 1]:
-                matched_end = i + 2
-            if matched_end >= 0:
-                counts[t] += 1
-                i = matched_end
-            else:
-                i += 1
+                        counts[t, n] += 1
+                        resume[n] = j
+            if code == 36 and i + 1 < end and is_decimal[i + 1]:
+                for n in range(n_lists):
+                    if dollar_digit[n] and i >= resume[n]:
+                        counts[t, n] += 1
+                        resume[n] = i + 2
     return counts

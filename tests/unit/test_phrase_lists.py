@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg import features
-from newsseg.phrase_lists import PhraseList
+from newsseg.phrase_lists import PhraseList, count_phrase_lists
 from tests.conftest import BUNDLED
 
 # The regexes of the layout features before phrase lists (LAYOUT_FEATURES_VERSION 2): the reference.
@@ -77,7 +77,19 @@ def test_bundled_corpus_lines(monkeypatch):
            for line in json.loads(row)["text"].splitlines()], monkeypatch)
 
 
-def test_phrases_must_start_with_a_latin1_character():
+def test_phrases_must_start_with_a_latin1_character(monkeypatch):
+    monkeypatch.setenv("NEWSSEG_NO_JIT", "")
     with pytest.raises(ValueError, match="Latin-1"):
-        PhraseList(("ok", "Ωmega")).tables
+        PhraseList(("ok", "Ωmega")).count(["ok"])
     assert np.array_equal(PhraseList(("ok",)).count([]), np.zeros(0))
+
+
+@pytest.mark.parametrize("no_jit", ["", "1"])
+def test_several_lists_in_one_pass_count_as_each_alone(no_jit, monkeypatch):
+    monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+    lists = (features.CALL_TO_ACTION, PhraseList(("sign", "up now", "$")), features.MONTHS, features.CALL_TO_ACTION)
+    texts = LITERAL + ["sign up now $5 sign $ 5 may sign-up", "up now up nowhere"]
+    together = count_phrase_lists(lists, texts)
+    assert together.shape == (len(texts), len(lists))
+    for n, phrases in enumerate(lists):
+        assert together[:, n].tolist() == [len(phrases.regex.findall(text)) for text in texts]
