@@ -194,20 +194,26 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) ->
 
 
 def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Optional[list[str]] = None,
-                       month_counts: Optional[np.ndarray] = None) -> np.ndarray:
+                       month_counts: Optional[np.ndarray] = None, digit_counts: Optional[np.ndarray] = None
+                       ) -> np.ndarray:
     """Per line: how many lines of its page have its shape (digits and month names masked) but other
     text, capped at 10, over 10. Why: the entries of a listing repeat one shape with other dates ("Jun 2,
     2008 — J. Doe" before each teaser of an archive page); a poem's refrain repeats its very text.
-    ``lowered_texts``, ``month_counts`` (``MONTHS`` in them): per line, when the caller has them."""
+    ``lowered_texts``, ``month_counts`` (``MONTHS`` in them), ``digit_counts`` (``str.isdigit`` characters):
+    per line, when the caller has them."""
     if lowered_texts is None:
         lowered_texts = [text.lower() for text in texts]
     lowered = list(zip(doc_ids, lowered_texts))
     # Only lines naming a month need the month regex, which tries every position (masking digits leaves
-    # the word boundaries as they were, so a month is found before masking iff after).
+    # the word boundaries as they were, so a month is found before masking iff after), and only lines with
+    # digits the digit one (no lower-casing makes a digit, and \d's decimals are all str.isdigit).
     if month_counts is None:
         month_counts = MONTHS.count(lowered_texts)
-    shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text)) if month else _DIGITS_RE.sub("0", text))
-              for (doc, text), month in zip(lowered, (month_counts > 0).tolist())]
+    if digit_counts is None:
+        digit_counts = np.array([sum(c.isdigit() for c in text) for text in texts])
+    shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text)) if month else
+               _DIGITS_RE.sub("0", text) if digit else text)
+              for (doc, text), month, digit in zip(lowered, (month_counts > 0).tolist(), (digit_counts > 0).tolist())]
     shape_counts, text_counts = Counter(shapes), Counter(lowered)
     return np.array([min(shape_counts[shape] - text_counts[line], 10) / 10 for shape, line in zip(shapes, lowered)],
                     dtype=np.float32)
@@ -227,6 +233,16 @@ def _bmp_char_classes() -> np.ndarray:
     return np.array([_char_classes(chr(c)) for c in range(0x10000)], dtype=bool)
 
 
+def _class_bits(classes: np.ndarray) -> np.ndarray:
+    """Rows of the six classes of ``_char_classes`` as the bits of one byte (class k: bit k)."""
+    return (classes.astype(np.uint8) << np.arange(classes.shape[1], dtype=np.uint8)).sum(1, dtype=np.uint8)
+
+
+@functools.cache
+def _bmp_char_class_bits() -> np.ndarray:
+    return _class_bits(_bmp_char_classes())
+
+
 def char_class_counts(texts: list[str]) -> np.ndarray:
     """Per text, the counts named by ``CHAR_CLASS_COLUMNS``: upper-case letters, letters, digits, symbols,
     spaces, words (``len(text.split())``), words whose first character is upper case, and characters
@@ -240,7 +256,7 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     astral = np.flatnonzero(codes > 0xFFFF)  # rare (emoji, math letters): classified one by one
     astral_classes = np.array([_char_classes(chr(int(codes[i]))) for i in astral], dtype=bool).reshape(-1, 6)
     if jit_enabled():
-        return _char_class_count_loop(codes, _bmp_char_classes(), astral_classes, starts, ends)
+        return _char_class_count_loop(codes, _bmp_char_class_bits(), _class_bits(astral_classes), starts, ends)
     classes = _bmp_char_classes()[np.minimum(codes, 0xFFFF)]
     classes[astral] = astral_classes
     # A word starts at a non-space character that opens its text or follows a space (str.split's words).
@@ -257,26 +273,32 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
 
 
 @compiled
-def _char_class_count_loop(codes, bmp_classes, astral_classes, starts, ends):
-    """``char_class_counts`` as one loop over the characters; ``astral_classes``: the classes of the
-    characters beyond the Basic Multilingual Plane, in the order they occur."""
+def _char_class_count_loop(codes, bmp_bits, astral_bits, starts, ends):
+    """``char_class_counts`` as one loop over the characters, their classes as bits (``_class_bits``);
+    ``astral_bits``: those of the characters beyond the Basic Multilingual Plane, in the order they occur."""
     counts = np.zeros((len(starts), 8), dtype=np.int64)
     next_astral = 0
     for t in range(len(starts)):
         after_space = True
+        upper = letters = digits = symbols = spaces = words = capitalised = 0
         for i in range(starts[t], ends[t]):
             if codes[i] > 0xFFFF:
-                classes = astral_classes[next_astral]
+                bits = astral_bits[next_astral]
                 next_astral += 1
             else:
-                classes = bmp_classes[codes[i]]
-            for k in range(5):
-                counts[t, k] += classes[k]
-            if after_space and not classes[5]:
-                counts[t, 5] += 1
-                counts[t, 6] += classes[0]
-            after_space = classes[5]
-        counts[t, 7] = ends[t] - starts[t]
+                bits = bmp_bits[codes[i]]
+            upper += bits & 1
+            letters += (bits >> 1) & 1
+            digits += (bits >> 2) & 1
+            symbols += (bits >> 3) & 1
+            spaces += (bits >> 4) & 1
+            is_space = (bits >> 5) & 1 == 1
+            if after_space and not is_space:
+                words += 1
+                capitalised += bits & 1
+            after_space = is_space
+        counts[t, 0], counts[t, 1], counts[t, 2], counts[t, 3] = upper, letters, digits, symbols
+        counts[t, 4], counts[t, 5], counts[t, 6], counts[t, 7] = spaces, words, capitalised, ends[t] - starts[t]
     return counts
 
 
@@ -455,7 +477,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "source_line": _flags(_SOURCE_LINE_RE.search, texts),
         "comment_cue": is_cue,
         "comment_cue_before": cue_before,
-        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, phrase_counts["months"]),
+        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, phrase_counts["months"], counts["digits"]),
         "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
                                  for text, n in zip(texts, words)], dtype=np.float64),
     }

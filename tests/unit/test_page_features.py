@@ -1,6 +1,8 @@
 """Page-structure and character features of ``newsseg.features`` on literal strings."""
 
 import json
+import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -240,3 +242,23 @@ def test_prose_structure_matches_the_reference_on_the_bundled_pages():
     texts = [line.strip() for page in pages for line in page["text"].splitlines() if line.strip()]
     doc_ids = [page["id"] for page in pages for line in page["text"].splitlines() if line.strip()]
     assert np.array_equal(prose_structure(texts, doc_ids), reference_prose_structure(texts, doc_ids))
+
+
+def reference_page_shape_repeats(texts: list[str], doc_ids: list[str]) -> np.ndarray:
+    """``page_shape_repeats`` as it was written before it skipped lines with no digit or month: the reference."""
+    month_mask = (r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|"
+                  r"oct(ober)?|nov(ember)?|dec(ember)?)\b\.?")
+    lowered = [(doc, text.lower()) for doc, text in zip(doc_ids, texts)]
+    shapes = [(doc, re.sub(month_mask, "m", re.sub(r"\d+", "0", text))) for doc, text in lowered]
+    shape_counts, text_counts = Counter(shapes), Counter(lowered)
+    return np.array([min(shape_counts[s] - text_counts[t], 10) / 10 for s, t in zip(shapes, lowered)], dtype=np.float32)
+
+
+def test_page_shapes_match_the_reference(monkeypatch):
+    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
+    lines = [(page["id"], line) for page in pages for line in page["text"].splitlines()]
+    lines += [("x", text) for text in ["Jun 2, 2008", "Jul 3, 2009", "x² y", "x³ y", "٣ May", "٤ May", "Sepember 5"]]
+    texts, doc_ids = [t for _, t in lines], [d for d, _ in lines]
+    for no_jit in ("", "1"):
+        monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+        assert np.array_equal(page_shape_repeats(texts, doc_ids), reference_page_shape_repeats(texts, doc_ids))
