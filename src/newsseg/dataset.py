@@ -33,12 +33,15 @@ COLUMNS = ("doc_id", "site", "shape", "source", "index", "n_segments", "start", 
            "prev_text", "next_text", "position", "weight", "label")
 
 
+NUMERIC_COLUMN_TYPES = {"index": "int32", "n_segments": "int32", "start": "int64", "end": "int64",
+                        "position": "float32", "weight": "float32"}
+STRING_COLUMNS = tuple(c for c in COLUMNS if c not in NUMERIC_COLUMN_TYPES and c != "label")
+
+
 def _features():
     from datasets import ClassLabel, Features, Value
 
-    types = {"index": "int32", "n_segments": "int32", "start": "int64", "end": "int64",
-             "position": "float32", "weight": "float32"}
-    spec = {c: Value(types.get(c, "string")) for c in COLUMNS if c != "label"}
+    spec = {c: Value(NUMERIC_COLUMN_TYPES.get(c, "string")) for c in COLUMNS if c != "label"}
     spec["label"] = ClassLabel(names=list(LABELS))
     return Features(spec)
 

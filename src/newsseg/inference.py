@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .dataset import COLUMNS, document_columns
+from .dataset import COLUMNS, STRING_COLUMNS, document_columns
 from .documents import Document
 from .features import SiteMemory, site_recurrence
 from .labels import LABELS
@@ -38,8 +38,11 @@ class Pipeline:
     def frame(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> pd.DataFrame:
         """Segment rows of ``docs``; with ``memory``, line recurrence is measured against earlier pages
         of the same site too (streamed prediction), and the pages are remembered."""
-        frame = pd.DataFrame(document_columns(docs, self.segmenter, self.max_chars, self.context_chars),
-                             columns=list(COLUMNS))
+        columns = document_columns(docs, self.segmenter, self.max_chars, self.context_chars)
+        # Strings as Python objects: pandas' own string columns convert every value back on each tolist(),
+        # and the features read the text columns several times per batch.
+        frame = pd.DataFrame({name: pd.Series(values, dtype=object) if name in STRING_COLUMNS else values
+                              for name, values in columns.items()}, columns=list(COLUMNS))
         if memory is not None:
             frame["site_recurrence"] = site_recurrence(frame, memory)
         return frame
