@@ -79,14 +79,13 @@ class TokenVocabulary:
 
     Every token of a vocabulary n-gram gets an id; a hash table (open addressing, code points compared
     on a hit, so collisions cannot mislabel) finds a token's id from its code points. An n-gram of ids
-    (a, b, c) has the key ``(a * n_tokens + b) * n_tokens + c``; per length, the keys are sorted and
-    looked up with ``searchsorted``, but for single tokens, whose column is read off by id."""
+    (a, b, c) has the key ``(a * n_tokens + b) * n_tokens + c``, found in a hash table per length (keys
+    and columns of its slots); a single token's column is read off by its id."""
 
     token_codes: np.ndarray
     token_starts: np.ndarray
     table: np.ndarray
-    keys: dict[int, np.ndarray]
-    columns: dict[int, np.ndarray]
+    key_tables: dict[int, tuple[np.ndarray, np.ndarray]]
     unigram_columns: np.ndarray  # per token id: its column, -1 where the token alone is not in the vocabulary
 
     @classmethod
@@ -114,13 +113,18 @@ class TokenVocabulary:
         token_starts = np.r_[0, np.cumsum([len(c) for c in codes])].astype(np.int64)
         table = np.full(1 << max(4, (2 * len(tokens)).bit_length()), -1, dtype=np.int64)
         _fill_hash_table(table, token_codes, token_starts)
-        order = {n: np.argsort(np.array(keys[n], dtype=np.int64), kind="stable") for n in keys}
         unigram_columns = np.full(n_tokens, -1, dtype=np.int64)
         if 1 in keys:
             unigram_columns[keys[1]] = columns[1]
-        return cls(token_codes, token_starts, table,
-                   {n: np.array(keys[n], dtype=np.int64)[order[n]] for n in keys},
-                   {n: np.array(columns[n], dtype=np.int64)[order[n]] for n in keys}, unigram_columns)
+        key_tables = {}
+        for n in keys:
+            if n > 1 and keys[n]:
+                slot_keys = np.full(1 << (2 * len(keys[n])).bit_length(), -1, dtype=np.int64)
+                slot_columns = np.full(len(slot_keys), -1, dtype=np.int64)
+                _fill_key_table(slot_keys, slot_columns, np.array(keys[n], dtype=np.int64),
+                                np.array(columns[n], dtype=np.int64))
+                key_tables[n] = slot_keys, slot_columns
+        return cls(token_codes, token_starts, table, key_tables, unigram_columns)
 
     def gram_columns(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Rows and vocabulary columns of every n-gram of ``texts`` that is in the vocabulary."""
@@ -129,8 +133,8 @@ class TokenVocabulary:
                                      self.token_starts, self.table)
         n_tokens = max(len(self.token_starts) - 1, 1)
         rows, columns = [], []
-        for n, keys in self.keys.items():
-            if len(ids) < n or len(keys) == 0:
+        for n in [1, *self.key_tables]:
+            if len(ids) < n:
                 continue
             # n consecutive tokens of one text, all in the vocabulary's tokens.
             valid = token_rows[:len(ids) - n + 1] == token_rows[n - 1:]
@@ -140,11 +144,7 @@ class TokenVocabulary:
                 valid &= part >= 0
                 key = key * n_tokens + part
             key, gram_rows = key[valid], token_rows[:len(valid)][valid]
-            if n == 1:
-                gram_columns = self.unigram_columns[key]
-            else:
-                at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-                gram_columns = np.where(keys[at] == key, self.columns[n][at], -1)
+            gram_columns = self.unigram_columns[key] if n == 1 else _look_up_keys(key, *self.key_tables[n])
             found = gram_columns >= 0
             rows.append(gram_rows[found])
             columns.append(gram_columns[found])
@@ -173,6 +173,37 @@ def _token_hash(codes: np.ndarray, start: int, end: int) -> int:
     for i in range(start, end):
         value = (value ^ np.uint64(codes[i])) * np.uint64(1099511628211)
     return np.int64(value >> np.uint64(1))
+
+
+@compiled
+def _key_slot(key: int, mask: int) -> int:
+    """Fibonacci hashing: the key times 2**64 / golden ratio, bits from the 32nd up (mask + 1: a power of 2)."""
+    return np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(32)) & mask
+
+
+@compiled
+def _fill_key_table(slot_keys: np.ndarray, slot_columns: np.ndarray, keys: np.ndarray, columns: np.ndarray) -> None:
+    mask = len(slot_keys) - 1
+    for i in range(len(keys)):
+        slot = _key_slot(keys[i], mask)
+        while slot_keys[slot] >= 0:
+            slot = (slot + 1) & mask
+        slot_keys[slot], slot_columns[slot] = keys[i], columns[i]
+
+
+@compiled
+def _look_up_keys(keys: np.ndarray, slot_keys: np.ndarray, slot_columns: np.ndarray) -> np.ndarray:
+    """Per key (non-negative), its column in the table, -1 where it is not there."""
+    mask = len(slot_keys) - 1
+    out = np.full(len(keys), -1, dtype=np.int64)
+    for i in range(len(keys)):
+        slot = _key_slot(keys[i], mask)
+        while slot_keys[slot] >= 0:
+            if slot_keys[slot] == keys[i]:
+                out[i] = slot_columns[slot]
+                break
+            slot = (slot + 1) & mask
+    return out
 
 
 @compiled
