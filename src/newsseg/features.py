@@ -50,7 +50,8 @@ MONTHS = PhraseList((
     "august", "aug", "september", "sept", "sepember", "sep", "october", "oct", "november", "nov", "december", "dec"))
 _MONTH_RE = re.compile(MONTHS.regex.pattern + r"\.?")
 # Counted together in one pass by the layout features.
-LAYOUT_PHRASE_LISTS = (FIRST_PERSON, SECOND_PERSON, CALL_TO_ACTION, LEGAL, CHROME, MONTHS)
+LAYOUT_PHRASE_LISTS = {"first_person": FIRST_PERSON, "second_person": SECOND_PERSON, "call_to_action": CALL_TO_ACTION,
+                       "legal_words": LEGAL, "chrome_words": CHROME, "months": MONTHS}
 _TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
 # Short lines that belong to a comment section: reply/like buttons, "X says:", comment timestamps, the
 # comment form ("Your email address will not be published"), anything naming comments or replies. Narrow
@@ -442,8 +443,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
     chars, words = counts["chars"], counts["words"]
     lowered = [text.lower() for text in texts]
-    phrase_counts = dict(zip(("first_person", "second_person", "call_to_action", "legal_words", "chrome_words",
-                              "months"), count_phrase_lists(LAYOUT_PHRASE_LISTS, lowered).T))
+    phrase_counts = dict(zip(LAYOUT_PHRASE_LISTS, count_phrase_lists(tuple(LAYOUT_PHRASE_LISTS.values()), lowered).T))
     is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
     is_header = _flags(COMMENT_HEADER_RE.search, texts)
     since_header = segments_since_comment_header(is_header, indexes.tolist(), doc_ids)
