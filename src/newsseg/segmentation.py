@@ -89,6 +89,7 @@ def split_long_span(text: str, start: int, end: int, max_chars: int) -> Iterator
 
 
 def _to_segments(doc: Document, spans: Iterator[tuple[int, int]], max_chars: int) -> list[Segment]:
+    """Segments of ``spans`` (stripped and non-empty, as the span iterators give them), cut to ``max_chars``."""
     segments: list[Segment] = []
     for start, end in spans:
         if end - start <= max_chars:  # most spans: already stripped, nothing to cut
