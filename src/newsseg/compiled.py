@@ -1,10 +1,11 @@
-"""Hot loops compiled to machine code with numba. Callers keep a numpy path for when numba is missing or
-switched off (``NEWSSEG_NO_JIT=1``), and tests check that both paths give the same results."""
+"""Hot loops compiled to machine code with numba. Callers keep a numpy path, or run the loop itself as
+plain Python (``python_version``), for when numba is missing or switched off (``NEWSSEG_NO_JIT=1``), and
+tests check that both paths give the same results."""
 
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional
+from typing import Callable
 
 try:
     import numba
@@ -23,3 +24,8 @@ def compiled(function: Callable) -> Callable:
         return function
     return numba.njit(cache=True, nogil=True)(function)
 
+
+
+def python_version(function: Callable) -> Callable:
+    """The plain Python function behind a ``compiled`` one."""
+    return getattr(function, "py_func", function)

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .compiled import compiled, jit_enabled
+from .compiled import compiled, jit_enabled, python_version
 from .phrase_lists import PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model
 
@@ -364,11 +364,11 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
     if terminal is None:
         terminal = _flags(_TERMINAL_RE.search, texts)
     bounds = [0] + [i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]] + [len(doc_ids)]
-    return _prose_structure_loop(np.asarray(terminal, dtype=np.bool_), np.asarray(word_counts, dtype=np.int64),
-                                 np.asarray(is_cue, dtype=np.bool_),
-                                 np.array([text.endswith(":") for text in texts], dtype=np.bool_),
-                                 np.array(bounds if texts else [0], dtype=np.int64), PROSE_MIN_WORDS,
-                                 PROSE_MIN_WORDS_FLOOR, PROSE_RUN_MAX_GAP, COLON_LIST_MAX_LINES, LIST_OPENER_MIN_WORDS)
+    loop = _prose_structure_loop if jit_enabled() else python_version(_prose_structure_loop)
+    return loop(np.asarray(terminal, dtype=np.bool_), np.asarray(word_counts, dtype=np.int64),
+                np.asarray(is_cue, dtype=np.bool_), np.array([text.endswith(":") for text in texts], dtype=np.bool_),
+                np.array(bounds if texts else [0], dtype=np.int64), PROSE_MIN_WORDS, PROSE_MIN_WORDS_FLOOR,
+                PROSE_RUN_MAX_GAP, COLON_LIST_MAX_LINES, LIST_OPENER_MIN_WORDS)
 
 
 @compiled

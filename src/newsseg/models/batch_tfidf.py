@@ -2,9 +2,10 @@
 
 Same matrix as ``TfidfVectorizer.transform``, several times faster on short texts such as lines:
 scikit-learn analyses and counts one document at a time in Python, with a dict per document; here every
-n-gram of the batch is looked up in one pass (``map`` over ``dict.get``) and counted in numpy. Only the
-word analyzer with scikit-learn's own tokenizer takes this path; other vectorizers (``char_wb``, custom
-tokenizers, stop words) use their own ``transform``.
+n-gram of the batch is looked up in one pass (``map`` over ``dict.get``) and counted in numpy. With
+numba, a compiled loop finds the tokens and their ids instead (``TokenVocabulary``), and n-grams are
+looked up as numbers, not strings. Only the word analyzer with scikit-learn's own tokenizer takes this
+path; other vectorizers (``char_wb``, custom tokenizers, stop words) use their own ``transform``.
 """
 
 from __future__ import annotations
@@ -219,7 +220,8 @@ def _fill_hash_table(table: np.ndarray, token_codes: np.ndarray, token_starts: n
 @compiled
 def _token_ids(codes, is_word, text_starts, text_ends, token_codes, token_starts, table):
     """Per token of the texts (a run of two or more word characters, as the default token pattern
-    ``\\b\\w\\w+\\b`` finds them), in order: its id in the vocabulary's tokens (-1 if none) and its text."""
+    ``\\b\\w\\w+\\b`` finds them), in order: its id in the vocabulary's tokens (-1 if none) and the
+    index of its text."""
     n_max = 0
     for t in range(len(text_starts)):
         n_max += (text_ends[t] - text_starts[t] + 1) // 2
