@@ -3,7 +3,7 @@
 Why: scikit-learn predicts tree by tree, a call each (hundreds per batch), and walks each row down
 alone, stalling on every unpredictable turn; boosting was a fifth of prediction time. The walk below
 makes the same comparisons and sums the leaves in the same order, so the raw scores are the same
-numbers (2-3x faster); the probabilities come from the classifier's own loss, as in ``predict_proba``.
+numbers (about 3x faster); the probabilities come from the classifier's own loss, as in ``predict_proba``.
 Models with categorical splits keep scikit-learn's.
 """
 
