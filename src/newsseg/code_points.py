@@ -1,4 +1,5 @@
-"""Texts as arrays of code points, for the compiled loops that scan them (phrase lists, tokens)."""
+"""Texts as arrays of code points, and the classes of each code point as the bits of one byte, for the
+compiled loops that scan them (character counts, phrase lists, tokens)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,30 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+
+# Bit k of a code point's class byte: str.isupper, isalpha, isdigit, symbol (neither alphanumeric nor
+# space), the space " ", isspace, re's \w (alphanumeric or "_"), re's \d (isdecimal).
+UPPER, ALPHA, DIGIT, SYMBOL, SPACE, WHITESPACE, WORD, DECIMAL = range(8)
+
+
+def char_class_byte(c: str) -> int:
+    flags = (c.isupper(), c.isalpha(), c.isdigit(), not c.isalnum() and not c.isspace(), c == " ", c.isspace(),
+             c.isalnum() or c == "_", c.isdecimal())
+    return sum(flag << bit for bit, flag in enumerate(flags))
+
+
+@functools.cache
+def _bmp_class_bytes() -> np.ndarray:
+    """The class byte of every Basic Multilingual Plane code point: a lookup table, built once."""
+    return np.array([char_class_byte(chr(c)) for c in range(0x10000)], dtype=np.uint8)
+
+
+def class_bytes(codes: np.ndarray) -> np.ndarray:
+    """Per code point, its class byte."""
+    classes = _bmp_class_bytes()[np.minimum(codes, 0xFFFF)]
+    for i in np.flatnonzero(codes > 0xFFFF):  # rare (emoji, math letters): one by one
+        classes[i] = char_class_byte(chr(int(codes[i])))
+    return classes
 
 
 @dataclass(frozen=True)
@@ -26,24 +51,5 @@ class CodePointBatch:
         codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lengths = np.array([len(text) for text in texts], dtype=np.int64)
         ends = np.cumsum(lengths + 1) - 1
-        return cls(codes, *word_and_decimal(codes), ends - lengths, ends)
-
-
-@functools.cache
-def bmp_word_and_decimal() -> tuple[np.ndarray, np.ndarray]:
-    """``re``'s ``\\w`` (alphanumeric or "_") and ``\\d`` (decimal) for every Basic Multilingual Plane code point."""
-    chars = [chr(c) for c in range(0x10000)]
-    return (np.array([c.isalnum() or c == "_" for c in chars], dtype=np.bool_),
-            np.array([c.isdecimal() for c in chars], dtype=np.bool_))
-
-
-def word_and_decimal(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per code point: is it a word character, is it a decimal digit."""
-    word_table, decimal_table = bmp_word_and_decimal()
-    bmp = np.minimum(codes, 0xFFFF)
-    is_word, is_decimal = word_table[bmp], decimal_table[bmp]
-    astral = np.flatnonzero(codes > 0xFFFF)
-    for i in astral:  # rare (emoji, math letters): one by one
-        c = chr(int(codes[i]))
-        is_word[i], is_decimal[i] = c.isalnum() or c == "_", c.isdecimal()
-    return is_word, is_decimal
+        classes = class_bytes(codes)
+        return cls(codes, (classes >> WORD) & 1 == 1, (classes >> DECIMAL) & 1 == 1, ends - lengths, ends)

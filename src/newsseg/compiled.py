@@ -25,7 +25,6 @@ def compiled(function: Callable) -> Callable:
     return numba.njit(cache=True, nogil=True)(function)
 
 
-
 def python_version(function: Callable) -> Callable:
     """The plain Python function behind a ``compiled`` one."""
     return getattr(function, "py_func", function)

@@ -15,6 +15,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, class_bytes
 from .compiled import compiled, jit_enabled, python_version
 from .phrase_lists import PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model
@@ -223,27 +224,6 @@ def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Opti
 CHAR_CLASS_COLUMNS = ("upper", "letters", "digits", "symbols", "spaces", "words", "capitalised_words", "chars")
 
 
-def _char_classes(c: str) -> list[bool]:
-    return [c.isupper(), c.isalpha(), c.isdigit(), not c.isalnum() and not c.isspace(), c == " ", c.isspace()]
-
-
-@functools.cache
-def _bmp_char_classes() -> np.ndarray:
-    """For every Basic Multilingual Plane code point: isupper, isalpha, isdigit, symbol (neither
-    alphanumeric nor space), is " ", isspace. A lookup table, so character counts run in numpy, not per char."""
-    return np.array([_char_classes(chr(c)) for c in range(0x10000)], dtype=bool)
-
-
-def _class_bits(classes: np.ndarray) -> np.ndarray:
-    """Rows of the six classes of ``_char_classes`` as the bits of one byte (class k: bit k)."""
-    return (classes.astype(np.uint8) << np.arange(classes.shape[1], dtype=np.uint8)).sum(1, dtype=np.uint8)
-
-
-@functools.cache
-def _bmp_char_class_bits() -> np.ndarray:
-    return _class_bits(_bmp_char_classes())
-
-
 def char_class_counts(texts: list[str]) -> np.ndarray:
     """Per text, the counts named by ``CHAR_CLASS_COLUMNS``: upper-case letters, letters, digits, symbols,
     spaces, words (``len(text.split())``), words whose first character is upper case, and characters
@@ -254,19 +234,17 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
     ends = np.cumsum(lengths)
     starts = ends - lengths
-    astral = np.flatnonzero(codes > 0xFFFF)  # rare (emoji, math letters): classified one by one
-    astral_classes = np.array([_char_classes(chr(int(codes[i]))) for i in astral], dtype=bool).reshape(-1, 6)
+    classes = class_bytes(codes)
     if jit_enabled():
-        return _char_class_count_loop(codes, _bmp_char_class_bits(), _class_bits(astral_classes), starts, ends)
-    classes = _bmp_char_classes()[np.minimum(codes, 0xFFFF)]
-    classes[astral] = astral_classes
+        return _char_class_count_loop(classes, starts, ends)
+    per_class = [(classes >> bit) & 1 == 1 for bit in (UPPER, ALPHA, DIGIT, SYMBOL, SPACE)]
     # A word starts at a non-space character that opens its text or follows a space (str.split's words).
-    space = classes[:, 5]
+    space = (classes >> WHITESPACE) & 1 == 1
     after_space = np.empty_like(space)
     after_space[0], after_space[1:] = True, space[:-1]
     after_space[starts[starts < len(codes)]] = True
     word_start = after_space & ~space
-    counted = np.vstack([classes[:, :5].T, word_start, word_start & classes[:, 0]])
+    counted = np.vstack([*per_class, word_start, word_start & per_class[0]])
     # Running totals per class (a row each: contiguous, several times faster than down the columns).
     cumulative = np.zeros((counted.shape[0], len(codes) + 1), dtype=np.int64)
     np.cumsum(counted, axis=1, out=cumulative[:, 1:])
@@ -274,29 +252,23 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
 
 
 @compiled
-def _char_class_count_loop(codes, bmp_bits, astral_bits, starts, ends):
-    """``char_class_counts`` as one loop over the characters, their classes as bits (``_class_bits``);
-    ``astral_bits``: those of the characters beyond the Basic Multilingual Plane, in the order they occur."""
+def _char_class_count_loop(classes, starts, ends):
+    """``char_class_counts`` as one loop over the characters' class bytes (``code_points.class_bytes``)."""
     counts = np.zeros((len(starts), 8), dtype=np.int64)
-    next_astral = 0
     for t in range(len(starts)):
         after_space = True
         upper = letters = digits = symbols = spaces = words = capitalised = 0
         for i in range(starts[t], ends[t]):
-            if codes[i] > 0xFFFF:
-                bits = astral_bits[next_astral]
-                next_astral += 1
-            else:
-                bits = bmp_bits[codes[i]]
-            upper += bits & 1
-            letters += (bits >> 1) & 1
-            digits += (bits >> 2) & 1
-            symbols += (bits >> 3) & 1
-            spaces += (bits >> 4) & 1
-            is_space = (bits >> 5) & 1 == 1
+            bits = classes[i]
+            upper += (bits >> UPPER) & 1
+            letters += (bits >> ALPHA) & 1
+            digits += (bits >> DIGIT) & 1
+            symbols += (bits >> SYMBOL) & 1
+            spaces += (bits >> SPACE) & 1
+            is_space = (bits >> WHITESPACE) & 1 == 1
             if after_space and not is_space:
                 words += 1
-                capitalised += bits & 1
+                capitalised += (bits >> UPPER) & 1
             after_space = is_space
         counts[t, 0], counts[t, 1], counts[t, 2], counts[t, 3] = upper, letters, digits, symbols
         counts[t, 4], counts[t, 5], counts[t, 6], counts[t, 7] = spaces, words, capitalised, ends[t] - starts[t]
