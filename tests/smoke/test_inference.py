@@ -1,6 +1,7 @@
 """The saved model as users call it: pyfunc in a fresh process, `newsseg predict`, the Python API,
 the registry aliases, REST serving."""
 
+import gc
 import json
 import os
 import signal
@@ -178,6 +179,7 @@ def test_workers_match_one_process_and_resume_continues(workdir_with_model, trai
     source.write_text("".join(json.dumps({"id": p["id"], "text": p["text"]}) + "\n" for p in pages))
     folder = model_folder(trained.model_uri)
     pipeline = Pipeline.load(folder)
+    assert gc.get_freeze_count() > 0  # the loaded model is out of the cycle collector's full passes
     one, two = workdir / "one.jsonl", workdir / "two.jsonl"
     predict_files(pipeline, [source], one, batch_size=4, progress=False, workers=1)
     # Given the folder, only the workers load the model.
