@@ -143,7 +143,7 @@ def scale_section(model_rows: list[dict], memory_mb: float, memory_minutes: floa
     default = next((r for r in model_rows if Path(r["config"]).stem == "layout_gbt" and r["decoder"] == "viterbi"), None)
     if default is None:
         return "Not run: the layout_gbt + viterbi row was not trained in this run."
-    return scale.table(scale.run(tracking.download_pipeline(default["model_uri"]), speedup_mb=12,
+    return scale.table(scale.run(tracking.download_pipeline(default["model_uri"]), speedup_mb=60,
                                  memory_mb=memory_mb, memory_minutes=memory_minutes))
 
 

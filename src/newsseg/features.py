@@ -10,12 +10,13 @@ import hashlib
 import math
 import re
 from collections import Counter, OrderedDict, defaultdict, deque
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 import pandas as pd
 
-from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, class_bytes
+from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch, class_bytes
 from .compiled import compiled, jit_enabled, python_version
 from .phrase_lists import PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model
@@ -50,10 +51,8 @@ MONTHS = PhraseList((
     "january", "jan", "february", "feb", "march", "mar", "april", "apr", "may", "june", "jun", "july", "jul",
     "august", "aug", "september", "sept", "sepember", "sep", "october", "oct", "november", "nov", "december", "dec"))
 _MONTH_RE = re.compile(MONTHS.regex.pattern + r"\.?")
-# Counted together in one pass by the layout features.
-LAYOUT_PHRASE_LISTS = {"first_person": FIRST_PERSON, "second_person": SECOND_PERSON, "call_to_action": CALL_TO_ACTION,
-                       "legal_words": LEGAL, "chrome_words": CHROME, "months": MONTHS}
-_TERMINAL_RE = re.compile("[.!?\"'\u201d\u2019)]$")
+_TERMINAL_ENDINGS = tuple(".!?\"'\u201d\u2019)")
+_TERMINAL_RE = re.compile(f"[{re.escape(''.join(_TERMINAL_ENDINGS))}]$")
 # Short lines that belong to a comment section: reply/like buttons, "X says:", comment timestamps, the
 # comment form ("Your email address will not be published"), anything naming comments or replies. Narrow
 # on purpose ("12 likes", not any "like"; "at 3:06 pm", not any time): a cue opens the comment gate, and
@@ -65,6 +64,16 @@ _COMMENT_CUE_RE = re.compile(
     r"|[▲▼]|\b(says|said):|email address will not be published"
     r"|\b(at|@)\s*\d{1,2}:\d{2}\s*(am|pm)\b|^\d+ (minutes?|hours?|days?|weeks?|months?|years?) ago$", re.I)
 COMMENT_CUE_MAX_WORDS = 10
+# A line can match _COMMENT_CUE_RE only if its lower-cased text holds one of these words (as a word's
+# start: every alternative above opens with a word boundary, is anchored, or follows a space), or a ":",
+# or a character of _CUE_SPECIAL_CHARS: the arrows, and the only characters that re.IGNORECASE matches to
+# an ASCII letter other than its own case ("\u0130" and "\u0131" to i, the Kelvin sign to k, the long s
+# to s; a test checks all of Unicode). Lines with none of them skip the regex, which tries every position.
+COMMENT_CUE_WORDS = PhraseList((
+    "comment*", "repl*", "response*", "discussion*", "conversation*", "thoughts*", "avatar*", "moderat*",
+    "upvote*", "downvote*", "two*", "sort*", "disqus*", "pingback*", "trackback*", "like*", "point*", "says*",
+    "said*", "address*", "ago*"))
+_CUE_SPECIAL_CHARS = "\u25b2\u25bc\u0130\u0131\u212a\u017f"
 # Attribution lines: "Source: …", "Via …", "h/t …", a bare link.
 _SOURCE_LINE_RE = re.compile(
     r"^(sources?|via|h/t|hat tip|originally (published|appeared)( at| on| in)?)\s*[:\-\u2013\u2014]"
@@ -90,6 +99,9 @@ _BIO_OPENING_RE = re.compile(
     r"spent|served|taught|published|appeared|contributed)\b|was born\b|(?:writes|blogs) (?:for|about|at|on)\b|"
     r"holds an? \b|is (?:the )?[A-Z][a-z]+ (?:of|at|for|with)\b)")
 BIO_MIN_WORDS = 10
+LAYOUT_PHRASE_LISTS = {"first_person": FIRST_PERSON, "second_person": SECOND_PERSON, "call_to_action": CALL_TO_ACTION,
+                       "legal_words": LEGAL, "chrome_words": CHROME, "months": MONTHS,
+                       "comment_cue_words": COMMENT_CUE_WORDS}
 
 LAYOUT_FEATURE_NAMES = (
     "position", "index", "segments_left", "log_n_segments", "log_chars", "log_words", "terminal_punct",
@@ -120,15 +132,105 @@ def check_layout_features(model) -> None:
                          f"this newsseg computes version {LAYOUT_FEATURES_VERSION}: retrain it")
 
 
+# Columns the pipeline adds to each batch's frame (``add_line_columns``), so that the feature steps and the
+# decoder read these per-line values instead of each computing them again: the ``LineForms``, then the
+# comment cues once the layout features have computed them.
+LINE_FORM_COLUMNS = ("model_text", "lowered_text", "folded_text", "line_key")
+MODEL_TEXT_COLUMN = LINE_FORM_COLUMNS[0]
+COMMENT_CUE_COLUMN, COMMENT_CUE_BEFORE_COLUMN = "comment_cue", "comment_cue_before"
+
+
 def model_text(frame: pd.DataFrame) -> list[str]:
+    if MODEL_TEXT_COLUMN in frame.columns:
+        return frame[MODEL_TEXT_COLUMN].tolist()
     return [normalize_for_model(t) for t in frame["text"].tolist()]
 
 
-@functools.lru_cache(maxsize=16384)  # a batch keys each line twice: site recurrence, then the stored index
 def line_key(text: str) -> str:
     """Key for recurrence counting: case and white space folded, digits masked (dates, counts)."""
     folded = _DIGITS_RE.sub("0", normalize_for_model(text).lower())
     return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class LineForms:
+    """A batch's lines as the feature steps read them: the model's text (``normalize_for_model``), that
+    lower-cased, that with each run of decimal digits as "0" (``_DIGITS_RE``; recurrence keys and page
+    shapes read it), and the recurrence key (``line_key``)."""
+
+    texts: list[str]
+    lowered: list[str]
+    folded: list[str]
+    keys: list[str]
+
+    @classmethod
+    def of(cls, model_texts: list[str]) -> "LineForms":
+        lowered = [text.lower() for text in model_texts]
+        folded = _mask_digit_runs(lowered)
+        keys = [hashlib.blake2b(text.encode(), digest_size=8).hexdigest() for text in folded]
+        return cls(model_texts, lowered, folded, keys)
+
+
+def _mask_digit_runs(texts: list[str]) -> list[str]:
+    """``_DIGITS_RE.sub("0", text)`` of each text. Compiled: one pass over the batch's code points, where the
+    regex tries every position of every line; texts without a decimal digit are returned as they are."""
+    if not jit_enabled() or not texts or any("\n" in text for text in texts):  # "\n" joins the texts below
+        return [_DIGITS_RE.sub("0", text) for text in texts]
+    batch = CodePointBatch.of(texts)
+    masked, has_decimal = _mask_decimal_runs_loop(batch.codes, batch.is_decimal, batch.starts, batch.ends)
+    if len(masked) == 0:
+        return list(texts)
+    masked_texts = iter(masked.tobytes().decode("utf-32-le", "surrogatepass").split("\n"))
+    return [next(masked_texts) if decimal else text for text, decimal in zip(texts, has_decimal.tolist())]
+
+
+@compiled
+def _mask_decimal_runs_loop(codes, is_decimal, starts, ends):
+    """The texts (``codes[starts[t]:ends[t]]``) holding a decimal digit, each run of decimal digits replaced
+    by one "0", joined by a line break; and per text, whether it is one of them."""
+    out = np.empty(len(codes) + len(starts), dtype=codes.dtype)
+    has_decimal = np.zeros(len(starts), dtype=np.bool_)
+    n = 0
+    for t in range(len(starts)):
+        for i in range(starts[t], ends[t]):
+            if is_decimal[i]:
+                has_decimal[t] = True
+                break
+        if not has_decimal[t]:
+            continue
+        if n > 0:
+            out[n] = 10
+            n += 1
+        in_run = False
+        for i in range(starts[t], ends[t]):
+            if is_decimal[i]:
+                if not in_run:
+                    out[n] = 48
+                    n += 1
+                in_run = True
+            else:
+                out[n] = codes[i]
+                n += 1
+                in_run = False
+    return out[:n], has_decimal
+
+
+def line_forms(frame: pd.DataFrame) -> LineForms:
+    if all(column in frame.columns for column in LINE_FORM_COLUMNS):
+        return LineForms(*(frame[column].tolist() for column in LINE_FORM_COLUMNS))
+    return LineForms.of(model_text(frame))
+
+
+def line_keys(model_texts: list[str]) -> list[str]:
+    """``line_key`` of each line, from its model text (``normalize_for_model``)."""
+    return LineForms.of(model_texts).keys
+
+
+def add_line_columns(frame: pd.DataFrame) -> None:
+    """Add each line's ``LineForms`` to ``frame`` as columns (``LINE_FORM_COLUMNS``), in place."""
+    forms = LineForms.of(model_text(frame))
+    for column, values in zip(LINE_FORM_COLUMNS, (forms.texts, forms.lowered, forms.folded, forms.keys)):
+        frame[column] = pd.Series(values, index=frame.index, dtype=object)
 
 
 class BoilerplateIndex:
@@ -141,13 +243,15 @@ class BoilerplateIndex:
 
     @classmethod
     def fit(cls, frame: pd.DataFrame, min_docs: int = 3) -> "BoilerplateIndex":
-        counts: Counter = Counter()
-        for _, group in frame.groupby("doc_id", sort=False):
-            counts.update({line_key(t) for t in group["text"]})
-        return cls({k: v for k, v in counts.items() if v >= min_docs}, frame["doc_id"].nunique())
+        doc_keys: dict[str, set] = defaultdict(set)
+        for doc, key in zip(frame["doc_id"].tolist(), line_forms(frame).keys):
+            doc_keys[doc].add(key)
+        counts = Counter(key for keys in doc_keys.values() for key in keys)
+        return cls({k: v for k, v in counts.items() if v >= min_docs}, len(doc_keys))
 
-    def recurrence(self, texts: list[str]) -> np.ndarray:
-        return np.array([math.log1p(self.doc_counts.get(line_key(t), 0)) for t in texts], dtype=np.float32)
+    def recurrence(self, keys: list[str]) -> np.ndarray:
+        """Per line key (``line_key``), log(1 + training documents holding the line)."""
+        return np.array([math.log1p(self.doc_counts.get(key, 0)) for key in keys], dtype=np.float32)
 
 
 class SiteMemory:
@@ -170,10 +274,13 @@ class SiteMemory:
         self.pages[site].append(keys)
 
 
-def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) -> np.ndarray:
-    """Share of the other pages of the same site (in this frame, and in ``memory``) holding the line."""
+def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None,
+                    keys: Optional[list[str]] = None) -> np.ndarray:
+    """Share of the other pages of the same site (in this frame, and in ``memory``) holding the line.
+    ``keys``: the lines' ``line_key``, when the caller has them."""
     # Plain lists: iterating pandas string columns element by element is several times slower.
-    keys = [line_key(t) for t in frame["text"].tolist()]
+    if keys is None:
+        keys = line_forms(frame).keys
     sites, docs = frame["site"].tolist(), frame["doc_id"].tolist()
     docs_with: dict[tuple[str, str], set] = defaultdict(set)
     site_docs: dict[str, set] = defaultdict(set)
@@ -196,26 +303,23 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None) ->
 
 
 def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Optional[list[str]] = None,
-                       month_counts: Optional[np.ndarray] = None, digit_counts: Optional[np.ndarray] = None
-                       ) -> np.ndarray:
+                       month_counts: Optional[np.ndarray] = None, folded: Optional[list[str]] = None) -> np.ndarray:
     """Per line: how many lines of its page have its shape (digits and month names masked) but other
     text, capped at 10, over 10. Why: the entries of a listing repeat one shape with other dates ("Jun 2,
     2008 — J. Doe" before each teaser of an archive page); a poem's refrain repeats its very text.
-    ``lowered_texts``, ``month_counts`` (``MONTHS`` in them), ``digit_counts`` (``str.isdigit`` characters):
-    per line, when the caller has them."""
+    ``lowered_texts``, ``month_counts`` (``MONTHS`` in them), ``folded`` (them with digit runs masked,
+    ``LineForms.folded``): per line, when the caller has them."""
     if lowered_texts is None:
         lowered_texts = [text.lower() for text in texts]
-    lowered = list(zip(doc_ids, lowered_texts))
+    if folded is None:
+        folded = _mask_digit_runs(lowered_texts)
     # Only lines naming a month need the month regex, which tries every position (masking digits leaves
-    # the word boundaries as they were, so a month is found before masking iff after), and only lines with
-    # digits the digit one (no lower-casing makes a digit, and \d's decimals are all str.isdigit).
+    # the word boundaries as they were, so a month is found before masking iff after).
     if month_counts is None:
         month_counts = MONTHS.count(lowered_texts)
-    if digit_counts is None:
-        digit_counts = np.array([sum(c.isdigit() for c in text) for text in texts])
-    shapes = [(doc, _MONTH_RE.sub("m", _DIGITS_RE.sub("0", text)) if month else
-               _DIGITS_RE.sub("0", text) if digit else text)
-              for (doc, text), month, digit in zip(lowered, (month_counts > 0).tolist(), (digit_counts > 0).tolist())]
+    shapes = [(doc, _MONTH_RE.sub("m", text) if month else text)
+              for doc, text, month in zip(doc_ids, folded, (month_counts > 0).tolist())]
+    lowered = list(zip(doc_ids, lowered_texts))
     shape_counts, text_counts = Counter(shapes), Counter(lowered)
     return np.array([min(shape_counts[shape] - text_counts[line], 10) / 10 for shape, line in zip(shapes, lowered)],
                     dtype=np.float32)
@@ -280,6 +384,13 @@ def _capped(counts: np.ndarray, cap: int) -> np.ndarray:
     return np.minimum(counts, cap).astype(np.float64) / cap
 
 
+def ends_like_sentence(texts: list[str]) -> np.ndarray:
+    """Per text: whether ``_TERMINAL_RE`` finds its last character (before a final line break, as ``$``
+    allows), without the regex trying every position."""
+    return np.array([text.endswith(_TERMINAL_ENDINGS) or (text.endswith("\n") and _TERMINAL_RE.search(text) is not None)
+                     for text in texts], dtype=np.float64)
+
+
 def _flags(find, texts: list[str]) -> np.ndarray:
     """Per text: whether ``find`` (a pattern's search or match) finds anything."""
     return np.array([find(text) is not None for text in texts], dtype=np.float64)
@@ -290,27 +401,59 @@ def _ratios(counts: np.ndarray, totals: np.ndarray) -> np.ndarray:
     return np.divide(counts, totals, out=np.zeros(len(counts)), where=totals > 0)
 
 
-@functools.lru_cache(maxsize=16384)  # asked per line by the layout features and again by the decoders' gate
 def is_comment_cue(text: str) -> bool:
     return bool(COMMENT_HEADER_RE.search(text)) or (
         len(text.split()) <= COMMENT_CUE_MAX_WORDS and bool(_COMMENT_CUE_RE.search(text)))
 
 
-def cue_flags(texts: list[str], doc_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: is it a comment cue (``is_comment_cue``), and is an earlier line of its document one."""
+def might_be_comment_cue(text: str, cue_word_count: int) -> bool:
+    """Whether ``_COMMENT_CUE_RE`` could match ``text``, given ``COMMENT_CUE_WORDS.count`` of its lower-cased
+    form: False only where it cannot."""
+    if cue_word_count or ":" in text:
+        return True
+    return not text.isascii() and any(c in text for c in _CUE_SPECIAL_CHARS)
+
+
+def cue_flags(texts: list[str], doc_ids: list[str], lowered: Optional[list[str]] = None,
+              word_counts: Optional[np.ndarray] = None, cue_word_counts: Optional[np.ndarray] = None,
+              is_header: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: is it a comment cue (``is_comment_cue``), and is an earlier line of its document one.
+    ``lowered``, ``word_counts`` (``len(text.split())``), ``cue_word_counts`` (``COMMENT_CUE_WORDS`` in the
+    lower-cased line), ``is_header`` (``COMMENT_HEADER_RE`` finds something): per line, when the caller has them."""
+    if word_counts is None:
+        word_counts = char_class_counts(texts)[:, CHAR_CLASS_COLUMNS.index("words")]
+    if cue_word_counts is None:
+        cue_word_counts = COMMENT_CUE_WORDS.count(lowered if lowered is not None else [t.lower() for t in texts])
+    if is_header is None:
+        is_header = _flags(COMMENT_HEADER_RE.search, texts)
     is_cue, before = np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
     seen: set[str] = set()
-    for i, (text, doc) in enumerate(zip(texts, doc_ids)):
+    for i, (text, doc, header, words, cue_words) in enumerate(zip(
+            texts, doc_ids, is_header.tolist(), word_counts.tolist(), cue_word_counts.tolist())):
         before[i] = doc in seen
-        is_cue[i] = is_comment_cue(text)
+        # is_comment_cue, with the regex only where it could match.
+        is_cue[i] = header or (words <= COMMENT_CUE_MAX_WORDS and might_be_comment_cue(text, cue_words)
+                               and _COMMENT_CUE_RE.search(text) is not None)
         if is_cue[i]:
             seen.add(doc)
     return is_cue, before
 
 
+def frame_cue_flags(frame: pd.DataFrame, texts: Optional[list[str]] = None, **known) -> tuple[np.ndarray, np.ndarray]:
+    """``cue_flags`` of the frame's lines (``texts``: their model text, ``known``: ``cue_flags``' optional
+    inputs). A pipeline's frame (``add_line_columns``) keeps them as columns once computed: the layout
+    features compute them, the decoder's gate reads them again."""
+    if COMMENT_CUE_COLUMN in frame.columns:
+        return frame[COMMENT_CUE_COLUMN].to_numpy(), frame[COMMENT_CUE_BEFORE_COLUMN].to_numpy()
+    is_cue, before = cue_flags(model_text(frame) if texts is None else texts, frame["doc_id"].tolist(), **known)
+    if MODEL_TEXT_COLUMN in frame.columns:
+        frame[COMMENT_CUE_COLUMN], frame[COMMENT_CUE_BEFORE_COLUMN] = is_cue, before
+    return is_cue, before
+
+
 def comment_cue_before(frame: pd.DataFrame) -> np.ndarray:
     """Per segment row: whether an earlier segment of its document is a comment cue."""
-    return cue_flags(model_text(frame), frame["doc_id"].tolist())[1]
+    return frame_cue_flags(frame)[1]
 
 
 # Columns of ``prose_structure``, named as in ``LAYOUT_FEATURE_NAMES``.
@@ -334,7 +477,7 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
     if word_counts is None:
         word_counts = [len(text.split()) for text in texts]
     if terminal is None:
-        terminal = _flags(_TERMINAL_RE.search, texts)
+        terminal = ends_like_sentence(texts)
     bounds = [0] + [i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]] + [len(doc_ids)]
     loop = _prose_structure_loop if jit_enabled() else python_version(_prose_structure_loop)
     return loop(np.asarray(terminal, dtype=np.bool_), np.asarray(word_counts, dtype=np.int64),
@@ -402,22 +545,24 @@ def segments_since_comment_header(is_header: np.ndarray, indexes: list[int], doc
 def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = None,
                     site_recurrence_values: Optional[np.ndarray] = None) -> np.ndarray:
     """One row of ``LAYOUT_FEATURE_NAMES`` per segment, built column by column over the batch."""
-    texts = model_text(frame)
+    forms = line_forms(frame)
+    texts, lowered, keys = forms.texts, forms.lowered, forms.keys
     if site_recurrence_values is not None:
         site_rec = site_recurrence_values
     elif "site_recurrence" in frame.columns:  # computed by the pipeline over a stream (SiteMemory)
         site_rec = frame["site_recurrence"].to_numpy(dtype=np.float32)
     else:
-        site_rec = site_recurrence(frame)
+        site_rec = site_recurrence(frame, keys=keys)
     doc_ids = frame["doc_id"].tolist()
     indexes = frame["index"].to_numpy(dtype=np.int64)
     n_segments = frame["n_segments"].to_numpy(dtype=np.int64)
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
     chars, words = counts["chars"], counts["words"]
-    lowered = [text.lower() for text in texts]
     phrase_counts = dict(zip(LAYOUT_PHRASE_LISTS, count_phrase_lists(tuple(LAYOUT_PHRASE_LISTS.values()), lowered).T))
-    is_cue, cue_before = cue_flags(texts, doc_ids)  # computed once: the prose runs end at comment cues too
     is_header = _flags(COMMENT_HEADER_RE.search, texts)
+    # Computed once: the prose runs end at comment cues too.
+    is_cue, cue_before = frame_cue_flags(frame, texts, lowered=lowered, word_counts=words,
+                                         cue_word_counts=phrase_counts["comment_cue_words"], is_header=is_header)
     since_header = segments_since_comment_header(is_header, indexes.tolist(), doc_ids)
     columns = {
         "position": frame["position"].to_numpy(dtype=np.float64),
@@ -426,7 +571,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "log_n_segments": np.log1p(n_segments),
         "log_chars": np.log1p(chars),
         "log_words": np.log1p(words),
-        "terminal_punct": _flags(_TERMINAL_RE.search, texts),
+        "terminal_punct": ends_like_sentence(texts),
         "upper_ratio": _ratios(counts["upper"], counts["letters"]),
         "digit_ratio": _ratios(counts["digits"], chars),
         "symbol_ratio": _ratios(counts["symbols"], chars),
@@ -445,11 +590,11 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "starts_lower": np.array([text[:1].islower() for text in texts], dtype=np.float64),
         "ends_colon": np.array([text.endswith(":") for text in texts], dtype=np.float64),
         "site_recurrence": site_rec,
-        "corpus_recurrence": index.recurrence(texts) if index is not None else np.zeros(len(texts)),
+        "corpus_recurrence": index.recurrence(keys) if index is not None else np.zeros(len(texts)),
         "source_line": _flags(_SOURCE_LINE_RE.search, texts),
         "comment_cue": is_cue,
         "comment_cue_before": cue_before,
-        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, phrase_counts["months"], counts["digits"]),
+        "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, phrase_counts["months"], folded=forms.folded),
         "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
                                  for text, n in zip(texts, words)], dtype=np.float64),
     }

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .dataset import COLUMNS, STRING_COLUMNS, document_columns
 from .documents import Document
-from .features import SiteMemory, site_recurrence
+from .features import SiteMemory, add_line_columns, site_recurrence
 from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
@@ -44,6 +44,7 @@ class Pipeline:
         # and the features read the text columns several times per batch.
         frame = pd.DataFrame({name: pd.Series(values, dtype=object) if name in STRING_COLUMNS else values
                               for name, values in columns.items()}, columns=list(COLUMNS))
+        add_line_columns(frame)
         if memory is not None:
             frame["site_recurrence"] = site_recurrence(frame, memory)
         return frame

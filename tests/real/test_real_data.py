@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 from newsseg.cli import app
 from newsseg.dataset import document_rows
 from newsseg.readers import read_documents
+from newsseg.segmentation import normalize_for_model
 from tests.conftest import SHARED_DATA, requires_shared
+from tests.unit.test_line_shortcuts import check_cues, check_line_keys
 from tests.unit.test_phrase_lists import check_phrase_counts
 
 SEED = SHARED_DATA / "seed" / "000_877fa22725c16c03.txt"
@@ -64,3 +66,14 @@ def test_phrase_lists_count_as_the_old_regexes_on_real_lines(name, monkeypatch):
     lines = [line.lower() for row in rows for text in strings_in(json.loads(row)) for line in text.splitlines()]
     assert len(lines) > 1000
     check_phrase_counts(lines, monkeypatch)
+
+
+@requires_shared
+@pytest.mark.parametrize("name", ["fnc_dev.jsonl", "dragnet_articles_comments.jsonl"])
+def test_comment_cues_and_line_keys_match_the_per_line_definitions_on_real_lines(name, monkeypatch):
+    rows = (SHARED_DATA / "real" / name).read_text(encoding="utf-8").splitlines()
+    lines = [normalize_for_model(line) for row in rows for text in strings_in(json.loads(row))
+             for line in text.splitlines()]
+    assert len(lines) > 1000
+    check_cues(lines, monkeypatch)
+    check_line_keys(lines, monkeypatch)

@@ -6,7 +6,8 @@ from newsseg.config import DecoderConfig
 from newsseg.dataset import COLUMNS, document_rows, split_sites
 from newsseg.documents import Document
 from newsseg.evaluation import evaluate_labels
-from newsseg.features import BoilerplateIndex, LAYOUT_FEATURE_NAMES, layout_features, site_recurrence, with_neighbours
+from newsseg.features import (BoilerplateIndex, LAYOUT_FEATURE_NAMES, layout_features, line_key, site_recurrence,
+                              with_neighbours)
 from newsseg.labels import LABELS, LABEL_TO_ID
 from newsseg.models import decoders
 from newsseg.models.decoders import build_decoder
@@ -44,7 +45,8 @@ def test_site_recurrence_marks_repeated_menu_lines():
 
 def test_boilerplate_index_counts_documents():
     index = BoilerplateIndex.fit(frame_of(PAGES), min_docs=2)
-    assert index.recurrence(["home", "Stocks fell."]).tolist() == [pytest.approx(np.log1p(2)), 0.0]
+    keys = [line_key("home"), line_key("Stocks fell.")]
+    assert index.recurrence(keys).tolist() == [pytest.approx(np.log1p(2)), 0.0]
 
 
 def test_with_neighbours_does_not_cross_documents():

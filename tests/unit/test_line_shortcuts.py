@@ -1,0 +1,106 @@
+"""The batch shortcuts of ``newsseg.features`` give what the per-line definitions give: comment cues that skip
+the cue regex where it cannot match, line keys that skip the digit regex on lines without a digit, and the
+sentence ending read from the last character instead of a regex search."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsseg import features
+from newsseg.features import cue_flags, ends_like_sentence, is_comment_cue, line_key, line_keys
+from newsseg.segmentation import normalize_for_model
+from tests.conftest import BUNDLED
+
+
+def check_cues(texts: list[str], monkeypatch) -> None:
+    """``cue_flags`` (compiled and plain) against ``is_comment_cue`` line by line, with the cue lines after
+    them, on a single document and on one document per line."""
+    expected = [is_comment_cue(text) for text in texts]
+    for no_jit in ("", "1"):
+        monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+        is_cue, before = cue_flags(texts, ["page"] * len(texts))
+        assert is_cue.tolist() == expected
+        assert before.tolist() == [any(expected[:i]) for i in range(len(texts))]
+        assert cue_flags(texts, [str(i) for i in range(len(texts))])[1].tolist() == [False] * len(texts)
+
+
+CUE_LINES = [
+    "Comments (12)", "12 likes", "Like · Reply", "Anna says:", "March 3, 2019 at 4:12 pm", "3 hours ago",
+    "This comment is awaiting moderation.", "Cloudy, feels like rain", "Two key points", "6:45 PM", "",
+    "Your email address will not be published.", "myemail address will not be published", "▲ 4 ▼",
+    # Characters that re.IGNORECASE matches to an ASCII letter: the dotted and dotless i, Kelvin, long s.
+    "ſort by newest", "Two centſ", "Dİscussion", "upvote", "Trac\u212aback", "pıngback", "Stocks fell 3% on Monday",
+    "Liked this", "liked this a lot, more than anything else I read this week in the paper", "Éloge: reply",
+    "Replies", "commenting", "x comments", "xcomments", "sort\tby", "Join the discussion", "Leave a Reply",
+]
+
+
+def test_comment_cues_on_literal_lines(monkeypatch):
+    check_cues(CUE_LINES, monkeypatch)
+
+
+CUE_TOKENS = ["Comments", "comment", "ſort", "by", "Reply", "3", "hours", "ago", "at", "4:12", "pm", "says", ":",
+              "▲", "İ", "ı", "\u212a", "like", "Likes", "two", "cents", "x", "é", "avatar", "said", "Response", "to",
+              "points", "email", "address", "Discussion", "12", "(", ")", "_", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(CUE_TOKENS), st.text(max_size=4)), max_size=12)
+                .flatmap(lambda tokens: st.sampled_from([" ", "", "\u00a0"]).map(lambda sep: sep.join(tokens))),
+                max_size=8))
+def test_comment_cues_on_generated_lines(texts):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        check_cues(texts, monkeypatch)
+
+
+def test_comment_cues_on_the_bundled_lines(monkeypatch):
+    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
+    lines = [normalize_for_model(line) for page in pages for line in page["text"].splitlines()]
+    check_cues(lines, monkeypatch)
+
+
+def test_only_the_special_characters_fold_onto_ascii_letters():
+    """The cue shortcut compares lower-cased text with ASCII words; any character beyond ASCII that
+    re.IGNORECASE matches to an ASCII letter, or that lower-cases to one, must send its line to the regex."""
+    folding = [chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000
+               and (re.fullmatch("[a-z]", chr(c), re.IGNORECASE) or any(ord(x) < 128 for x in chr(c).lower()))]
+    assert folding and set(folding) <= set(features._CUE_SPECIAL_CHARS)
+
+
+def check_line_keys(texts: list[str], monkeypatch) -> None:
+    expected = [line_key(text) for text in texts]
+    for no_jit in ("", "1"):
+        monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+        assert line_keys([normalize_for_model(text) for text in texts]) == expected
+
+
+def test_line_keys_mask_every_decimal_digit(monkeypatch):
+    texts = ["Posted 12 May 2019", "posted 99 may 1999", "x² y", "٣ May", "  Two\tspaces  ", "", "no digits",
+             "𝟘 math digit", "\u200bzero width 7"]
+    check_line_keys(texts, monkeypatch)
+    keys = line_keys([normalize_for_model(text) for text in texts])
+    assert keys[0] == keys[1] and keys[2] != line_key("x0 y")  # "²" is a digit but not a decimal: kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), max_size=8))
+def test_line_keys_of_generated_text(texts):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        check_line_keys(texts, monkeypatch)
+
+
+def test_line_keys_on_the_bundled_lines(monkeypatch):
+    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
+    check_line_keys([line for page in pages for line in page["text"].splitlines()], monkeypatch)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=".!?\"')\u201d\u2019\n ab", max_size=6) | st.text(), max_size=8))
+def test_ends_like_sentence_matches_the_regex(texts):
+    expected = [features._TERMINAL_RE.search(text) is not None for text in texts]
+    assert ends_like_sentence(texts).astype(bool).tolist() == expected
+    assert ends_like_sentence(texts).dtype == np.float64
