@@ -48,8 +48,18 @@ class CodePointBatch:
 
     @classmethod
     def of(cls, texts: list[str]) -> "CodePointBatch":
-        codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        lengths = np.array([len(text) for text in texts], dtype=np.int64)
-        ends = np.cumsum(lengths + 1) - 1
-        classes = class_bytes(codes)
-        return cls(codes, (classes >> WORD) & 1 == 1, (classes >> DECIMAL) & 1 == 1, ends - lengths, ends)
+        return _code_point_batch(tuple(texts))
+
+
+# The last batches, kept: a batch's lower-cased lines are scanned three times (digit masking, phrase
+# counts, TF-IDF tokens). Read-only arrays, so that no caller can change what the next one is given.
+@functools.lru_cache(maxsize=2)
+def _code_point_batch(texts: tuple[str, ...]) -> CodePointBatch:
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.array([len(text) for text in texts], dtype=np.int64)
+    ends = np.cumsum(lengths + 1) - 1
+    classes = class_bytes(codes)
+    arrays = (codes, (classes >> WORD) & 1 == 1, (classes >> DECIMAL) & 1 == 1, ends - lengths, ends)
+    for array in arrays:
+        array.flags.writeable = False
+    return CodePointBatch(*arrays)

@@ -132,7 +132,7 @@ def check_layout_features(model) -> None:
                          f"this newsseg computes version {LAYOUT_FEATURES_VERSION}: retrain it")
 
 
-# Columns the pipeline adds to each batch's frame (``add_line_columns``), so that the feature steps and the
+# Columns the pipeline adds to each batch's frame (``line_form_columns``), so that the feature steps and the
 # decoder read these per-line values instead of each computing them again: the ``LineForms``, then the
 # comment cues once the layout features have computed them.
 LINE_FORM_COLUMNS = ("model_text", "lowered_text", "folded_text", "line_key")
@@ -226,11 +226,15 @@ def line_keys(model_texts: list[str]) -> list[str]:
     return LineForms.of(model_texts).keys
 
 
-def add_line_columns(frame: pd.DataFrame) -> None:
-    """Add each line's ``LineForms`` to ``frame`` as columns (``LINE_FORM_COLUMNS``), in place."""
-    forms = LineForms.of(model_text(frame))
-    for column, values in zip(LINE_FORM_COLUMNS, (forms.texts, forms.lowered, forms.folded, forms.keys)):
-        frame[column] = pd.Series(values, index=frame.index, dtype=object)
+def line_form_columns(texts: list[str]) -> dict[str, list[str]]:
+    """The ``LineForms`` of lines ``texts``, as frame columns (``LINE_FORM_COLUMNS``)."""
+    forms = LineForms.of([normalize_for_model(text) for text in texts])
+    return dict(zip(LINE_FORM_COLUMNS, (forms.texts, forms.lowered, forms.folded, forms.keys)))
+
+
+def lowered_model_text(frame: pd.DataFrame) -> Optional[list[str]]:
+    """The lower-cased model text of each line, where the frame has it (``line_form_columns``)."""
+    return frame[LINE_FORM_COLUMNS[1]].tolist() if LINE_FORM_COLUMNS[1] in frame.columns else None
 
 
 class BoilerplateIndex:
@@ -256,22 +260,42 @@ class BoilerplateIndex:
 
 class SiteMemory:
     """The line keys of the last pages seen per site, so that prediction over a stream of pages can
-    measure line recurrence across batches. Bounded: ``pages_per_site`` pages for ``max_sites`` sites."""
+    measure line recurrence across batches. Bounded: ``pages_per_site`` pages for ``max_sites`` sites.
+    Per site, how many of its remembered pages hold each key is kept up to date as pages come and go, so
+    that a line is looked up once, not once per remembered page."""
 
     def __init__(self, pages_per_site: int = 20, max_sites: int = 20_000) -> None:
         self.pages_per_site, self.max_sites = pages_per_site, max_sites
         self.pages: "OrderedDict[str, deque[frozenset[str]]]" = OrderedDict()
+        self.key_pages: dict[str, Counter] = {}
 
     def recent(self, site: str) -> list[frozenset[str]]:
         return list(self.pages.get(site, ()))
 
+    def page_count(self, site: str) -> int:
+        return len(self.pages.get(site, ()))
+
+    def pages_holding(self, site: str) -> Counter:
+        """Per line key, how many of the site's remembered pages hold it."""
+        return self.key_pages.get(site, Counter())
+
     def remember(self, site: str, keys: frozenset[str]) -> None:
         if site not in self.pages:
             self.pages[site] = deque(maxlen=self.pages_per_site)
+            self.key_pages[site] = Counter()
             if len(self.pages) > self.max_sites:
-                self.pages.popitem(last=False)
+                forgotten, _ = self.pages.popitem(last=False)
+                del self.key_pages[forgotten]
         self.pages.move_to_end(site)
-        self.pages[site].append(keys)
+        pages, counts = self.pages[site], self.key_pages[site]
+        if pages.maxlen == 0:
+            return
+        if len(pages) == pages.maxlen:  # the oldest page is about to drop out
+            counts.subtract(pages[0])
+            for key in [key for key in pages[0] if counts[key] <= 0]:
+                del counts[key]
+        pages.append(keys)
+        counts.update(keys)
 
 
 def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None,
@@ -289,13 +313,14 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None,
         docs_with[(site, key)].add(doc)
         site_docs[site].add(doc)
         doc_keys[doc].add(key)
-    recent = {site: memory.recent(site) if memory else [] for site in site_docs}
+    remembered = {site: (memory.page_count(site), memory.pages_holding(site)) if memory else (0, Counter())
+                  for site in site_docs}
     out = np.zeros(len(frame), dtype=np.float32)
     for i, (key, site, doc) in enumerate(zip(keys, sites, docs)):
-        others = len(site_docs[site]) - 1 + len(recent[site])
+        remembered_pages, holding = remembered[site]
+        others = len(site_docs[site]) - 1 + remembered_pages
         if others > 0:
-            in_memory = sum(key in page for page in recent[site])
-            out[i] = (len(docs_with[(site, key)]) - 1 + in_memory) / others
+            out[i] = (len(docs_with[(site, key)]) - 1 + holding[key]) / others
     if memory is not None:
         for doc, site in dict(zip(docs, sites)).items():
             memory.remember(site, frozenset(doc_keys[doc]))
@@ -441,7 +466,7 @@ def cue_flags(texts: list[str], doc_ids: list[str], lowered: Optional[list[str]]
 
 def frame_cue_flags(frame: pd.DataFrame, texts: Optional[list[str]] = None, **known) -> tuple[np.ndarray, np.ndarray]:
     """``cue_flags`` of the frame's lines (``texts``: their model text, ``known``: ``cue_flags``' optional
-    inputs). A pipeline's frame (``add_line_columns``) keeps them as columns once computed: the layout
+    inputs). A pipeline's frame (``line_form_columns``) keeps them as columns once computed: the layout
     features compute them, the decoder's gate reads them again."""
     if COMMENT_CUE_COLUMN in frame.columns:
         return frame[COMMENT_CUE_COLUMN].to_numpy(), frame[COMMENT_CUE_BEFORE_COLUMN].to_numpy()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .dataset import COLUMNS, STRING_COLUMNS, document_columns
 from .documents import Document
-from .features import SiteMemory, add_line_columns, site_recurrence
+from .features import LINE_FORM_COLUMNS, SiteMemory, line_form_columns, site_recurrence
 from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
@@ -40,11 +40,11 @@ class Pipeline:
         """Segment rows of ``docs``; with ``memory``, line recurrence is measured against earlier pages
         of the same site too (streamed prediction), and the pages are remembered."""
         columns = document_columns(docs, self.segmenter, self.max_chars, self.context_chars)
+        columns.update(line_form_columns(columns["text"]))
         # Strings as Python objects: pandas' own string columns convert every value back on each tolist(),
         # and the features read the text columns several times per batch.
-        frame = pd.DataFrame({name: pd.Series(values, dtype=object) if name in STRING_COLUMNS else values
-                              for name, values in columns.items()}, columns=list(COLUMNS))
-        add_line_columns(frame)
+        frame = pd.DataFrame({name: pd.Series(values, dtype=object) if name in STRING_COLUMNS + LINE_FORM_COLUMNS
+                              else values for name, values in columns.items()}, columns=[*COLUMNS, *LINE_FORM_COLUMNS])
         if memory is not None:
             frame["site_recurrence"] = site_recurrence(frame, memory)
         return frame

@@ -88,16 +88,19 @@ def split_long_span(text: str, start: int, end: int, max_chars: int) -> Iterator
         yield piece_start, piece_end
 
 
-def _to_segments(doc: Document, spans: Iterator[tuple[int, int]], max_chars: int) -> list[Segment]:
-    """Segments of ``spans`` (stripped and non-empty, as the span iterators give them), cut to ``max_chars``."""
-    segments: list[Segment] = []
+def _cut_spans(text: str, spans: Iterator[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    """``spans`` (stripped and non-empty, as the span iterators give them), cut to ``max_chars``."""
+    out: list[tuple[int, int]] = []
     for start, end in spans:
         if end - start <= max_chars:  # most spans: already stripped, nothing to cut
-            segments.append(Segment.from_span(doc, len(segments), start, end))
-            continue
-        for piece_start, piece_end in split_long_span(doc.text, start, end, max_chars):
-            segments.append(Segment.from_span(doc, len(segments), piece_start, piece_end))
-    return segments
+            out.append((start, end))
+        else:
+            out.extend(split_long_span(text, start, end, max_chars))
+    return out
+
+
+def _to_segments(doc: Document, spans: Iterator[tuple[int, int]], max_chars: int) -> list[Segment]:
+    return [Segment.from_span(doc, i, start, end) for i, (start, end) in enumerate(_cut_spans(doc.text, spans, max_chars))]
 
 
 @SEGMENTERS.register("lines")
@@ -132,6 +135,21 @@ def segment(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MA
     if max_chars < 1:
         raise ValueError(f"max_chars must be positive, got {max_chars}")
     return SEGMENTERS.get(segmenter)(doc, max_chars)
+
+
+# The built-in segmenters' span iterators, for ``segment_spans``.
+_SPAN_ITERATORS = {"lines": (segment_lines, iter_line_spans), "paragraphs": (segment_paragraphs, iter_paragraph_spans)}
+
+
+def segment_spans(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MAX_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of each of ``segment(doc, segmenter, max_chars)``, without building the Segment objects
+    for the built-in segmenters (prediction needs only the spans and their text)."""
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be positive, got {max_chars}")
+    segment_function, spans = _SPAN_ITERATORS.get(segmenter, (None, None))
+    if spans is not None and SEGMENTERS.get(segmenter) is segment_function:
+        return _cut_spans(doc.text, spans(doc.text), max_chars)
+    return [(seg.start, seg.end) for seg in SEGMENTERS.get(segmenter)(doc, max_chars)]
 
 
 # Anything normalize_for_model would change; most lines have none, and one search is cheaper than three subs.

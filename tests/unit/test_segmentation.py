@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg import segmentation
-from newsseg.documents import Document
+from newsseg.documents import Document, Segment
 from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, _strip_span, iter_line_spans,
-                                  normalize_for_model, segment, split_long_span)
+                                  normalize_for_model, segment, segment_spans, split_long_span)
 
 
 def spans(text, **kw):
@@ -117,3 +117,20 @@ def test_line_spans_are_the_stripped_runs_between_line_breaks(text):
     # Text without \r takes a str.split path: check it too.
     for variant in (text, text.replace("\r", "")):
         assert list(iter_line_spans(variant)) == regex_line_spans(variant)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .!\t\n\r\u00a0\u200b\x85é")), st.sampled_from(["lines", "paragraphs"]),
+       st.integers(min_value=1, max_value=30))
+def test_segment_spans_are_the_segments_spans(text, segmenter, max_chars):
+    doc = Document("d", text)
+    assert segment_spans(doc, segmenter, max_chars) == [(s.start, s.end) for s in segment(doc, segmenter, max_chars)]
+
+
+def test_segment_spans_of_a_registered_segmenter_come_from_its_segments(monkeypatch):
+    def halves(doc, max_chars):
+        middle = len(doc.text) // 2
+        return [Segment.from_span(doc, 0, 0, middle), Segment.from_span(doc, 1, middle, len(doc.text))]
+
+    monkeypatch.setitem(segmentation.SEGMENTERS._items, "halves", halves)
+    assert segment_spans(Document("d", "abcdef"), "halves") == [(0, 3), (3, 6)]

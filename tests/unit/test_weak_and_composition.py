@@ -2,6 +2,8 @@ import random
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsseg.baselines import c4_keep_line, justext_keep
 from newsseg.composition import POOL_NAMES, compose_listing, compose_page, compose_pages, load_pools
@@ -186,3 +188,37 @@ def test_article_list_sits_between_paragraphs_and_is_news_body():
     # Without the pool (it is optional), or without list_rng, no page has one.
     assert "North Quay" not in compose_page(source, POOLS, random.Random(1), list_rng=random.Random("l1")).text
     assert "North Quay" not in compose_page(source, pools, random.Random(1)).text
+
+
+def reference_site_recurrence(frame, memory: SiteMemory) -> list[float]:
+    """``site_recurrence`` with memory as first written: each line looked up in every remembered page."""
+    from collections import defaultdict
+
+    from newsseg.features import line_key
+
+    keys, sites, docs = [line_key(t) for t in frame["text"]], frame["site"].tolist(), frame["doc_id"].tolist()
+    docs_with, site_docs = defaultdict(set), defaultdict(set)
+    for key, site, doc in zip(keys, sites, docs):
+        docs_with[(site, key)].add(doc)
+        site_docs[site].add(doc)
+    out = []
+    for key, site in zip(keys, sites):
+        recent = memory.recent(site)
+        others = len(site_docs[site]) - 1 + len(recent)
+        out.append((len(docs_with[(site, key)]) - 1 + sum(key in page for page in recent)) / others if others else 0.0)
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from("st"), st.lists(st.sampled_from(["Menu", "Home", "Story 1", "Story 22",
+                                                                                       "Footer"]), min_size=1, max_size=4)),
+                                   min_size=1, max_size=3), max_size=8),
+       st.integers(0, 3), st.integers(1, 3))
+def test_site_memory_counts_as_a_lookup_in_every_remembered_page(batches, pages_per_site, max_sites):
+    memory, reference = SiteMemory(pages_per_site, max_sites), SiteMemory(pages_per_site, max_sites)
+    for b, batch in enumerate(batches):
+        frame = frame_of([Document(f"{b}-{i}", "\n".join(lines) + "\n", {"domain": site})
+                          for i, (site, lines) in enumerate(batch)])
+        expected = reference_site_recurrence(frame, reference)
+        site_recurrence(frame, reference)  # remembers the pages as the pipeline does
+        assert site_recurrence(frame, memory).tolist() == pytest.approx(expected)

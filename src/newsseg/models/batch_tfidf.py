@@ -260,12 +260,14 @@ def _token_ids(codes, is_word, text_starts, text_ends, token_codes, token_starts
     return ids[:n], rows[:n]
 
 
-def count_matrix(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
+def count_matrix(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optional[list[str]] = None) -> sp.csr_array:
     """Term counts, as ``CountVectorizer.transform``: rows of ``texts``, columns of the vocabulary,
-    column indices sorted within each row."""
+    column indices sorted within each row. ``lowered``: the texts lower-cased, when the caller has them."""
     vocabulary = token_vocabulary(vectorizer) if jit_enabled() else None
     if vocabulary is not None:
-        rows, columns = vocabulary.gram_columns([t.lower() for t in texts] if vectorizer.lowercase else texts)
+        if vectorizer.lowercase:
+            texts = lowered if lowered is not None else [t.lower() for t in texts]
+        rows, columns = vocabulary.gram_columns(texts)
     else:
         grams, rows = _batch_ngrams(vectorizer, texts)
         columns = np.array(list(map(vectorizer.vocabulary_.get, grams, repeat(-1))), dtype=np.int64)
@@ -280,10 +282,10 @@ def count_matrix(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
                          indptr.astype(index_dtype)), shape=(len(texts), n_columns))
 
 
-def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_array:
+def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optional[list[str]] = None) -> sp.csr_array:
     """``vectorizer.transform(texts)`` for a vectorizer ``supports_batch_transform`` accepts: the same steps on the
-    same counts (sublinear tf, idf, norm), so the same floating-point values."""
-    matrix = count_matrix(vectorizer, texts)
+    same counts (sublinear tf, idf, norm), so the same floating-point values. ``lowered``: as in ``count_matrix``."""
+    matrix = count_matrix(vectorizer, texts, lowered)
     if vectorizer.sublinear_tf:
         np.log(matrix.data, matrix.data)
         matrix.data += 1.0
@@ -294,15 +296,16 @@ def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_arr
     return matrix
 
 
-def text_pipeline_proba(pipeline: Pipeline, texts: list[str]) -> np.ndarray:
+def text_pipeline_proba(pipeline: Pipeline, texts: list[str], lowered: Optional[list[str]] = None) -> np.ndarray:
     """``pipeline.predict_proba`` of a ColumnTransformer of text vectorizers (each on the "text" column)
-    followed by a classifier, with word-level TF-IDF computed batch-wise."""
+    followed by a classifier, with word-level TF-IDF computed batch-wise. ``lowered``: the texts lower-cased,
+    when the caller has them."""
     columns, classifier = pipeline[0], pipeline[-1]
     blocks = []
     for _, transformer, _ in columns.transformers_:
         if isinstance(transformer, str):  # "drop" (the remainder)
             continue
-        blocks.append(tfidf_transform(transformer, texts) if supports_batch_transform(transformer)
+        blocks.append(tfidf_transform(transformer, texts, lowered) if supports_batch_transform(transformer)
                       else transformer.transform(texts))
     if columns.sparse_output_:
         features = sp.hstack(blocks).tocsr()

@@ -16,7 +16,8 @@ from sklearn.pipeline import Pipeline
 from ..compiled import jit_enabled
 from ..config import TfidfLogregConfig
 from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
-                        layout_features, model_text, site_recurrence, with_neighbours)
+                        layout_features, lowered_model_text, model_text, site_recurrence,
+                        with_neighbours)
 from . import SegmentModel, full_proba, register
 from .batch_tfidf import text_pipeline_proba
 from .compiled_trees import compiled_trees
@@ -50,7 +51,8 @@ class TfidfLogreg(SegmentModel):
                           classifier__sample_weight=train["weight"].to_numpy())
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        return full_proba(text_pipeline_proba(self.pipeline, model_text(frame)), self.pipeline.classes_)
+        return full_proba(text_pipeline_proba(self.pipeline, model_text(frame), lowered_model_text(frame)),
+                          self.pipeline.classes_)
 
 
 def stacked_tfidf_config(char_ngrams: Optional[list[int]]) -> TfidfLogregConfig:
