@@ -41,7 +41,9 @@ CHROME = PhraseList((
     "share", "tweet", "facebook", "twitter", "email", "print", "read more", "continue reading", "related", "tags",
     "tag", "filed under", "menu", "home", "log in", "login", "sign in", "search", "posted in", "categories",
     "previous", "next", "archives", "archive", "image via", "photo:", "credit"))
-# Lines that open a comment section ("Comments (26)", "12 Responses", "Leave a Reply", ...).
+# Lines that open a comment section ("Comments (26)", "12 Responses", "Leave a Reply", ...). Every
+# alternative here and in _SOURCE_LINE_RE opens with "^", so match() finds what search() finds, without
+# trying every position (a test checks).
 COMMENT_HEADER_RE = re.compile(
     r"^(\d+\s+)?(comments?|responses?|replies|discussion|reader comments|join the (discussion|conversation))"
     r"(\s*\(\d+\))?:?$|^(leave|post|add) a (comment|reply)|^comments? (are|is) closed|^\d+ thoughts? on ", re.I)
@@ -450,7 +452,7 @@ def cue_flags(texts: list[str], doc_ids: list[str], lowered: Optional[list[str]]
     if cue_word_counts is None:
         cue_word_counts = COMMENT_CUE_WORDS.count(lowered if lowered is not None else [t.lower() for t in texts])
     if is_header is None:
-        is_header = _flags(COMMENT_HEADER_RE.search, texts)
+        is_header = _flags(COMMENT_HEADER_RE.match, texts)
     is_cue, before = np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
     seen: set[str] = set()
     for i, (text, doc, header, words, cue_words) in enumerate(zip(
@@ -584,7 +586,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
     chars, words = counts["chars"], counts["words"]
     phrase_counts = dict(zip(LAYOUT_PHRASE_LISTS, count_phrase_lists(tuple(LAYOUT_PHRASE_LISTS.values()), lowered).T))
-    is_header = _flags(COMMENT_HEADER_RE.search, texts)
+    is_header = _flags(COMMENT_HEADER_RE.match, texts)
     # Computed once: the prose runs end at comment cues too.
     is_cue, cue_before = frame_cue_flags(frame, texts, lowered=lowered, word_counts=words,
                                          cue_word_counts=phrase_counts["comment_cue_words"], is_header=is_header)
@@ -616,7 +618,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "ends_colon": np.array([text.endswith(":") for text in texts], dtype=np.float64),
         "site_recurrence": site_rec,
         "corpus_recurrence": index.recurrence(keys) if index is not None else np.zeros(len(texts)),
-        "source_line": _flags(_SOURCE_LINE_RE.search, texts),
+        "source_line": _flags(_SOURCE_LINE_RE.match, texts),
         "comment_cue": is_cue,
         "comment_cue_before": cue_before,
         "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, phrase_counts["months"], folded=forms.folded),

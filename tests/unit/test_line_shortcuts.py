@@ -104,3 +104,16 @@ def test_ends_like_sentence_matches_the_regex(texts):
     expected = [features._TERMINAL_RE.search(text) is not None for text in texts]
     assert ends_like_sentence(texts).astype(bool).tolist() == expected
     assert ends_like_sentence(texts).dtype == np.float64
+
+
+@pytest.mark.parametrize("pattern", [features.COMMENT_HEADER_RE, features._SOURCE_LINE_RE])
+def test_anchored_patterns_match_where_they_search(pattern):
+    """The layout features call match() on patterns whose every alternative opens with "^"."""
+    import re._parser as parser
+
+    tree = parser.parse(pattern.pattern, pattern.flags)
+    branches = tree[0][1][1] if len(tree) == 1 and tree[0][0] == parser.BRANCH else [tree]
+    assert all(branch[0] == (parser.AT, parser.AT_BEGINNING) for branch in branches)
+    for text in ["Comments (3)", "via example.com", "x Comments (3)", "Leave a reply", "Source: AP", "read more at x",
+                 "https://x.y", " https://x.y", "3 thoughts on this"]:
+        assert bool(pattern.match(text)) == bool(pattern.search(text))
