@@ -18,12 +18,14 @@ import pandas as pd
 
 from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch, class_bytes
 from .compiled import compiled, jit_enabled, python_version
-from .phrase_lists import PhraseList, count_phrase_lists
+from .phrase_lists import MarkerList, PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model
 
 # The cue patterns below are matched against the lower-cased line: one lower() per line is about twice
 # as fast as IGNORECASE in every pattern.
-_URL_RE = re.compile(r"https?://|www\.|\.(com|org|net|co\.uk|io|in|ca)\b")
+# Parts of a web address ("https://", "www.", ".com" ending a word).
+URL_MARKERS = MarkerList((("http://", False), ("https://", False), ("www.", False), (".com", True), (".org", True),
+                          (".net", True), (".co.uk", True), (".io", True), (".in", True), (".ca", True)))
 _LIST_RE = re.compile(r"^\s*(\d{1,3}[.)]|[-*•▪►»·]|\(\d+\))\s")
 # Phrase lists counted per line (a trailing "*": any further word characters, "+": at least one).
 FIRST_PERSON = PhraseList(("i", "i'm", "i've", "i'd", "me", "my", "mine", "we", "us", "our"))
@@ -604,7 +606,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "symbol_ratio": _ratios(counts["symbols"], chars),
         "space_ratio": _ratios(counts["spaces"], chars),
         "title_case_ratio": _ratios(counts["capitalised_words"], words),
-        "has_url": _flags(_URL_RE.search, lowered),
+        "has_url": URL_MARKERS.found(lowered).astype(np.float64),
         "list_item": _flags(_LIST_RE.match, texts),
         "first_person": _capped(phrase_counts["first_person"], 5),
         "second_person": _capped(phrase_counts["second_person"], 5),

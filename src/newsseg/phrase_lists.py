@@ -64,33 +64,40 @@ def count_phrase_lists(lists: tuple[PhraseList, ...], texts: list[str]) -> np.nd
 @functools.lru_cache(maxsize=64)
 def _matcher_tables(lists: tuple[PhraseList, ...]) -> tuple[np.ndarray, ...]:
     """The phrases of ``lists`` for the compiled matcher: their code points, where each phrase starts in
-    them, suffix kinds, the list of each phrase, per first character (a code point under 256) the phrases
-    starting with it (by list, then in the list's order), and which lists count "$" and a digit."""
+    them, suffix kinds, the list of each phrase, and which lists count "$" and a digit; then the phrases by
+    their opening: per first character (a code point under 256) the one-character phrases, and per first
+    two characters (both under 256) the longer ones, each group in phrase order (by list, then in the list's
+    order), as indexes into ``by_opening`` between ``opening_starts``."""
     parsed = [(text, kind, n) for n, phrases in enumerate(lists) for text, kind in phrases._parsed]
     texts = [text for text, _, _ in parsed]
-    if any(ord(text[0]) >= _FIRST_CODE_LIMIT for text in texts):
-        raise ValueError(f"phrases must start with a Latin-1 character: {[p.phrases for p in lists]}")
+    if any(ord(c) >= _FIRST_CODE_LIMIT for text in texts for c in text[:2]):
+        raise ValueError(f"phrases must start with two Latin-1 characters: {[p.phrases for p in lists]}")
     codes = np.array([ord(c) for text in texts for c in text], dtype=np.int64)
     starts = np.r_[0, np.cumsum([len(t) for t in texts])].astype(np.int64)
     kinds = np.array([kind for _, kind, _ in parsed], dtype=np.int64)
     list_of_phrase = np.array([n for _, _, n in parsed], dtype=np.int64)
-    by_first: list[list[int]] = [[] for _ in range(_FIRST_CODE_LIMIT)]
+    # Group g: a one-character opening c is g = c; a two-character one (c, d) is 256 + 256 c + d.
+    groups: list[list[int]] = [[] for _ in range(_FIRST_CODE_LIMIT * (_FIRST_CODE_LIMIT + 1))]
     for i, text in enumerate(texts):
-        by_first[ord(text[0])].append(i)
-    first_index = np.array([i for group in by_first for i in group], dtype=np.int64)
-    first_starts = np.r_[0, np.cumsum([len(g) for g in by_first])].astype(np.int64)
+        first = ord(text[0])
+        groups[first if len(text) == 1 else _FIRST_CODE_LIMIT * (1 + first) + ord(text[1])].append(i)
+    by_opening = np.array([i for group in groups for i in group], dtype=np.int64)
+    opening_starts = np.r_[0, np.cumsum([len(g) for g in groups])].astype(np.int64)
     dollar_digit = np.array([phrases.dollar_digit for phrases in lists], dtype=np.bool_)
-    return codes, starts, kinds, list_of_phrase, first_index, first_starts, dollar_digit
+    return codes, starts, kinds, list_of_phrase, dollar_digit, by_opening, opening_starts
 
 
 @compiled
 def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_codes, phrase_starts, phrase_kinds,
-                   list_of_phrase, first_index, first_starts, dollar_digit):
+                   list_of_phrase, dollar_digit, by_opening, opening_starts):
     """Per text (``codes[text_starts[t]:text_ends[t]]``) and list: non-overlapping matches, leftmost first,
     of the list's ``\\b(?:phrases)\\b`` (or ``\\$\\d``), as ``re.findall`` counts them. Each list scans on
     from the end of its last match (``resume``). ``\\b`` at i: the characters at i - 1 and i differ in being
-    word characters, outside the text counting as non-word."""
+    word characters, outside the text counting as non-word. At each boundary, the phrases that could match
+    there (the one-character phrases of its character, the longer ones of its first two) are tried in
+    phrase order, merged from their two groups."""
     n_lists = len(dollar_digit)
+    limit = 256
     counts = np.zeros((len(text_starts), n_lists), dtype=np.int64)
     resume = np.zeros(n_lists, dtype=np.int64)
     for t in range(len(text_starts)):
@@ -98,9 +105,19 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
         resume[:] = start
         for i in range(start, end):
             code = codes[i]
-            if (i > start and is_word[i - 1]) != is_word[i] and code < len(first_starts) - 1:
-                for slot in range(first_starts[code], first_starts[code + 1]):
-                    p = first_index[slot]
+            if (i > start and is_word[i - 1]) != is_word[i] and code < limit:
+                one, one_end = opening_starts[code], opening_starts[code + 1]
+                two = two_end = 0
+                if i + 1 < end and codes[i + 1] < limit:
+                    group = limit * (1 + code) + codes[i + 1]
+                    two, two_end = opening_starts[group], opening_starts[group + 1]
+                while one < one_end or two < two_end:
+                    if two >= two_end or (one < one_end and by_opening[one] < by_opening[two]):
+                        p = by_opening[one]
+                        one += 1
+                    else:
+                        p = by_opening[two]
+                        two += 1
                     n = list_of_phrase[p]
                     if i < resume[n]:  # inside this list's last match, or matched at i already
                         continue
@@ -109,7 +126,7 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
                     if j > end:
                         continue
                     same = True
-                    for k in range(length):
+                    for k in range(2, length):  # the first two are the group's
                         if codes[i + k] != phrase_codes[phrase_starts[p] + k]:
                             same = False
                             break
@@ -130,3 +147,63 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
                         counts[t, n] += 1
                         resume[n] = i + 2
     return counts
+
+
+@dataclass(frozen=True)
+class MarkerList:
+    """Literal markers looked for anywhere in a text, each optionally only where a word ends right after it
+    (``\\b``): which texts hold any (``regex.search``), e.g. the parts of a web address."""
+
+    markers: tuple[tuple[str, bool], ...]  # (literal, needs a word boundary after it)
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern:
+        return re.compile("|".join(re.escape(text) + (r"\b" if boundary else "") for text, boundary in self.markers))
+
+    @functools.cached_property
+    def _tables(self) -> tuple[np.ndarray, ...]:
+        """The markers' code points, where each starts in them, which need a boundary, and which code points
+        under 256 start a marker (the markers must start with one)."""
+        if any(ord(text[0]) >= _FIRST_CODE_LIMIT for text, _ in self.markers):
+            raise ValueError(f"markers must start with a Latin-1 character: {self.markers}")
+        codes = np.array([ord(c) for text, _ in self.markers for c in text], dtype=np.int64)
+        starts = np.r_[0, np.cumsum([len(text) for text, _ in self.markers])].astype(np.int64)
+        starts_a_marker = np.zeros(_FIRST_CODE_LIMIT, dtype=np.bool_)
+        starts_a_marker[[ord(text[0]) for text, _ in self.markers]] = True
+        return codes, starts, np.array([boundary for _, boundary in self.markers], dtype=np.bool_), starts_a_marker
+
+    def found(self, texts: list[str]) -> np.ndarray:
+        """Per text, whether ``self.regex.search`` finds anything."""
+        if not jit_enabled() or not texts:
+            return np.array([self.regex.search(text) is not None for text in texts], dtype=np.bool_)
+        batch = CodePointBatch.of(texts)
+        return _find_markers(batch.codes, batch.is_word, batch.starts, batch.ends, *self._tables)
+
+
+@compiled
+def _find_markers(codes, is_word, text_starts, text_ends, marker_codes, marker_starts, needs_boundary, starts_a_marker):
+    """Per text (``codes[text_starts[t]:text_ends[t]]``): does any marker occur in it, followed by a word
+    boundary where ``needs_boundary`` (the marker's last character and the next differ in being word
+    characters, past the text's end counting as non-word)."""
+    found = np.zeros(len(text_starts), dtype=np.bool_)
+    for t in range(len(text_starts)):
+        start, end = text_starts[t], text_ends[t]
+        for i in range(start, end):
+            if codes[i] >= len(starts_a_marker) or not starts_a_marker[codes[i]]:
+                continue
+            for m in range(len(marker_starts) - 1):
+                length = marker_starts[m + 1] - marker_starts[m]
+                j = i + length
+                if j > end or codes[i] != marker_codes[marker_starts[m]]:
+                    continue
+                same = True
+                for k in range(1, length):
+                    if codes[i + k] != marker_codes[marker_starts[m] + k]:
+                        same = False
+                        break
+                if same and (not needs_boundary[m] or is_word[j - 1] != (j < end and is_word[j])):
+                    found[t] = True
+                    break
+            if found[t]:
+                break
+    return found

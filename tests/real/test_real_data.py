@@ -13,7 +13,7 @@ from newsseg.readers import read_documents
 from newsseg.segmentation import normalize_for_model
 from tests.conftest import SHARED_DATA, requires_shared
 from tests.unit.test_line_shortcuts import check_cues, check_line_keys
-from tests.unit.test_phrase_lists import check_phrase_counts
+from tests.unit.test_phrase_lists import check_phrase_counts, check_url_markers
 
 SEED = SHARED_DATA / "seed" / "000_877fa22725c16c03.txt"
 
@@ -66,6 +66,7 @@ def test_phrase_lists_count_as_the_old_regexes_on_real_lines(name, monkeypatch):
     lines = [line.lower() for row in rows for text in strings_in(json.loads(row)) for line in text.splitlines()]
     assert len(lines) > 1000
     check_phrase_counts(lines, monkeypatch)
+    check_url_markers(lines, monkeypatch)
 
 
 @requires_shared

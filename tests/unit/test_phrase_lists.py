@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from newsseg import features
 from newsseg.phrase_lists import PhraseList, count_phrase_lists
+from newsseg.features import URL_MARKERS
 from tests.conftest import BUNDLED
 
 # The regexes of the layout features before phrase lists (LAYOUT_FEATURES_VERSION 2): the reference.
@@ -77,10 +78,13 @@ def test_bundled_corpus_lines(monkeypatch):
            for line in json.loads(row)["text"].splitlines()], monkeypatch)
 
 
-def test_phrases_must_start_with_a_latin1_character(monkeypatch):
+def test_phrases_must_start_with_two_latin1_characters(monkeypatch):
     monkeypatch.setenv("NEWSSEG_NO_JIT", "")
     with pytest.raises(ValueError, match="Latin-1"):
         PhraseList(("ok", "Ωmega")).count(["ok"])
+    with pytest.raises(ValueError, match="Latin-1"):
+        PhraseList(("ok", "oΩ")).count(["ok"])
+    assert PhraseList(("o", "©")).count(["o ©"]).tolist() == [1]
     assert np.array_equal(PhraseList(("ok",)).count([]), np.zeros(0))
 
 
@@ -93,3 +97,33 @@ def test_several_lists_in_one_pass_count_as_each_alone(no_jit, monkeypatch):
     assert together.shape == (len(texts), len(lists))
     for n, phrases in enumerate(lists):
         assert together[:, n].tolist() == [len(phrases.regex.findall(text)) for text in texts]
+
+
+# The has_url regex as it was written before it became URL_MARKERS: the reference.
+URL_REFERENCE = re.compile(r"https?://|www\.|\.(com|org|net|co\.uk|io|in|ca)\b")
+
+
+def check_url_markers(texts: list[str], monkeypatch) -> None:
+    expected = [URL_REFERENCE.search(text) is not None for text in texts]
+    for no_jit in ("", "1"):
+        monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+        assert URL_MARKERS.found(texts).tolist() == expected
+
+
+def test_url_markers_on_literal_strings(monkeypatch):
+    check_url_markers(["see https://x.org", "http:/x", "www.x", "wwwx", "example.com", "example.comedy", "a.co.uk.",
+                       "x.co.ukx", "x.in", "x.info", ".ca", "é.caé", "h", "", "x.com_", "https:// é", ".io!"], monkeypatch)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["http", "s", "://", ":/", "www", ".", "com", "co", "uk", "in", "io", "ca",
+                                          "org", "net", "x", " ", "é", "_", "1"]), max_size=10).map("".join),
+                max_size=8))
+def test_url_markers_on_generated_text(texts):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        check_url_markers(texts, monkeypatch)
+
+
+def test_url_markers_on_the_bundled_lines(monkeypatch):
+    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
+    check_url_markers([line.lower() for page in pages for line in page["text"].splitlines()], monkeypatch)
