@@ -310,25 +310,25 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None,
     if keys is None:
         keys = line_forms(frame).keys
     sites, docs = frame["site"].tolist(), frame["doc_id"].tolist()
-    docs_with: dict[tuple[str, str], set] = defaultdict(set)
-    site_docs: dict[str, set] = defaultdict(set)
-    doc_keys: dict[str, set] = defaultdict(set)
+    page_keys: dict[tuple[str, str], set] = defaultdict(set)  # per page here, (site, doc id): its line keys
     for key, site, doc in zip(keys, sites, docs):
-        docs_with[(site, key)].add(doc)
-        site_docs[site].add(doc)
-        doc_keys[doc].add(key)
-    remembered = {site: (memory.page_count(site), memory.pages_holding(site)) if memory else (0, Counter())
-                  for site in site_docs}
-    out = np.zeros(len(frame), dtype=np.float32)
-    for i, (key, site, doc) in enumerate(zip(keys, sites, docs)):
+        page_keys[(site, doc)].add(key)
+    pages_with = Counter((site, key) for (site, _), page in page_keys.items() for key in page)
+    site_pages = Counter(site for site, _ in page_keys)
+    remembered = {site: (memory.page_count(site), memory.pages_holding(site)) if memory else (0, {})
+                  for site in site_pages}
+    shares = []
+    for key, site in zip(keys, sites):
         remembered_pages, holding = remembered[site]
-        others = len(site_docs[site]) - 1 + remembered_pages
-        if others > 0:
-            out[i] = (len(docs_with[(site, key)]) - 1 + holding[key]) / others
+        others = site_pages[site] - 1 + remembered_pages
+        shares.append((pages_with[(site, key)] - 1 + holding.get(key, 0)) / others if others > 0 else 0.0)
     if memory is not None:
+        doc_keys: dict[str, set] = defaultdict(set)
+        for (_, doc), page in page_keys.items():
+            doc_keys[doc] |= page
         for doc, site in dict(zip(docs, sites)).items():
             memory.remember(site, frozenset(doc_keys[doc]))
-    return out
+    return np.array(shares, dtype=np.float32)
 
 
 def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Optional[list[str]] = None,

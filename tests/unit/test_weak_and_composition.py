@@ -197,15 +197,18 @@ def reference_site_recurrence(frame, memory: SiteMemory) -> list[float]:
     from newsseg.features import line_key
 
     keys, sites, docs = [line_key(t) for t in frame["text"]], frame["site"].tolist(), frame["doc_id"].tolist()
-    docs_with, site_docs = defaultdict(set), defaultdict(set)
+    docs_with, site_docs, doc_keys = defaultdict(set), defaultdict(set), defaultdict(set)
     for key, site, doc in zip(keys, sites, docs):
         docs_with[(site, key)].add(doc)
         site_docs[site].add(doc)
+        doc_keys[doc].add(key)
     out = []
     for key, site in zip(keys, sites):
         recent = memory.recent(site)
         others = len(site_docs[site]) - 1 + len(recent)
         out.append((len(docs_with[(site, key)]) - 1 + sum(key in page for page in recent)) / others if others else 0.0)
+    for doc, site in dict(zip(docs, sites)).items():
+        memory.remember(site, frozenset(doc_keys[doc]))
     return out
 
 
@@ -213,12 +216,13 @@ def reference_site_recurrence(frame, memory: SiteMemory) -> list[float]:
 @given(st.lists(st.lists(st.tuples(st.sampled_from("st"), st.lists(st.sampled_from(["Menu", "Home", "Story 1", "Story 22",
                                                                                        "Footer"]), min_size=1, max_size=4)),
                                    min_size=1, max_size=3), max_size=8),
-       st.integers(0, 3), st.integers(1, 3))
-def test_site_memory_counts_as_a_lookup_in_every_remembered_page(batches, pages_per_site, max_sites):
+       st.integers(0, 3), st.integers(1, 3), st.booleans())
+def test_site_memory_counts_as_a_lookup_in_every_remembered_page(batches, pages_per_site, max_sites, same_ids):
     memory, reference = SiteMemory(pages_per_site, max_sites), SiteMemory(pages_per_site, max_sites)
     for b, batch in enumerate(batches):
-        frame = frame_of([Document(f"{b}-{i}", "\n".join(lines) + "\n", {"domain": site})
+        # same_ids: two pages of a batch may share an id (even across sites), as a careless input can.
+        frame = frame_of([Document(f"{b}-{i % 2 if same_ids else i}", "\n".join(lines) + "\n", {"domain": site})
                           for i, (site, lines) in enumerate(batch)])
         expected = reference_site_recurrence(frame, reference)
-        site_recurrence(frame, reference)  # remembers the pages as the pipeline does
         assert site_recurrence(frame, memory).tolist() == pytest.approx(expected)
+        assert [memory.recent(site) for site in "st"] == [reference.recent(site) for site in "st"]
