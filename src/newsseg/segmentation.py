@@ -7,7 +7,6 @@ edges; ``normalize_for_model`` cleans the inside of a segment for the models.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Callable, Iterator
 
@@ -165,7 +164,6 @@ def needs_normalizing(text: str) -> bool:
     return _NEEDS_NORMALIZING_RE.search(text) is not None
 
 
-@functools.lru_cache(maxsize=16384)  # each segment is normalised by several feature steps in a batch
 def normalize_for_model(text: str) -> str:
     """What models see: zero-width marks dropped, control characters and runs of white space as one space."""
     if not needs_normalizing(text):
