@@ -235,12 +235,15 @@ def _token_ids(codes, is_word, text_starts, text_ends, token_codes, token_starts
             if not is_word[i]:
                 i += 1
                 continue
-            j = i + 1
+            # The token's end and its hash (``_token_hash``) in one pass.
+            value = np.uint64(14695981039346656037)
+            j = i
             while j < end and is_word[j]:
+                value = (value ^ np.uint64(codes[j])) * np.uint64(1099511628211)
                 j += 1
             if j - i >= 2:
                 token_id = -1
-                slot = _token_hash(codes, i, j) & mask
+                slot = np.int64(value >> np.uint64(1)) & mask
                 while table[slot] >= 0:
                     candidate = table[slot]
                     start = token_starts[candidate]
