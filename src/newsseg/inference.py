@@ -119,12 +119,27 @@ class Pipeline:
             decoder = pickle.load(fh)
         pipeline = cls(load_model_dir(path / "model", settings["family"]), decoder, settings["segmenter"],
                        settings["max_chars"], settings["context_chars"], settings.get("metadata", {}))
-        # Take what exists now (imported libraries, the model: some 200,000 objects that live as long as the
-        # process) out of the cycle collector's full passes. Prediction allocates many small containers, and
-        # each full pass over all of those objects cost 20-30 ms: up to a third of the time on short lines.
+        # The first prediction imports what the libraries load lazily and loads the compiled loops: some
+        # 50,000 more objects that live as long as the process. Make it here, on a small page.
+        pipeline.predict_documents([Document("warm-up", WARM_UP_PAGE)])
+        # Take what exists now (imported libraries, the model: some 220,000 objects) out of the cycle
+        # collector's full passes. Prediction allocates many small containers, and each full pass over all
+        # of those objects cost 12-30 ms: up to a third of the time on short lines.
         gc.collect()
         gc.freeze()
         return pipeline
+
+
+# What Pipeline.load predicts once, so that every code path a page takes has run before the freeze.
+WARM_UP_PAGE = """Council approves the 2026 budget
+By Jane Doe | March 3, 2026
+The council voted on Monday to approve a budget that funds two new bus routes across the city.
+Read more at www.example.com
+Subscribe to our newsletter: only $1 a week.
+Comments (2)
+Anna says:
+I hope they like the plan. Reply
+"""
 
 
 def round_like_python(values: np.ndarray, digits: int) -> list[list[float]]:
