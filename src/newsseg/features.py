@@ -455,17 +455,17 @@ def cue_flags(texts: list[str], doc_ids: list[str], lowered: Optional[list[str]]
         cue_word_counts = COMMENT_CUE_WORDS.count(lowered if lowered is not None else [t.lower() for t in texts])
     if is_header is None:
         is_header = _flags(COMMENT_HEADER_RE.match, texts)
-    is_cue, before = np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
-    seen: set[str] = set()
-    for i, (text, doc, header, words, cue_words) in enumerate(zip(
-            texts, doc_ids, is_header.tolist(), word_counts.tolist(), cue_word_counts.tolist())):
-        before[i] = doc in seen
-        # is_comment_cue, with the regex only where it could match.
-        is_cue[i] = header or (words <= COMMENT_CUE_MAX_WORDS and might_be_comment_cue(text, cue_words)
+    # is_comment_cue, with the regex only where it could match.
+    is_cue = [bool(header) or (words <= COMMENT_CUE_MAX_WORDS and might_be_comment_cue(text, cue_words)
                                and _COMMENT_CUE_RE.search(text) is not None)
-        if is_cue[i]:
+              for text, header, words, cue_words in zip(texts, is_header.tolist(), word_counts.tolist(),
+                                                        cue_word_counts.tolist())]
+    before, seen = [], set()
+    for doc, cue in zip(doc_ids, is_cue):
+        before.append(doc in seen)
+        if cue:
             seen.add(doc)
-    return is_cue, before
+    return np.array(is_cue, dtype=bool), np.array(before, dtype=bool)
 
 
 def frame_cue_flags(frame: pd.DataFrame, texts: Optional[list[str]] = None, **known) -> tuple[np.ndarray, np.ndarray]:
