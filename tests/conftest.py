@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 BUNDLED = ROOT / "data" / "corpus" / "bundled.jsonl"
 
+
+
+def bundled_lines() -> list[str]:
+    """Every line of the bundled pages, as written (empty ones too)."""
+    return [line for row in BUNDLED.read_text(encoding="utf-8").splitlines()
+            for line in json.loads(row)["text"].splitlines()]
+
+
 requires_shared = pytest.mark.skipif(
     not (SHARED_DATA / "real").is_dir(),
     reason=f"real data not available at {SHARED_DATA} (it is not shipped with newsseg)",

@@ -70,7 +70,8 @@ def document_columns(docs: Iterable[Document], segmenter: str, max_chars: int, c
         columns["position"] += [i / max(n - 1, 1) for i in range(n)]
         columns["weight"] += [weight] * n
         if doc.spans is not None:
-            segments = [Segment(doc.id, i, start, end, text) for i, ((start, end), text) in enumerate(zip(spans, texts))]
+            segments = [Segment(doc.id, i, start, end, text)
+                        for i, ((start, end), text) in enumerate(zip(spans, texts))]
             columns["label"] += label_segments(segments, doc.spans)
         else:
             columns["label"] += [None] * n

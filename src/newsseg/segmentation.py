@@ -99,7 +99,8 @@ def _cut_spans(text: str, spans: Iterator[tuple[int, int]], max_chars: int) -> l
 
 
 def _to_segments(doc: Document, spans: Iterator[tuple[int, int]], max_chars: int) -> list[Segment]:
-    return [Segment.from_span(doc, i, start, end) for i, (start, end) in enumerate(_cut_spans(doc.text, spans, max_chars))]
+    return [Segment.from_span(doc, i, start, end)
+            for i, (start, end) in enumerate(_cut_spans(doc.text, spans, max_chars))]
 
 
 @SEGMENTERS.register("lines")

@@ -2,7 +2,6 @@
 the cue regex where it cannot match, line keys that skip the digit regex on lines without a digit, and the
 sentence ending read from the last character instead of a regex search."""
 
-import json
 import re
 
 import numpy as np
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 from newsseg import features
 from newsseg.features import cue_flags, ends_like_sentence, is_comment_cue, line_key, line_keys
 from newsseg.segmentation import normalize_for_model
-from tests.conftest import BUNDLED
+from tests.conftest import bundled_lines
 
 
 def check_cues(texts: list[str], monkeypatch) -> None:
@@ -44,7 +43,8 @@ def test_comment_cues_on_literal_lines(monkeypatch):
 
 
 CUE_TOKENS = ["Comments", "comment", "ſort", "by", "Reply", "3", "hours", "ago", "at", "4:12", "pm", "says", ":",
-              "▲", "İ", "ı", "\u212a", "like", "Likes", "two", "cents", "x", "é", "avatar", "said", "Response", "to",
+              "▲", "İ", "ı", "\u212a", "like", "Likes", "two", "cents", "x", "é", "avatar", "said", "Response",
+              "to",
               "points", "email", "address", "Discussion", "12", "(", ")", "_", "-"]
 
 
@@ -57,10 +57,9 @@ def test_comment_cues_on_generated_lines(texts):
         check_cues(texts, monkeypatch)
 
 
-def test_comment_cues_on_the_bundled_lines(monkeypatch):
-    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
-    lines = [normalize_for_model(line) for page in pages for line in page["text"].splitlines()]
-    check_cues(lines, monkeypatch)
+def test_comment_cues_and_line_keys_on_the_bundled_lines(monkeypatch):
+    check_cues([normalize_for_model(line) for line in bundled_lines()], monkeypatch)
+    check_line_keys(bundled_lines(), monkeypatch)
 
 
 def test_only_the_special_characters_fold_onto_ascii_letters():
@@ -92,10 +91,6 @@ def test_line_keys_of_generated_text(texts):
     with pytest.MonkeyPatch.context() as monkeypatch:
         check_line_keys(texts, monkeypatch)
 
-
-def test_line_keys_on_the_bundled_lines(monkeypatch):
-    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
-    check_line_keys([line for page in pages for line in page["text"].splitlines()], monkeypatch)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,6 +1,5 @@
 """Phrase lists count what the layout features' regexes counted, with re and with the compiled matcher."""
 
-import json
 import re
 
 import numpy as np
@@ -11,7 +10,7 @@ from hypothesis import strategies as st
 from newsseg import features
 from newsseg.phrase_lists import PhraseList, count_phrase_lists
 from newsseg.features import URL_MARKERS
-from tests.conftest import BUNDLED
+from tests.conftest import bundled_lines
 
 # The regexes of the layout features before phrase lists (LAYOUT_FEATURES_VERSION 2): the reference.
 REFERENCE = {
@@ -74,8 +73,9 @@ def test_generated_text(texts):
 
 
 def test_bundled_corpus_lines(monkeypatch):
-    check_phrase_counts([line.lower() for row in BUNDLED.read_text(encoding="utf-8").splitlines()
-           for line in json.loads(row)["text"].splitlines()], monkeypatch)
+    lines = [line.lower() for line in bundled_lines()]
+    check_phrase_counts(lines, monkeypatch)
+    check_url_markers(lines, monkeypatch)
 
 
 def test_phrases_must_start_with_two_latin1_characters(monkeypatch):
@@ -111,8 +111,9 @@ def check_url_markers(texts: list[str], monkeypatch) -> None:
 
 
 def test_url_markers_on_literal_strings(monkeypatch):
-    check_url_markers(["see https://x.org", "http:/x", "www.x", "wwwx", "example.com", "example.comedy", "a.co.uk.",
-                       "x.co.ukx", "x.in", "x.info", ".ca", "é.caé", "h", "", "x.com_", "https:// é", ".io!"], monkeypatch)
+    texts = ["see https://x.org", "http:/x", "www.x", "wwwx", "example.com", "example.comedy", "a.co.uk.", "x.co.ukx",
+             "x.in", "x.info", ".ca", "é.caé", "h", "", "x.com_", "https:// é", ".io!"]
+    check_url_markers(texts, monkeypatch)
 
 
 @settings(max_examples=300, deadline=None)
@@ -123,7 +124,3 @@ def test_url_markers_on_generated_text(texts):
     with pytest.MonkeyPatch.context() as monkeypatch:
         check_url_markers(texts, monkeypatch)
 
-
-def test_url_markers_on_the_bundled_lines(monkeypatch):
-    pages = [json.loads(row) for row in BUNDLED.read_text(encoding="utf-8").splitlines()]
-    check_url_markers([line.lower() for page in pages for line in page["text"].splitlines()], monkeypatch)

@@ -212,10 +212,11 @@ def reference_site_recurrence(frame, memory: SiteMemory) -> list[float]:
     return out
 
 
+PAGE_LINES = st.lists(st.sampled_from(["Menu", "Home", "Story 1", "Story 22", "Footer"]), min_size=1, max_size=4)
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.lists(st.tuples(st.sampled_from("st"), st.lists(st.sampled_from(["Menu", "Home", "Story 1", "Story 22",
-                                                                                       "Footer"]), min_size=1, max_size=4)),
-                                   min_size=1, max_size=3), max_size=8),
+@given(st.lists(st.lists(st.tuples(st.sampled_from("st"), PAGE_LINES), min_size=1, max_size=3), max_size=8),
        st.integers(0, 3), st.integers(1, 3), st.booleans())
 def test_site_memory_counts_as_a_lookup_in_every_remembered_page(batches, pages_per_site, max_sites, same_ids):
     memory, reference = SiteMemory(pages_per_site, max_sites), SiteMemory(pages_per_site, max_sites)
