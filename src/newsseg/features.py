@@ -5,7 +5,6 @@ Every function takes a pandas DataFrame of segment rows (``dataset.COLUMNS``), i
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import re
