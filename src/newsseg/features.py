@@ -224,11 +224,6 @@ def line_forms(frame: pd.DataFrame) -> LineForms:
     return LineForms.of(model_text(frame))
 
 
-def line_keys(model_texts: list[str]) -> list[str]:
-    """``line_key`` of each line, from its model text (``normalize_for_model``)."""
-    return LineForms.of(model_texts).keys
-
-
 def line_form_columns(texts: list[str]) -> dict[str, list[str]]:
     """The ``LineForms`` of lines ``texts``, as frame columns (``LINE_FORM_COLUMNS``)."""
     forms = LineForms.of([normalize_for_model(text) for text in texts])

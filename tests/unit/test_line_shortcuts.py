@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg import features
-from newsseg.features import cue_flags, ends_like_sentence, is_comment_cue, line_key, line_keys
+from newsseg.features import LineForms, cue_flags, ends_like_sentence, is_comment_cue, line_key
 from newsseg.segmentation import normalize_for_model
 from tests.conftest import bundled_lines
 
@@ -74,14 +74,14 @@ def check_line_keys(texts: list[str], monkeypatch) -> None:
     expected = [line_key(text) for text in texts]
     for no_jit in ("", "1"):
         monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
-        assert line_keys([normalize_for_model(text) for text in texts]) == expected
+        assert LineForms.of([normalize_for_model(text) for text in texts]).keys == expected
 
 
 def test_line_keys_mask_every_decimal_digit(monkeypatch):
     texts = ["Posted 12 May 2019", "posted 99 may 1999", "x² y", "٣ May", "  Two\tspaces  ", "", "no digits",
              "𝟘 math digit", "\u200bzero width 7"]
     check_line_keys(texts, monkeypatch)
-    keys = line_keys([normalize_for_model(text) for text in texts])
+    keys = LineForms.of([normalize_for_model(text) for text in texts]).keys
     assert keys[0] == keys[1] and keys[2] != line_key("x0 y")  # "²" is a digit but not a decimal: kept
 
 
