@@ -97,7 +97,7 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
     there (the one-character phrases of its character, the longer ones of its first two) are tried in
     phrase order, merged from their two groups."""
     n_lists = len(dollar_digit)
-    limit = 256
+    limit = _FIRST_CODE_LIMIT
     counts = np.zeros((len(text_starts), n_lists), dtype=np.int64)
     resume = np.zeros(n_lists, dtype=np.int64)
     for t in range(len(text_starts)):

@@ -1,6 +1,7 @@
 """The batch shortcuts of ``newsseg.features`` give what the per-line definitions give: comment cues that skip
-the cue regex where it cannot match, line keys that skip the digit regex on lines without a digit, and the
-sentence ending read from the last character instead of a regex search."""
+the cue regex where it cannot match, line keys that skip the digit regex on lines without a digit, the
+sentence ending read from the last character instead of a regex search, and anchored patterns matched at
+the start instead of searched."""
 
 import re
 
