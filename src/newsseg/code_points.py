@@ -54,12 +54,13 @@ def _look_up_classes(codes, table):
 
 @dataclass(frozen=True)
 class CodePointBatch:
-    """Texts joined by a line break as code points, with each text's bounds and which code points are word
-    characters (``re``'s ``\\w``) and decimal digits (``\\d``). The line break is not a word character, so
-    no word or phrase match crosses from one text into the next; scanners still stop at each text's end,
-    so that its edges count as the string's edges."""
+    """Texts joined by a line break as code points, with each text's bounds, each code point's class byte
+    (``class_bytes``), and which code points are word characters (``re``'s ``\\w``) and decimal digits
+    (``\\d``). The line break is not a word character, so no word or phrase match crosses from one text into
+    the next; scanners still stop at each text's end, so that its edges count as the string's edges."""
 
     codes: np.ndarray
+    classes: np.ndarray
     is_word: np.ndarray
     is_decimal: np.ndarray
     starts: np.ndarray
@@ -71,14 +72,15 @@ class CodePointBatch:
 
 
 # The last batches, kept: a batch's lower-cased lines are scanned three times (digit masking, phrase
-# counts, TF-IDF tokens). Read-only arrays, so that no caller can change what the next one is given.
+# counts, TF-IDF tokens), its model texts once more (character counts), in between. Read-only arrays, so
+# that no caller can change what the next one is given.
 @functools.lru_cache(maxsize=2)
 def _code_point_batch(texts: tuple[str, ...]) -> CodePointBatch:
     codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lengths = np.array([len(text) for text in texts], dtype=np.int64)
     ends = np.cumsum(lengths + 1) - 1
     classes = class_bytes(codes)
-    arrays = (codes, (classes >> WORD) & 1 == 1, (classes >> DECIMAL) & 1 == 1, ends - lengths, ends)
+    arrays = (codes, classes, (classes >> WORD) & 1 == 1, (classes >> DECIMAL) & 1 == 1, ends - lengths, ends)
     for array in arrays:
         array.flags.writeable = False
     return CodePointBatch(*arrays)

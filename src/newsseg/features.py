@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch, class_bytes
+from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
 from .compiled import compiled, jit_enabled, python_version
 from .phrase_lists import MarkerList, PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model
@@ -355,27 +355,24 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     """Per text, the counts named by ``CHAR_CLASS_COLUMNS``: upper-case letters, letters, digits, symbols,
     spaces, words (``len(text.split())``), words whose first character is upper case, and characters
     (``len(text)``). Same result as ``str.isupper()`` etc. per character, over the whole batch at once."""
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if len(codes) == 0:  # no text, or only empty texts: every count is 0
-        return np.zeros((len(texts), len(CHAR_CLASS_COLUMNS)), dtype=np.int64)
-    lengths = np.array([len(t) for t in texts], dtype=np.int64)
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    classes = class_bytes(codes)
+    if not texts:
+        return np.zeros((0, len(CHAR_CLASS_COLUMNS)), dtype=np.int64)
+    batch = CodePointBatch.of(texts)
+    classes, starts, ends = batch.classes, batch.starts, batch.ends
     if jit_enabled():
         return _char_class_count_loop(classes, starts, ends)
     per_class = [(classes >> bit) & 1 == 1 for bit in (UPPER, ALPHA, DIGIT, SYMBOL, SPACE)]
-    # A word starts at a non-space character that opens its text or follows a space (str.split's words).
+    # A word starts at a non-space character that opens its text or follows a space (str.split's words);
+    # the line break between two texts is white space.
     space = (classes >> WHITESPACE) & 1 == 1
     after_space = np.empty_like(space)
-    after_space[0], after_space[1:] = True, space[:-1]
-    after_space[starts[starts < len(codes)]] = True
+    after_space[:1], after_space[1:] = True, space[:-1]
     word_start = after_space & ~space
     counted = np.vstack([*per_class, word_start, word_start & per_class[0]])
     # Running totals per class (a row each: contiguous, several times faster than down the columns).
-    cumulative = np.zeros((counted.shape[0], len(codes) + 1), dtype=np.int64)
+    cumulative = np.zeros((counted.shape[0], len(classes) + 1), dtype=np.int64)
     np.cumsum(counted, axis=1, out=cumulative[:, 1:])
-    return np.column_stack([(cumulative[:, ends] - cumulative[:, starts]).T, lengths])
+    return np.column_stack([(cumulative[:, ends] - cumulative[:, starts]).T, ends - starts])
 
 
 @compiled
