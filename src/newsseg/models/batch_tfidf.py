@@ -167,12 +167,22 @@ def token_vocabulary(vectorizer: TfidfVectorizer) -> Optional[TokenVocabulary]:
     return _TOKEN_VOCABULARIES[vectorizer]
 
 
+# FNV-1a, over code points: the start value, and each code point's step (``_token_ids`` takes the steps as
+# it finds the token's end). The hash is the final value shifted right by one, a non-negative int64.
+_FNV_OFFSET = np.uint64(14695981039346656037)
+
+
+@compiled
+def _fnv_step(value, code):
+    return (value ^ np.uint64(code)) * np.uint64(1099511628211)
+
+
 @compiled
 def _token_hash(codes: np.ndarray, start: int, end: int) -> int:
     """FNV-1a over the code points of codes[start:end], as a non-negative int64."""
-    value = np.uint64(14695981039346656037)
+    value = _FNV_OFFSET
     for i in range(start, end):
-        value = (value ^ np.uint64(codes[i])) * np.uint64(1099511628211)
+        value = _fnv_step(value, codes[i])
     return np.int64(value >> np.uint64(1))
 
 
@@ -236,10 +246,10 @@ def _token_ids(codes, is_word, text_starts, text_ends, token_codes, token_starts
                 i += 1
                 continue
             # The token's end and its hash (``_token_hash``) in one pass.
-            value = np.uint64(14695981039346656037)
+            value = _FNV_OFFSET
             j = i
             while j < end and is_word[j]:
-                value = (value ^ np.uint64(codes[j])) * np.uint64(1099511628211)
+                value = _fnv_step(value, codes[j])
                 j += 1
             if j - i >= 2:
                 token_id = -1
