@@ -9,10 +9,12 @@ is renamed at the end, so a crashed run never leaves a half-written result under
 from __future__ import annotations
 
 import html
+import io
 import json
+import math
 import os
-import sys
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -52,8 +54,12 @@ WRITTEN_KEYS = ("start", "end", "label", "score")  # what the writers use of a s
 
 
 class Writer:
-    def __init__(self, out: IO[str], keep: set[str], with_headers: bool) -> None:
+    """Writes documents and their segments to ``out``; ``messages`` takes what is said on the side (the
+    text format's errors, when it writes no headers), so that a worker can hand both back to the parent."""
+
+    def __init__(self, out: IO[str], keep: set[str], with_headers: bool, messages: Optional[IO[str]] = None) -> None:
         self.out, self.keep, self.with_headers = out, keep, with_headers
+        self.messages = messages if messages is not None else sys.stderr
 
     def start(self) -> None:
         pass
@@ -65,14 +71,31 @@ class Writer:
         pass
 
 
+# Each label as JSON: labels are plain ASCII words, so the quotes are all the escaping they need.
+_LABEL_JSON = {label: json.dumps(label) for label in LABELS}
+
+
+def jsonl_record(doc_id: str, segments: list[dict], error: Optional[str]) -> str:
+    """``json.dumps`` of the document's record (``{"id", "segments"}`` or ``{"id", "error"}``), without its
+    newline. The segments are written out here, with json.dumps' separators and number formats (``repr``):
+    through json.dumps, the record cost more than a tenth of labelling the page. Anything not written the
+    same way here (a label of another model, a score that is not a finite float) goes to json.dumps."""
+    if error:
+        return json.dumps({"id": doc_id, "error": error}, ensure_ascii=False)
+    parts = []
+    for segment in segments:
+        start, end, label, score = segment["start"], segment["end"], segment["label"], segment["score"]
+        if type(start) is not int or type(end) is not int or type(score) is not float or not math.isfinite(score) \
+                or label not in _LABEL_JSON:
+            return json.dumps({"id": doc_id, "segments": [{k: s[k] for k in WRITTEN_KEYS} for s in segments]},
+                              ensure_ascii=False)
+        parts.append(f'{{"start": {start}, "end": {end}, "label": {_LABEL_JSON[label]}, "score": {score!r}}}')
+    return f'{{"id": {json.dumps(doc_id, ensure_ascii=False)}, "segments": [{", ".join(parts)}]}}'
+
+
 class JsonlWriter(Writer):
     def write(self, doc, segments, error):
-        record: dict = {"id": doc.id}
-        if error:
-            record["error"] = error
-        else:
-            record["segments"] = [{k: s[k] for k in WRITTEN_KEYS} for s in segments]
-        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.out.write(jsonl_record(doc.id, segments, error) + "\n")
 
 
 class TextWriter(Writer):
@@ -82,7 +105,7 @@ class TextWriter(Writer):
         if self.with_headers:
             self.out.write(f"### {doc.id}" + (f"  [error: {error}]" if error else "") + "\n")
         elif error:
-            print(f"error: {doc.id}: {error}", file=sys.stderr)
+            print(f"error: {doc.id}: {error}", file=self.messages)
         kept = [doc.text[s["start"]:s["end"]] for s in segments if s["label"] in self.keep]
         self.out.write("\n".join(kept) + ("\n\n" if self.with_headers else "\n"))
 
@@ -119,6 +142,42 @@ class HtmlWriter(Writer):
 WRITERS = {"jsonl": JsonlWriter, "text": TextWriter, "html": HtmlWriter}
 
 
+@dataclass(frozen=True)
+class OutputSettings:
+    """How documents are written: the format, the labels the text format keeps, and whether it heads each
+    document with its id."""
+
+    fmt: str
+    keep: frozenset[str]
+    with_headers: bool
+
+    def writer(self, out: IO[str], messages: Optional[IO[str]] = None) -> Writer:
+        return WRITERS[self.fmt](out, set(self.keep), self.with_headers, messages)
+
+
+@dataclass(frozen=True)
+class WrittenBatch:
+    """A batch as written out (``text``), what the writer said on the side, and what it held."""
+
+    text: str
+    messages: str
+    documents: int
+    failed: int
+    characters: int
+
+
+def write_batch(settings: OutputSettings, batch: list[Document],
+                results: list[tuple[list[dict], Optional[str]]]) -> WrittenBatch:
+    """The labelled batch in the output format. Workers call it, so that formatting the output (as much
+    work as reading the input) is shared out among them, and what goes back to the parent is one string."""
+    out, messages = io.StringIO(), io.StringIO()
+    writer = settings.writer(out, messages)
+    for doc, (segments, error) in zip(batch, results):
+        writer.write(doc, segments, error)
+    return WrittenBatch(out.getvalue(), messages.getvalue(), len(batch), sum(bool(error) for _, error in results),
+                        sum(len(doc.text) for doc in batch))
+
+
 def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -126,14 +185,15 @@ def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
 
 
 class _WorkerState:
-    """Per-process state of a prediction worker: its pipeline and its site memory."""
+    """Per-process state of a prediction worker: its pipeline, its site memory and the output settings."""
 
     pipeline: Optional[Pipeline] = None
     memory: Optional[SiteMemory] = None
+    output: Optional[OutputSettings] = None
     load_error: Optional[str] = None  # raised with the first batch: a failing initializer would respawn forever
 
 
-def _init_worker(pipeline_dir: str, threads: int) -> None:
+def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings) -> None:
     # Workers share the cores instead of oversubscribing them; set before any OpenMP library (scikit-learn,
     # torch) loads, which is why torch is not imported here: a worker only pays for it if its model needs it.
     os.environ["OMP_NUM_THREADS"] = str(threads)
@@ -142,14 +202,13 @@ def _init_worker(pipeline_dir: str, threads: int) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the parent with the first batch
         _WorkerState.load_error = f"{pipeline_dir}: cannot load the model: {type(exc).__name__}: {exc}"
     _WorkerState.memory = SiteMemory()
+    _WorkerState.output = output
 
 
-def _label_in_worker(batch: list[Document]) -> list[tuple[list[dict], Optional[str]]]:
+def _label_in_worker(batch: list[Document]) -> WrittenBatch:
     if _WorkerState.load_error:
         raise ValueError(_WorkerState.load_error)
-    # Only what the writers use goes back: the per-label scores would triple what the parent unpickles.
-    return [([{k: s[k] for k in WRITTEN_KEYS} for s in segments], error)
-            for segments, error in _WorkerState.pipeline.label_documents(batch, _WorkerState.memory)]
+    return write_batch(_WorkerState.output, batch, _WorkerState.pipeline.label_documents(batch, _WorkerState.memory))
 
 
 def _partial_path(output: Path) -> Path:
@@ -219,21 +278,23 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
         partial = _partial_path(output)
         done = _resume_ids(partial) if resume else set()
         out = partial.open("a" if resume else "w", encoding="utf-8")
-    writer = WRITERS[fmt](out, set(keep), with_headers=not single_text)
+    settings = OutputSettings(fmt, frozenset(keep), with_headers=not single_text)
+    writer = settings.writer(out)
     documents = (d for d in iter_input_documents(inputs, id_column, text_column) if d.id not in done)
     bar = tqdm(desc="labelling", unit=" docs", disable=not progress, file=sys.stderr)
     pool = None
     cleanup: list[str] = []
     started = time.perf_counter()
 
-    def write_batch(batch: list[Document], results) -> None:
-        for doc, (segments, error) in zip(batch, results):
-            writer.write(doc, segments, error)
-            summary.documents += 1
-            summary.failed += bool(error)
-            summary.characters += len(doc.text)
+    def put(written: WrittenBatch) -> None:
+        out.write(written.text)
+        if written.messages:
+            sys.stderr.write(written.messages)
+        summary.documents += written.documents
+        summary.failed += written.failed
+        summary.characters += written.characters
         out.flush()  # a chunk at a time: an interrupted run loses at most the batches in flight
-        bar.update(len(batch))
+        bar.update(written.documents)
         rate = summary.characters / 1e6 / max(time.perf_counter() - started, 1e-9)
         bar.set_postfix(MB_s=f"{rate:.2f}", failed=summary.failed, refresh=False)
 
@@ -249,7 +310,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
             # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.
             with threadpool_limits(threads), torch_threads_capped(threads):
                 for batch in batched(documents, batch_size):
-                    write_batch(batch, pipeline.label_documents(batch, memory))
+                    put(write_batch(settings, batch, pipeline.label_documents(batch, memory)))
         else:
             # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
             # loads the pipeline from a folder once.
@@ -259,16 +320,14 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
                 pipeline.save(pipeline_dir)
             else:
                 pipeline_dir = str(pipeline)
-            pool = multiprocessing.get_context("spawn").Pool(workers, _init_worker, (pipeline_dir, threads))
+            pool = multiprocessing.get_context("spawn").Pool(workers, _init_worker, (pipeline_dir, threads, settings))
             in_flight: deque = deque()
             for batch in batched(documents, batch_size):
-                in_flight.append((batch, pool.apply_async(_label_in_worker, (batch,))))
+                in_flight.append(pool.apply_async(_label_in_worker, (batch,)))
                 if len(in_flight) >= 2 * workers:
-                    done_batch, result = in_flight.popleft()
-                    write_batch(done_batch, result.get())
+                    put(in_flight.popleft().get())
             while in_flight:
-                done_batch, result = in_flight.popleft()
-                write_batch(done_batch, result.get())
+                put(in_flight.popleft().get())
         writer.finish()
     except BaseException:
         if partial is not None:

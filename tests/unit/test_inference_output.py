@@ -1,10 +1,14 @@
-"""Prediction output: scores rounded as Python's round() rounds them."""
+"""Prediction output: scores rounded as Python's round() rounds them; JSONL records as json.dumps writes them."""
+
+import json
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg.inference import round_like_python
+from newsseg.labels import LABELS
+from newsseg.predict import WRITTEN_KEYS, jsonl_record
 
 
 def python_rounding(values: np.ndarray) -> list[list[str]]:
@@ -25,3 +29,36 @@ def test_round_like_python_on_halves_and_edges():
 def test_round_like_python_on_any_float(row):
     values = np.array([row])
     assert [[repr(v) for v in r] for r in round_like_python(values, 4)] == python_rounding(values)
+
+
+def dumped(doc_id, segments, error=None) -> str:
+    record = {"id": doc_id, "error": error} if error else \
+        {"id": doc_id, "segments": [{k: s[k] for k in WRITTEN_KEYS} for s in segments]}
+    return json.dumps(record, ensure_ascii=False)
+
+
+def test_jsonl_record_is_what_json_dumps_writes():
+    segments = [{"start": 0, "end": 12, "label": "news_body", "score": 0.9876, "scores": {}},
+                {"start": 13, "end": 40, "label": "ad", "score": 1.0},
+                {"start": 41, "end": 45, "label": "other", "score": 1e-05}]
+    for doc_id in ("a", 'q "quoted" \\ back', "ü é \u2028 \x00", ""):
+        assert jsonl_record(doc_id, segments, None) == dumped(doc_id, segments)
+        assert jsonl_record(doc_id, [], None) == dumped(doc_id, [])
+        assert jsonl_record(doc_id, [], "file.jsonl:3: malformed \"JSON\"") == dumped(doc_id, [], "file.jsonl:3: malformed \"JSON\"")
+
+
+def test_jsonl_record_leaves_what_it_does_not_write_itself_to_json_dumps():
+    odd = [{"start": 0, "end": 1, "label": "news_body", "score": float("nan")},
+           {"start": 0, "end": 1, "label": "not_a_label", "score": 0.5},
+           {"start": True, "end": 1, "label": "ad", "score": 0.5},
+           {"start": 0, "end": 1, "label": "ad", "score": 1}]
+    for segment in odd:
+        assert jsonl_record("x", [segment], None) == dumped("x", [segment])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**9), st.sampled_from(LABELS),
+                          st.floats(allow_nan=True, allow_infinity=True)), max_size=5), st.text(max_size=8))
+def test_jsonl_record_on_any_segments(rows, doc_id):
+    segments = [{"start": a, "end": b, "label": label, "score": score} for a, b, label, score in rows]
+    assert jsonl_record(doc_id, segments, None) == dumped(doc_id, segments)
