@@ -53,7 +53,6 @@ _DIGITS_RE = re.compile(r"\d+")
 MONTHS = PhraseList((
     "january", "jan", "february", "feb", "march", "mar", "april", "apr", "may", "june", "jun", "july", "jul",
     "august", "aug", "september", "sept", "sepember", "sep", "october", "oct", "november", "nov", "december", "dec"))
-_MONTH_RE = re.compile(MONTHS.regex.pattern + r"\.?")
 _TERMINAL_ENDINGS = tuple(".!?\"'\u201d\u2019)")
 _TERMINAL_RE = re.compile(f"[{re.escape(''.join(_TERMINAL_ENDINGS))}]$")
 # Short lines that belong to a comment section: reply/like buttons, "X says:", comment timestamps, the
@@ -336,16 +335,37 @@ def page_shape_repeats(texts: list[str], doc_ids: list[str], lowered_texts: Opti
         lowered_texts = [text.lower() for text in texts]
     if folded is None:
         folded = _mask_digit_runs(lowered_texts)
-    # Only lines naming a month need the month regex, which tries every position (masking digits leaves
-    # the word boundaries as they were, so a month is found before masking iff after).
+    # Only lines naming a month have one replaced (masking digits leaves the word boundaries as they were,
+    # so a month is found before masking iff after).
     if month_counts is None:
         month_counts = MONTHS.count(lowered_texts)
-    shapes = [(doc, _MONTH_RE.sub("m", text) if month else text)
-              for doc, text, month in zip(doc_ids, folded, (month_counts > 0).tolist())]
-    lowered = list(zip(doc_ids, lowered_texts))
-    shape_counts, text_counts = Counter(shapes), Counter(lowered)
-    return np.array([min(shape_counts[shape] - text_counts[line], 10) / 10 for shape, line in zip(shapes, lowered)],
-                    dtype=np.float32)
+    shapes = list(folded)
+    month_lines = np.flatnonzero(month_counts).tolist()
+    for i, shape in zip(month_lines, MONTHS.replace([folded[i] for i in month_lines], "m", ".")):
+        shapes[i] = shape
+    # Per line, (lines of the page with its shape) - (lines of the page with its text). A shape is a function
+    # of the text, so lines of one text share one shape. A line whose shape is its text ("unchanged": no
+    # digit, no month, most lines) then counts just the changed lines of its page with that shape; a
+    # changed line counts the unchanged lines whose text is its shape, plus the changed lines with its
+    # shape, less those with its text. Only the changed lines, and the lines whose text is one of their
+    # shapes, are counted by page, instead of every line by (page, shape) and (page, text).
+    changed = [i for i, (shape, text) in enumerate(zip(shapes, lowered_texts)) if shape != text]
+    repeats = np.zeros(len(texts), dtype=np.int64)
+    if changed:
+        changed_shapes = Counter((doc_ids[i], shapes[i]) for i in changed)
+        changed_texts = Counter((doc_ids[i], lowered_texts[i]) for i in changed)
+        changed_shape_set = {shapes[i] for i in changed}
+        unchanged_texts: Counter = Counter()
+        for i, text in enumerate(lowered_texts):
+            if text in changed_shape_set and shapes[i] == text:
+                key = (doc_ids[i], text)
+                unchanged_texts[key] += 1
+                repeats[i] = changed_shapes[key]
+        for i in changed:
+            shape_key = (doc_ids[i], shapes[i])
+            repeats[i] = (unchanged_texts[shape_key] + changed_shapes[shape_key]
+                          - changed_texts[(doc_ids[i], lowered_texts[i])])
+    return (np.minimum(repeats, 10) / 10).astype(np.float32)
 
 
 CHAR_CLASS_COLUMNS = ("upper", "letters", "digits", "symbols", "spaces", "words", "capitalised_words", "chars")

@@ -49,6 +49,36 @@ class PhraseList:
         """Per text, ``len(self.regex.findall(text))``."""
         return count_phrase_lists((self,), texts)[:, 0]
 
+    def replacement_regex(self, optional_suffix: str) -> re.Pattern:
+        """``self.regex``, each match taking ``optional_suffix`` after it too where that follows."""
+        if self.dollar_digit:
+            raise ValueError("replacement_regex: a list that counts \"$\" and a digit is not supported")
+        return _suffixed_regex(self.regex.pattern, optional_suffix)
+
+    def replace(self, texts: list[str], replacement: str, optional_suffix: str = "") -> list[str]:
+        """Per text, ``self.replacement_regex(optional_suffix).sub(replacement, text)``. Compiled, one pass
+        over the batch, where the regex tries every alternative at every position; texts without a match
+        are returned as they are."""
+        regex = self.replacement_regex(optional_suffix)
+        if (not jit_enabled() or not texts or len(optional_suffix) > 1 or any("\n" in text for text in texts)
+                or "\\" in replacement):  # "\n" joins the texts below; a backslash would be a group reference
+            return [regex.sub(replacement, text) for text in texts]
+        batch = CodePointBatch.of(texts)
+        codes, starts, kinds, _, _, by_opening, opening_starts = _matcher_tables((self,))
+        replaced, changed = _replace_phrases(
+            batch.codes, batch.is_word, batch.starts, batch.ends, codes, starts, kinds, by_opening, opening_starts,
+            np.frombuffer(replacement.encode("utf-32-le", "surrogatepass"), dtype=np.uint32),
+            ord(optional_suffix) if optional_suffix else -1)
+        if not changed.any():
+            return list(texts)
+        replaced_texts = iter(replaced.tobytes().decode("utf-32-le", "surrogatepass").split("\n"))
+        return [next(replaced_texts) if text_changed else text for text, text_changed in zip(texts, changed.tolist())]
+
+
+@functools.lru_cache(maxsize=16)
+def _suffixed_regex(pattern: str, optional_suffix: str) -> re.Pattern:
+    return re.compile(pattern + (f"(?:{re.escape(optional_suffix)})?" if optional_suffix else ""))
+
 
 def count_phrase_lists(lists: tuple[PhraseList, ...], texts: list[str]) -> np.ndarray:
     """Per text and list, ``len(phrase_list.regex.findall(text))``. Compiled, all lists are matched in one
@@ -121,24 +151,8 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
                     n = list_of_phrase[p]
                     if i < resume[n]:  # inside this list's last match, or matched at i already
                         continue
-                    length = phrase_starts[p + 1] - phrase_starts[p]
-                    j = i + length
-                    if j > end:
-                        continue
-                    same = True
-                    for k in range(2, length):  # the first two are the group's
-                        if codes[i + k] != phrase_codes[phrase_starts[p] + k]:
-                            same = False
-                            break
-                    if not same:
-                        continue
-                    if phrase_kinds[p] == 2:  # \\w+: at least one more word character
-                        if j >= end or not is_word[j]:
-                            continue
-                    if phrase_kinds[p] > 0:  # then greedily all of them (a boundary always follows)
-                        while j < end and is_word[j]:
-                            j += 1
-                    if is_word[j - 1] != (j < end and is_word[j]):
+                    j = _phrase_end(codes, is_word, i, end, p, phrase_codes, phrase_starts, phrase_kinds)
+                    if j >= 0:
                         counts[t, n] += 1
                         resume[n] = j
             if code == 36 and i + 1 < end and is_decimal[i + 1]:
@@ -147,6 +161,74 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
                         counts[t, n] += 1
                         resume[n] = i + 2
     return counts
+
+
+@compiled
+def _replace_phrases(codes, is_word, text_starts, text_ends, phrase_codes, phrase_starts, phrase_kinds, by_opening,
+                     opening_starts, replacement, suffix):
+    """``PhraseList.replace`` of one list: the texts holding a match, each match (and the code point
+    ``suffix`` right after it, if any; -1: none) replaced, joined by a line break; and per text, whether it
+    is one of them. Matches are found as ``_count_phrases`` finds them (leftmost, non-overlapping, the first
+    phrase in the list's order)."""
+    limit = _FIRST_CODE_LIMIT
+    out = np.empty(len(codes) + 1 + len(replacement) * len(codes), dtype=codes.dtype)
+    changed = np.zeros(len(text_starts), dtype=np.bool_)
+    n = 0  # code points written: the changed texts so far, a line break after each
+    for t in range(len(text_starts)):
+        start, end = text_starts[t], text_ends[t]
+        m = n
+        i = start
+        while i < end:
+            code = codes[i]
+            j = -1
+            if (i > start and is_word[i - 1]) != is_word[i] and code < limit:
+                one, one_end = opening_starts[code], opening_starts[code + 1]
+                two = two_end = 0
+                if i + 1 < end and codes[i + 1] < limit:
+                    group = limit * (1 + code) + codes[i + 1]
+                    two, two_end = opening_starts[group], opening_starts[group + 1]
+                while j < 0 and (one < one_end or two < two_end):
+                    if two >= two_end or (one < one_end and by_opening[one] < by_opening[two]):
+                        p = by_opening[one]
+                        one += 1
+                    else:
+                        p = by_opening[two]
+                        two += 1
+                    j = _phrase_end(codes, is_word, i, end, p, phrase_codes, phrase_starts, phrase_kinds)
+            if j < 0:
+                out[m] = code
+                m += 1
+                i += 1
+                continue
+            changed[t] = True
+            for k in range(len(replacement)):
+                out[m] = replacement[k]
+                m += 1
+            i = j + 1 if j < end and codes[j] == suffix else j
+        if changed[t]:
+            out[m] = 10
+            n = m + 1
+    return out[:n - 1] if n > 0 else out[:0], changed
+
+
+@compiled
+def _phrase_end(codes, is_word, i, end, p, phrase_codes, phrase_starts, phrase_kinds):
+    """Where phrase p's match at i ends, followed by a word boundary (the text ends at ``end``); -1 where it
+    does not match there. The caller has compared the phrase's first two characters (its group's)."""
+    length = phrase_starts[p + 1] - phrase_starts[p]
+    j = i + length
+    if j > end:
+        return -1
+    for k in range(2, length):
+        if codes[i + k] != phrase_codes[phrase_starts[p] + k]:
+            return -1
+    if phrase_kinds[p] == 2:  # \\w+: at least one more word character
+        if j >= end or not is_word[j]:
+            return -1
+    if phrase_kinds[p] > 0:  # then greedily all of them (a boundary always follows)
+        while j < end and is_word[j]:
+            j += 1
+    return j if is_word[j - 1] != (j < end and is_word[j]) else -1
 
 
 @dataclass(frozen=True)

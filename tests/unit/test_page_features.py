@@ -263,3 +263,15 @@ def test_page_shapes_match_the_reference(monkeypatch):
     for no_jit in ("", "1"):
         monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
         assert np.array_equal(page_shape_repeats(texts, doc_ids), reference_page_shape_repeats(texts, doc_ids))
+
+
+SHAPE_LINES = ["Jun 2, 2008 by J. Doe", "Jul 3, 2009 by J. Doe", "m 0, 0 by j. doe", "Jun 2, 2008 by J. Doe",
+               "May", "m", "may", "Share", "share", "Page 1 of 3", "Page 2 of 3", "page 0 of 0", "x² y", "٣ May"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(SHAPE_LINES)), max_size=30))
+def test_page_shapes_match_the_reference_on_generated_pages(lines):
+    # Pages interleaved on purpose: a page's lines need not be contiguous.
+    texts, doc_ids = [t for _, t in lines], [d for d, _ in lines]
+    assert np.array_equal(page_shape_repeats(texts, doc_ids), reference_page_shape_repeats(texts, doc_ids))

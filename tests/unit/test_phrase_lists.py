@@ -51,12 +51,30 @@ def check_phrase_counts(texts: list[str], monkeypatch) -> None:
         assert phrases.count(texts).tolist() == expected, name
         monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
         assert phrases.count(texts).tolist() == expected, name
-    assert [features._MONTH_RE.sub("m", text) for text in texts] == [re.sub(OLD_MONTH_MASK, "m", t) for t in texts]
+    check_replacements(texts, monkeypatch)
+
+
+def check_replacements(texts: list[str], monkeypatch) -> None:
+    """``PhraseList.replace`` as ``re.sub`` with the reference regexes, for page shapes' month mask and for
+    other lists, suffixes and replacements; texts with a line break take the regex path, so also without."""
+    cases = [("MONTHS", "m", ".")] + [(name, replacement, suffix) for name in ("LEGAL", "CHROME", "FIRST_PERSON")
+                                      for replacement, suffix in (("", ""), ("<x>", ":"))]
+    for batch in (texts, [text.replace("\n", " ") for text in texts]):
+        for name, replacement, suffix in cases:
+            suffix_regex = f"(?:{re.escape(suffix)})?" if suffix else ""
+            expected = [re.sub(REFERENCE[name] + suffix_regex, replacement, text) for text in batch]
+            for no_jit in ("", "1"):
+                monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+                assert getattr(features, name).replace(batch, replacement, suffix) == expected, (name, no_jit)
+    assert [re.sub(REFERENCE["MONTHS"] + r"\.?", "m", t) for t in texts] == [re.sub(OLD_MONTH_MASK, "m", t) for t in texts]
 
 
 def test_literal_strings(monkeypatch):
     check_phrase_counts(LITERAL, monkeypatch)
     assert features.CALL_TO_ACTION.count(["sign up now, sign up for $5"]).tolist() == [3]
+    assert features.MONTHS.replace(["jan. 5 and may", "no month", "dec.."], "m", ".") == ["m 5 and m", "no month", "m."]
+    with pytest.raises(ValueError, match="not supported"):
+        features.CALL_TO_ACTION.replace(["buy"], "x")
 
 
 FRAGMENTS = ["i", "'m", "my", "you", "r", "s", "sign", " up", "get", " the", "advertis", "ing", "satir", "e",
