@@ -19,8 +19,10 @@ from typing import Optional
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
+from sklearn.utils.extmath import softmax
 
 from ..compiled import compiled, jit_enabled
 from ..code_points import CodePointBatch
@@ -276,6 +278,15 @@ def _token_ids(codes, is_word, text_starts, text_ends, token_codes, token_starts
 def count_matrix(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optional[list[str]] = None) -> sp.csr_array:
     """Term counts, as ``CountVectorizer.transform``: rows of ``texts``, columns of the vocabulary,
     column indices sorted within each row. ``lowered``: the texts lower-cased, when the caller has them."""
+    counts, indices, indptr = _count_arrays(vectorizer, texts, lowered)
+    index_dtype = np.int32 if len(counts) <= np.iinfo(np.int32).max else np.int64
+    return sp.csr_array((counts, indices.astype(index_dtype), indptr.astype(index_dtype)),
+                        shape=(len(texts), len(vectorizer.vocabulary_)))
+
+
+def _count_arrays(vectorizer: TfidfVectorizer, texts: list[str],
+                  lowered: Optional[list[str]] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``count_matrix``'s data (in the vectorizer's dtype), column indices and row pointers (int64)."""
     vocabulary = token_vocabulary(vectorizer) if jit_enabled() else None
     if vocabulary is not None:
         if vectorizer.lowercase:
@@ -290,23 +301,26 @@ def count_matrix(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optiona
     cells, counts = np.unique(rows[known] * n_columns + columns[known], return_counts=True)
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount(cells // n_columns, minlength=len(texts)), out=indptr[1:])
-    index_dtype = np.int32 if len(cells) <= np.iinfo(np.int32).max else np.int64
-    return sp.csr_array((counts.astype(vectorizer.dtype), (cells % n_columns).astype(index_dtype),
-                         indptr.astype(index_dtype)), shape=(len(texts), n_columns))
+    return counts.astype(vectorizer.dtype), cells % n_columns, indptr
 
 
 def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optional[list[str]] = None) -> sp.csr_array:
     """``vectorizer.transform(texts)`` for a vectorizer ``supports_batch_transform`` accepts: the same steps on the
     same counts (sublinear tf, idf, norm), so the same floating-point values. ``lowered``: as in ``count_matrix``."""
     matrix = count_matrix(vectorizer, texts, lowered)
-    if vectorizer.sublinear_tf:
-        np.log(matrix.data, matrix.data)
-        matrix.data += 1.0
-    if vectorizer.use_idf:
-        matrix.data *= vectorizer.idf_[matrix.indices]
+    _weigh_counts(vectorizer, matrix.data, matrix.indices)
     if vectorizer.norm is not None and matrix.shape[0]:  # normalize refuses an empty matrix
         matrix = normalize(matrix, norm=vectorizer.norm, copy=False)
     return matrix
+
+
+def _weigh_counts(vectorizer: TfidfVectorizer, data: np.ndarray, indices: np.ndarray) -> None:
+    """Counts to TF-IDF weights in place, before the norm, as ``TfidfTransformer.transform`` computes them."""
+    if vectorizer.sublinear_tf:
+        np.log(data, data)
+        data += 1.0
+    if vectorizer.use_idf:
+        data *= vectorizer.idf_[indices]
 
 
 def text_pipeline_proba(pipeline: Pipeline, texts: list[str], lowered: Optional[list[str]] = None) -> np.ndarray:
@@ -314,6 +328,9 @@ def text_pipeline_proba(pipeline: Pipeline, texts: list[str], lowered: Optional[
     followed by a classifier, with word-level TF-IDF computed batch-wise. ``lowered``: the texts lower-cased,
     when the caller has them."""
     columns, classifier = pipeline[0], pipeline[-1]
+    vectorizers = [transformer for _, transformer, _ in columns.transformers_ if not isinstance(transformer, str)]
+    if len(vectorizers) == 1 and _fused_path_applies(vectorizers[0], columns, classifier):
+        return _multinomial_tfidf_proba(vectorizers[0], classifier, texts, lowered)
     blocks = []
     for _, transformer, _ in columns.transformers_:
         if isinstance(transformer, str):  # "drop" (the remainder)
@@ -325,3 +342,50 @@ def text_pipeline_proba(pipeline: Pipeline, texts: list[str], lowered: Optional[
     else:
         features = np.hstack([b.toarray() if sp.issparse(b) else b for b in blocks])
     return classifier.predict_proba(features)
+
+
+def _fused_path_applies(vectorizer, columns, classifier) -> bool:
+    """Whether ``_multinomial_tfidf_proba`` computes what the pipeline would: one word-level vectorizer of the
+    compiled path, in float64 with the l2 norm (or none), under a sparse ColumnTransformer, into a fitted
+    multinomial logistic regression (more than two classes: softmax over dense coefficients)."""
+    return (jit_enabled() and supports_batch_transform(vectorizer) and token_vocabulary(vectorizer) is not None
+            and vectorizer.dtype == np.float64 and vectorizer.norm in ("l2", None)
+            and getattr(columns, "sparse_output_", False) and isinstance(classifier, LogisticRegression)
+            and hasattr(classifier, "coef_") and len(classifier.classes_) > 2 and isinstance(classifier.coef_, np.ndarray)
+            and classifier.coef_.dtype == np.float64 and classifier.coef_.shape[1] == len(vectorizer.vocabulary_))
+
+
+def _multinomial_tfidf_proba(vectorizer: TfidfVectorizer, classifier: LogisticRegression, texts: list[str],
+                             lowered: Optional[list[str]]) -> np.ndarray:
+    """TF-IDF into logistic regression without a sparse matrix or scikit-learn's checks between them: the
+    counts weighed as ``tfidf_transform`` weighs them, then in one compiled loop the l2 norm as scikit-learn's
+    ``inplace_csr_row_normalize_l2`` and the scores as scipy's sparse times dense product compute them (same
+    operations in the same order), then the intercept and scikit-learn's own softmax. Why: the matrix, the
+    norm, the stacking and the classifier's checks cost about as much as finding the n-grams."""
+    counts, indices, indptr = _count_arrays(vectorizer, texts, lowered)
+    _weigh_counts(vectorizer, counts, indices)
+    scores = _normed_linear_scores(counts, indices, indptr, np.ascontiguousarray(classifier.coef_),
+                                   vectorizer.norm == "l2")
+    return softmax(scores + classifier.intercept_, copy=False)
+
+
+@compiled
+def _normed_linear_scores(data, indices, indptr, coef, l2_norm):
+    """Per row of the CSR matrix (data, indices, indptr): divided by its l2 norm (if ``l2_norm`` and the norm
+    is not 0), times ``coef.T``, terms added in the row's order."""
+    n_classes = coef.shape[0]
+    scores = np.zeros((len(indptr) - 1, n_classes))
+    for row in range(len(indptr) - 1):
+        start, end = indptr[row], indptr[row + 1]
+        if l2_norm:
+            total = 0.0
+            for j in range(start, end):
+                total += data[j] * data[j]
+            if total != 0.0:
+                total = np.sqrt(total)
+                for j in range(start, end):
+                    data[j] /= total
+        for j in range(start, end):
+            for k in range(n_classes):
+                scores[row, k] += data[j] * coef[k, indices[j]]
+    return scores
