@@ -64,9 +64,10 @@ class PhraseList:
                 or "\\" in replacement):  # "\n" joins the texts below; a backslash would be a group reference
             return [regex.sub(replacement, text) for text in texts]
         batch = CodePointBatch.of(texts)
-        codes, starts, kinds, _, _, by_opening, opening_starts = _matcher_tables((self,))
+        codes, starts, kinds, _, _, by_opening, opening_starts, opens_a_phrase = _matcher_tables((self,))
         replaced, changed = _replace_phrases(
             batch.codes, batch.is_word, batch.starts, batch.ends, codes, starts, kinds, by_opening, opening_starts,
+            opens_a_phrase,
             np.frombuffer(replacement.encode("utf-32-le", "surrogatepass"), dtype=np.uint32),
             ord(optional_suffix) if optional_suffix else -1)
         if not changed.any():
@@ -97,7 +98,8 @@ def _matcher_tables(lists: tuple[PhraseList, ...]) -> tuple[np.ndarray, ...]:
     them, suffix kinds, the list of each phrase, and which lists count "$" and a digit; then the phrases by
     their opening: per first character (a code point under 256) the one-character phrases, and per first
     two characters (both under 256) the longer ones, each group in phrase order (by list, then in the list's
-    order), as indexes into ``by_opening`` between ``opening_starts``."""
+    order), as indexes into ``by_opening`` between ``opening_starts``; and which code points under 256 open a
+    phrase (most word ends, at a space or a comma, open none: the scan skips them without the lookups)."""
     parsed = [(text, kind, n) for n, phrases in enumerate(lists) for text, kind in phrases._parsed]
     texts = [text for text, _, _ in parsed]
     if any(ord(c) >= _FIRST_CODE_LIMIT for text in texts for c in text[:2]):
@@ -114,12 +116,14 @@ def _matcher_tables(lists: tuple[PhraseList, ...]) -> tuple[np.ndarray, ...]:
     by_opening = np.array([i for group in groups for i in group], dtype=np.int64)
     opening_starts = np.r_[0, np.cumsum([len(g) for g in groups])].astype(np.int64)
     dollar_digit = np.array([phrases.dollar_digit for phrases in lists], dtype=np.bool_)
-    return codes, starts, kinds, list_of_phrase, dollar_digit, by_opening, opening_starts
+    opens_a_phrase = np.zeros(_FIRST_CODE_LIMIT, dtype=np.bool_)
+    opens_a_phrase[[ord(text[0]) for text in texts]] = True
+    return codes, starts, kinds, list_of_phrase, dollar_digit, by_opening, opening_starts, opens_a_phrase
 
 
 @compiled
 def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_codes, phrase_starts, phrase_kinds,
-                   list_of_phrase, dollar_digit, by_opening, opening_starts):
+                   list_of_phrase, dollar_digit, by_opening, opening_starts, opens_a_phrase):
     """Per text (``codes[text_starts[t]:text_ends[t]]``) and list: non-overlapping matches, leftmost first,
     of the list's ``\\b(?:phrases)\\b`` (or ``\\$\\d``), as ``re.findall`` counts them. Each list scans on
     from the end of its last match (``resume``). ``\\b`` at i: the characters at i - 1 and i differ in being
@@ -135,7 +139,7 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
         resume[:] = start
         for i in range(start, end):
             code = codes[i]
-            if (i > start and is_word[i - 1]) != is_word[i] and code < limit:
+            if (i > start and is_word[i - 1]) != is_word[i] and code < limit and opens_a_phrase[code]:
                 one, one_end = opening_starts[code], opening_starts[code + 1]
                 two = two_end = 0
                 if i + 1 < end and codes[i + 1] < limit:
@@ -182,7 +186,7 @@ def _count_phrases(codes, is_word, is_decimal, text_starts, text_ends, phrase_co
 
 @compiled
 def _replace_phrases(codes, is_word, text_starts, text_ends, phrase_codes, phrase_starts, phrase_kinds, by_opening,
-                     opening_starts, replacement, suffix):
+                     opening_starts, opens_a_phrase, replacement, suffix):
     """``PhraseList.replace`` of one list: the texts holding a match, each match (and the code point
     ``suffix`` right after it, if any; -1: none) replaced, joined by a line break; and per text, whether it
     is one of them. Matches are found as ``_count_phrases`` finds them (leftmost, non-overlapping, the first
@@ -198,7 +202,7 @@ def _replace_phrases(codes, is_word, text_starts, text_ends, phrase_codes, phras
         while i < end:
             code = codes[i]
             j = -1
-            if (i > start and is_word[i - 1]) != is_word[i] and code < limit:
+            if (i > start and is_word[i - 1]) != is_word[i] and code < limit and opens_a_phrase[code]:
                 one, one_end = opening_starts[code], opening_starts[code + 1]
                 two = two_end = 0
                 if i + 1 < end and codes[i + 1] < limit:
