@@ -137,23 +137,58 @@ class TokenVocabulary:
         n_tokens = max(len(self.token_starts) - 1, 1)
         rows, columns = [], []
         for n in [1, *self.key_tables]:
-            if len(ids) < n:
-                continue
-            # n consecutive tokens of one text, all in the vocabulary's tokens.
-            valid = token_rows[:len(ids) - n + 1] == token_rows[n - 1:]
-            key = np.zeros(len(ids) - n + 1, dtype=np.int64)
-            for offset in range(n):
-                part = ids[offset:len(ids) - n + 1 + offset]
-                valid &= part >= 0
-                key = key * n_tokens + part
-            key, gram_rows = key[valid], token_rows[:len(valid)][valid]
-            gram_columns = self.unigram_columns[key] if n == 1 else _look_up_keys(key, *self.key_tables[n])
-            found = gram_columns >= 0
-            rows.append(gram_rows[found])
-            columns.append(gram_columns[found])
+            if n == 1:
+                gram_rows, gram_columns = _unigram_cells(ids, token_rows, self.unigram_columns)
+            else:
+                gram_rows, gram_columns = _ngram_cells(ids, token_rows, n, n_tokens, *self.key_tables[n])
+            rows.append(gram_rows)
+            columns.append(gram_columns)
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(rows), np.concatenate(columns)
+
+
+@compiled
+def _unigram_cells(ids, token_rows, unigram_columns):
+    """Rows and columns of the tokens (ids, -1: not a vocabulary token) that are in the vocabulary alone."""
+    rows = np.empty(len(ids), dtype=np.int64)
+    columns = np.empty(len(ids), dtype=np.int64)
+    n = 0
+    for i in range(len(ids)):
+        if ids[i] >= 0 and unigram_columns[ids[i]] >= 0:
+            rows[n], columns[n] = token_rows[i], unigram_columns[ids[i]]
+            n += 1
+    return rows[:n], columns[:n]
+
+
+@compiled
+def _ngram_cells(ids, token_rows, length, n_tokens, slot_keys, slot_columns):
+    """Rows and columns of the n-grams of ``length`` consecutive tokens of one text, all vocabulary tokens,
+    whose key (``TokenVocabulary``) is in the table."""
+    rows = np.empty(max(len(ids) - length + 1, 0), dtype=np.int64)
+    columns = np.empty(len(rows), dtype=np.int64)
+    mask = len(slot_keys) - 1
+    n = 0
+    for i in range(len(rows)):
+        if token_rows[i] != token_rows[i + length - 1]:
+            continue
+        key = 0
+        for offset in range(length):
+            token = ids[i + offset]
+            if token < 0:
+                key = -1
+                break
+            key = key * n_tokens + token
+        if key < 0:
+            continue
+        slot = _key_slot(key, mask)
+        while slot_keys[slot] >= 0:
+            if slot_keys[slot] == key:
+                rows[n], columns[n] = token_rows[i], slot_columns[slot]
+                n += 1
+                break
+            slot = (slot + 1) & mask
+    return rows[:n], columns[:n]
 
 
 _TOKEN_VOCABULARIES: "weakref.WeakKeyDictionary[TfidfVectorizer, Optional[TokenVocabulary]]" = \
@@ -202,21 +237,6 @@ def _fill_key_table(slot_keys: np.ndarray, slot_columns: np.ndarray, keys: np.nd
         while slot_keys[slot] >= 0:
             slot = (slot + 1) & mask
         slot_keys[slot], slot_columns[slot] = keys[i], columns[i]
-
-
-@compiled
-def _look_up_keys(keys: np.ndarray, slot_keys: np.ndarray, slot_columns: np.ndarray) -> np.ndarray:
-    """Per key (non-negative), its column in the table, -1 where it is not there."""
-    mask = len(slot_keys) - 1
-    out = np.full(len(keys), -1, dtype=np.int64)
-    for i in range(len(keys)):
-        slot = _key_slot(keys[i], mask)
-        while slot_keys[slot] >= 0:
-            if slot_keys[slot] == keys[i]:
-                out[i] = slot_columns[slot]
-                break
-            slot = (slot + 1) & mask
-    return out
 
 
 @compiled
