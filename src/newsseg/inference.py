@@ -46,11 +46,14 @@ class Pipeline:
         columns.update(line_form_columns(columns["text"]))
         # Strings as Python objects: pandas' own string columns convert every value back on each tolist(),
         # and the features read the text columns several times per batch. Numbers as arrays of the dtype
-        # pandas would infer from the values: its inference cost a third of building the frame.
-        frame = pd.DataFrame({name: pd.Series(values, dtype=object) if name in STRING_COLUMNS + LINE_FORM_COLUMNS
+        # pandas would infer from the values: its inference cost a third of building the frame. One index
+        # object for all columns, so that pandas has none to align.
+        index = pd.RangeIndex(len(columns["text"]))
+        frame = pd.DataFrame({name: pd.Series(values, dtype=object, index=index)
+                              if name in STRING_COLUMNS + LINE_FORM_COLUMNS
                               else np.array(values, dtype=_FRAME_NUMBER_TYPES[name]) if name in _FRAME_NUMBER_TYPES
                               and values else values for name, values in columns.items()},
-                             columns=[*COLUMNS, *LINE_FORM_COLUMNS])
+                             columns=[*COLUMNS, *LINE_FORM_COLUMNS], index=index)
         if memory is not None:
             frame["site_recurrence"] = site_recurrence(frame, memory)
         return frame
