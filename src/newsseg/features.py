@@ -18,7 +18,7 @@ import pandas as pd
 from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
 from .compiled import compiled, jit_enabled, python_version
 from .phrase_lists import MarkerList, PhraseList, count_phrase_lists
-from .segmentation import normalize_for_model
+from .segmentation import normalize_for_model, normalize_lines
 
 # The cue patterns below are matched against the lower-cased line: one lower() per line is about twice
 # as fast as IGNORECASE in every pattern.
@@ -145,7 +145,7 @@ COMMENT_CUE_COLUMN, COMMENT_CUE_BEFORE_COLUMN = "comment_cue", "comment_cue_befo
 def model_text(frame: pd.DataFrame) -> list[str]:
     if MODEL_TEXT_COLUMN in frame.columns:
         return frame[MODEL_TEXT_COLUMN].tolist()
-    return [normalize_for_model(t) for t in frame["text"].tolist()]
+    return normalize_lines(frame["text"].tolist())
 
 
 def line_key(text: str) -> str:
@@ -225,7 +225,7 @@ def line_forms(frame: pd.DataFrame) -> LineForms:
 
 def line_form_columns(texts: list[str]) -> dict[str, list[str]]:
     """The ``LineForms`` of lines ``texts``, as frame columns (``LINE_FORM_COLUMNS``)."""
-    forms = LineForms.of([normalize_for_model(text) for text in texts])
+    forms = LineForms.of(normalize_lines(texts))
     return dict(zip(LINE_FORM_COLUMNS, (forms.texts, forms.lowered, forms.folded, forms.keys)))
 
 

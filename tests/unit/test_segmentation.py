@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from newsseg import segmentation
 from newsseg.documents import Document, Segment
 from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, _strip_span, iter_line_spans,
-                                  normalize_for_model, segment, segment_spans, split_long_span)
+                                  normalize_for_model, normalize_lines, segment, segment_spans, split_long_span)
 
 
 def spans(text, **kw):
@@ -65,6 +65,7 @@ def test_normalize_for_model_changes_only_what_needs_it(text, expected):
 def test_normalize_for_model_matches_the_three_substitutions(text):
     slow = _WHITESPACE_RE.sub(" ", _CONTROL_RE.sub(" ", _ZERO_WIDTH_RE.sub("", text))).strip()
     assert normalize_for_model(text) == slow
+    assert normalize_lines([text, "clean", text]) == [slow, "clean", slow]
 
 
 @settings(max_examples=300, deadline=None)
