@@ -645,18 +645,28 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
 
 
 def with_neighbours(features: np.ndarray, frame: pd.DataFrame, window: int) -> np.ndarray:
-    """Append the features of ``window`` segments on each side (zeros plus a flag past the edges)."""
+    """Append the features of ``window`` segments on each side (zeros plus a flag past the edges).
+
+    The result is column-major (Fortran order), as the trees read it: the columns are built as rows of
+    its transpose, each neighbour's block a shifted slice of the features' transpose, so no big matrix is
+    transposed after (that and stacking the blocks had cost a sixth of the trees' time)."""
     if window == 0:
         return features
-    doc_ids = frame["doc_id"].to_numpy()
+    doc_codes = pd.factorize(frame["doc_id"].to_numpy())[0]  # compared as numbers, not as strings
     n, width = features.shape
-    parts = [features]
-    for offset in [o for o in range(-window, window + 1) if o != 0]:
-        shifted = np.zeros((n, width + 1), dtype=np.float32)
+    offsets = [o for o in range(-window, window + 1) if o != 0]
+    # Every element is written below: each block's copied columns, then its edge columns and its flag row.
+    by_column = np.empty((width + len(offsets) * (width + 1), n), dtype=features.dtype)
+    by_column[:width] = features.T
+    for k, offset in enumerate(offsets):
+        block = by_column[width + k * (width + 1):width + (k + 1) * (width + 1)]
         src = np.arange(n) + offset
         valid = (src >= 0) & (src < n)
-        valid[valid] &= doc_ids[src[valid]] == doc_ids[valid]
-        shifted[valid, :width] = features[src[valid]]
-        shifted[~valid, width] = 1.0
-        parts.append(shifted)
-    return np.hstack(parts)
+        valid[valid] &= doc_codes[src[valid]] == doc_codes[valid]
+        if -n < offset < 0:  # row i takes row i + offset
+            block[:width, -offset:] = by_column[:width, :n + offset]
+        elif 0 < offset < n:
+            block[:width, :n - offset] = by_column[:width, offset:]
+        block[:width, np.flatnonzero(~valid)] = 0.0
+        block[width] = ~valid
+    return by_column.T

@@ -57,6 +57,31 @@ def test_with_neighbours_does_not_cross_documents():
     assert wide[first_of_a2].tolist() == [first_of_a2, 0.0, 1.0, first_of_a2 + 1, 0.0]
 
 
+def reference_with_neighbours(features: np.ndarray, doc_ids: np.ndarray, window: int) -> np.ndarray:
+    """``with_neighbours`` as it was written before it built the columns directly: the reference."""
+    n, width = features.shape
+    parts = [features]
+    for offset in [o for o in range(-window, window + 1) if o != 0]:
+        shifted = np.zeros((n, width + 1), dtype=np.float32)
+        src = np.arange(n) + offset
+        valid = (src >= 0) & (src < n)
+        valid[valid] &= doc_ids[src[valid]] == doc_ids[valid]
+        shifted[valid, :width] = features[src[valid]]
+        shifted[~valid, width] = 1.0
+        parts.append(shifted)
+    return np.hstack(parts)
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 3, 7, 40])
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_with_neighbours_matches_the_reference(n_rows, window):
+    rng = np.random.default_rng(n_rows * 10 + window)
+    features = rng.normal(size=(n_rows, 4)).astype(np.float32)
+    doc_ids = np.sort(rng.choice(["a", "b", "c"], size=n_rows))
+    wide = with_neighbours(features, pd.DataFrame({"doc_id": doc_ids}), window)
+    assert wide.dtype == np.float32 and np.array_equal(wide, reference_with_neighbours(features, doc_ids, window))
+
+
 def test_split_sites_is_grouped_and_reproducible():
     sizes = {f"s{i}": 10 + i for i in range(20)}
     labels = {s: {0, 1} for s in sizes}
