@@ -22,7 +22,7 @@ from .documents import Document, Segment
 from .labelling import label_segments
 from .labels import LABELS
 from .readers import InputError, ReaderOptions, ReadReport, read_documents
-from .segmentation import segment_spans
+from .segmentation import segment_spans_of_documents
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ def document_columns(docs: Iterable[Document], segmenter: str, max_chars: int, c
     """The rows of ``document_rows`` for all ``docs``, column by column (``COLUMNS``): a DataFrame is built
     from columns about twice as fast as from row dicts."""
     columns: dict[str, list] = {name: [] for name in COLUMNS}
-    for doc in docs:
-        spans = segment_spans(doc, segmenter, max_chars)
+    docs = list(docs)
+    for doc, spans in zip(docs, segment_spans_of_documents(docs, segmenter, max_chars)):
         n = len(spans)
         texts = [doc.text[start:end] for start, end in spans]
         columns["doc_id"] += [doc.id] * n

@@ -7,9 +7,13 @@ edges; ``normalize_for_model`` cleans the inside of a segment for the models.
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
+import numpy as np
+
+from .compiled import compiled, jit_enabled
 from .documents import Document, Segment
 from .registry import Registry
 
@@ -135,6 +139,69 @@ def segment(doc: Document, segmenter: str = "lines", max_chars: int = DEFAULT_MA
     if max_chars < 1:
         raise ValueError(f"max_chars must be positive, got {max_chars}")
     return SEGMENTERS.get(segmenter)(doc, max_chars)
+
+
+def segment_spans_of_documents(docs: Sequence[Document], segmenter: str = "lines",
+                               max_chars: int = DEFAULT_MAX_CHARS) -> list[list[tuple[int, int]]]:
+    """``segment_spans`` of each document. The built-in line segmenter finds the lines of all documents in
+    one compiled pass over their code points, where ``iter_line_spans`` splits and strips each line in
+    Python (a tenth of prediction time on pages of short lines)."""
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be positive, got {max_chars}")
+    if not docs or not jit_enabled() or segmenter != "lines" or SEGMENTERS.get("lines") is not segment_lines:
+        return [segment_spans(doc, segmenter, max_chars) for doc in docs]
+    texts = [doc.text for doc in docs]
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.array([len(text) for text in texts], dtype=np.int64)
+    text_ends = np.cumsum(lengths + 1) - 1
+    span_starts, span_ends, counts = _line_span_loop(codes, _edge_table(), text_ends - lengths, text_ends)
+    # Lines longer than max_chars are rare: their documents' spans are cut in Python.
+    to_cut = set(np.repeat(np.arange(len(docs)), counts)[span_ends - span_starts > max_chars].tolist())
+    span_starts, span_ends = span_starts.tolist(), span_ends.tolist()
+    out, first = [], 0
+    for k, (doc, count) in enumerate(zip(docs, counts.tolist())):
+        spans = list(zip(span_starts[first:first + count], span_ends[first:first + count]))
+        out.append(_cut_spans(doc.text, iter(spans), max_chars) if k in to_cut else spans)
+        first += count
+    return out
+
+
+@functools.cache
+def _edge_table() -> np.ndarray:
+    """Per Basic Multilingual Plane code point, whether it is an edge character (no other is: a test checks)."""
+    table = np.zeros(0x10000, dtype=np.bool_)
+    table[[ord(c) for c in EDGE_CHAR_STRING]] = True
+    return table
+
+
+@compiled
+def _line_span_loop(codes, is_edge, text_starts, text_ends):
+    """The stripped, non-empty lines of each text (``codes[text_starts[t]:text_ends[t]]``; \\n and \\r end a
+    line) as ``iter_line_spans`` finds them: their starts and ends within the text, and per text, how many."""
+    n_max = len(text_starts)
+    for i in range(len(codes)):
+        if codes[i] == 10 or codes[i] == 13:
+            n_max += 1
+    span_starts = np.empty(n_max, dtype=np.int64)
+    span_ends = np.empty(n_max, dtype=np.int64)
+    counts = np.zeros(len(text_starts), dtype=np.int64)
+    n = 0
+    for t in range(len(text_starts)):
+        line_start, end = text_starts[t], text_ends[t]
+        for i in range(line_start, end + 1):
+            if i < end and codes[i] != 10 and codes[i] != 13:
+                continue
+            left, right = line_start, i
+            while left < right and codes[left] < 0x10000 and is_edge[codes[left]]:
+                left += 1
+            while right > left and codes[right - 1] < 0x10000 and is_edge[codes[right - 1]]:
+                right -= 1
+            if right > left:
+                span_starts[n], span_ends[n] = left - text_starts[t], right - text_starts[t]
+                counts[t] += 1
+                n += 1
+            line_start = i + 1
+    return span_starts[:n], span_ends[:n], counts
 
 
 # The built-in segmenters' span iterators, for ``segment_spans``.

@@ -1,5 +1,6 @@
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,7 +8,8 @@ from hypothesis import strategies as st
 from newsseg import segmentation
 from newsseg.documents import Document, Segment
 from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, _strip_span, iter_line_spans,
-                                  normalize_for_model, normalize_lines, segment, segment_spans, split_long_span)
+                                  normalize_for_model, normalize_lines, segment, segment_spans,
+                                  segment_spans_of_documents, split_long_span)
 
 
 def spans(text, **kw):
@@ -126,6 +128,24 @@ def test_line_spans_are_the_stripped_runs_between_line_breaks(text):
 def test_segment_spans_are_the_segments_spans(text, segmenter, max_chars):
     doc = Document("d", text)
     assert segment_spans(doc, segmenter, max_chars) == [(s.start, s.end) for s in segment(doc, segmenter, max_chars)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab .!\t\n\r\u00a0\u200b\u2028\x0b\x1c\x85\x00é😀\ud800")), max_size=5),
+       st.sampled_from(["lines", "paragraphs"]), st.integers(min_value=1, max_value=30))
+def test_spans_of_a_batch_of_documents_are_each_documents_spans(texts, segmenter, max_chars):
+    # The compiled line finder over a batch, and the Python path (no JIT) for both segmenters.
+    docs = [Document(str(i), text) for i, text in enumerate(texts)]
+    expected = [segment_spans(doc, segmenter, max_chars) for doc in docs]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for no_jit in ("", "1"):
+            monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+            assert segment_spans_of_documents(docs, segmenter, max_chars) == expected
+
+
+def test_edge_table_marks_exactly_the_edge_characters():
+    table = segmentation._edge_table()
+    assert "".join(chr(c) for c in np.flatnonzero(table)) == segmentation.EDGE_CHAR_STRING
 
 
 def test_segment_spans_of_a_registered_segmenter_come_from_its_segments(monkeypatch):
