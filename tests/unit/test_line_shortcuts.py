@@ -1,7 +1,7 @@
 """The batch shortcuts of ``newsseg.features`` give what the per-line definitions give: comment cues that skip
 the cue regex where it cannot match, line keys that skip the digit regex on lines without a digit, the
-sentence ending read from the last character instead of a regex search, and anchored patterns matched at
-the start instead of searched."""
+sentence ending read from the last character instead of a regex search, anchored patterns matched at the
+start instead of searched, and case-insensitive patterns matched on lower-cased lines without the flag."""
 
 import re
 
@@ -69,6 +69,41 @@ def test_only_the_special_characters_fold_onto_ascii_letters():
     folding = [chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000
                and (re.fullmatch("[a-z]", chr(c), re.IGNORECASE) or any(ord(x) < 128 for x in chr(c).lower()))]
     assert folding and set(folding) <= set(features._CUE_SPECIAL_CHARS)
+
+
+def test_lower_case_keeps_the_character_classes_the_caseless_patterns_read():
+    """CaselessPattern matches lower-cased lines without IGNORECASE: outside the case-folding specials, lower()
+    must keep the length and whether a character is a word character, a decimal digit or white space."""
+    changed = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and chr(c) not in features._CASE_FOLDING_SPECIALS
+               and (len(chr(c).lower()) != 1 or any(getattr(chr(c), m)() != getattr(chr(c).lower(), m)()
+                                                    for m in ("isalnum", "isdecimal", "isspace")))]
+    assert changed == []
+
+
+def test_caseless_patterns_have_no_upper_case_literal():
+    for pattern in (features.COMMENT_HEADER, features.COMMENT_CUE, features.SOURCE_LINE):
+        assert pattern.pattern.flags & re.IGNORECASE
+        assert not re.search("[A-Z]", re.sub(r"\\.", "", pattern.pattern.pattern))  # escapes (\S, \W) aside
+
+
+def check_caseless(texts: list[str]) -> None:
+    for caseless in (features.COMMENT_HEADER, features.COMMENT_CUE, features.SOURCE_LINE):
+        for text in texts:
+            for find, reference in ((caseless.match, caseless.pattern.match), (caseless.search, caseless.pattern.search)):
+                found, expected = find(text, text.lower()), reference(text)
+                assert (found and found.span()) == (expected and expected.span()), (caseless.pattern.pattern, text)
+
+
+def test_caseless_patterns_on_literal_and_bundled_lines():
+    check_caseless(CUE_LINES + ["SOURCE: AP", "Via Example News", "H/T the desk", "WWW.EXAMPLE.COM", "İ Comments",
+                                "COMMENTS (3)", "ſource: x", "Read More At the site"] + bundled_lines())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(CUE_TOKENS + ["Source", "VIA", "h/t", "https://", "www."]),
+                                   st.text(max_size=4)), max_size=8).map(" ".join), max_size=6))
+def test_caseless_patterns_on_generated_lines(texts):
+    check_caseless(texts)
 
 
 def check_line_keys(texts: list[str], monkeypatch) -> None:
