@@ -94,6 +94,11 @@ def check_caseless(texts: list[str]) -> None:
                 assert (found and found.span()) == (expected and expected.span()), (caseless.pattern.pattern, text)
 
 
+def test_caseless_lines_are_those_without_a_case_folding_special():
+    lines = ["plain", "café", "", *(f"x{c}y" for c in features._CASE_FOLDING_SPECIALS), "\u0130\u017f"]
+    assert features.caseless_lines(lines) == [True, True, True, False, False, False, False, False]
+
+
 def test_caseless_patterns_on_literal_and_bundled_lines():
     check_caseless(CUE_LINES + ["SOURCE: AP", "Via Example News", "H/T the desk", "WWW.EXAMPLE.COM", "İ Comments",
                                 "COMMENTS (3)", "ſource: x", "Read More At the site"] + bundled_lines())
