@@ -67,7 +67,8 @@ def document_columns(docs: Iterable[Document], segmenter: str, max_chars: int, c
         # (A context of 0 characters keeps the whole neighbour: text[-0:] is all of it.)
         columns["prev_text"] += [""] + [text[-context_chars:] for text in texts[:-1]] if n else []
         columns["next_text"] += [text[:context_chars] for text in texts[1:]] + [""] if n else []
-        columns["position"] += [i / max(n - 1, 1) for i in range(n)]
+        last = max(n - 1, 1)
+        columns["position"] += [i / last for i in range(n)]
         columns["weight"] += [weight] * n
         if doc.spans is not None:
             segments = [Segment(doc.id, i, start, end, text)

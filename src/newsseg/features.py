@@ -621,14 +621,15 @@ def _prose_structure_loop(terminal, word_counts, is_cue, ends_colon, bounds, pro
 
 def segments_since_comment_header(is_header: np.ndarray, indexes: list[int], doc_ids: list[str]) -> np.ndarray:
     """Per line: segments since the last comment header of its page at or before it, -1 where none."""
-    out = np.full(len(indexes), -1, dtype=np.int64)
+    # Python lists: element access on numpy arrays costs several times more per line.
+    out = []
     last_header: dict[str, int] = {}
-    for i, (header, idx, doc) in enumerate(zip(is_header, indexes, doc_ids)):
+    for header, idx, doc in zip(np.asarray(is_header).tolist(), indexes, doc_ids):
         if header:
             last_header[doc] = idx
-        if doc in last_header:
-            out[i] = idx - last_header[doc]
-    return out
+        last = last_header.get(doc)
+        out.append(-1 if last is None else idx - last)
+    return np.array(out, dtype=np.int64)
 
 
 def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = None,
@@ -687,7 +688,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "comment_cue_before": cue_before,
         "page_shape_repeats": page_shape_repeats(texts, doc_ids, lowered, phrase_counts["months"], folded=forms.folded),
         "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
-                                 for text, n in zip(texts, words)], dtype=np.float64),
+                                 for text, n in zip(texts, words.tolist())], dtype=np.float64),
     }
     structure = prose_structure(texts, doc_ids, is_cue, words, columns["terminal_punct"])
     columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
