@@ -5,6 +5,7 @@ Every function takes a pandas DataFrame of segment rows (``dataset.COLUMNS``), i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -15,7 +16,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
+from .code_points import ALPHA, DECIMAL, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
 from .compiled import compiled, jit_enabled, python_version
 from .phrase_lists import MarkerList, PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model, normalize_lines
@@ -65,7 +66,8 @@ def caseless_lines(texts: list[str]) -> list[bool]:
 # Parts of a web address ("https://", "www.", ".com" ending a word).
 URL_MARKERS = MarkerList((("http://", False), ("https://", False), ("www.", False), (".com", True), (".org", True),
                           (".net", True), (".co.uk", True), (".io", True), (".in", True), (".ca", True)))
-_LIST_RE = re.compile(r"^\s*(\d{1,3}[.)]|[-*•▪►»·]|\(\d+\))\s")
+_LIST_BULLETS = "-*•▪►»·"
+_LIST_RE = re.compile(rf"^\s*(\d{{1,3}}[.)]|[{re.escape(_LIST_BULLETS)}]|\(\d+\))\s")
 # Phrase lists counted per line (a trailing "*": any further word characters, "+": at least one).
 FIRST_PERSON = PhraseList(("i", "i'm", "i've", "i'd", "me", "my", "mine", "we", "us", "our"))
 SECOND_PERSON = PhraseList(("you", "your", "you're", "yours"))
@@ -473,6 +475,81 @@ def ends_like_sentence(texts: list[str]) -> np.ndarray:
                      for text in texts], dtype=np.float64)
 
 
+# Columns of ``line_edge_flags``, named as in ``LAYOUT_FEATURE_NAMES``.
+LINE_EDGE_COLUMNS = ("terminal_punct", "starts_lower", "ends_colon", "list_item")
+
+
+def line_edge_flags(texts: list[str]) -> np.ndarray:
+    """Per text, what its first and last characters say, in the columns ``LINE_EDGE_COLUMNS``: it ends like
+    a sentence (``ends_like_sentence``), starts lower-case (``text[:1].islower()``), ends with ":", opens
+    like a list item (``_LIST_RE.match``). Compiled: one loop over the batch's code points (the batch the
+    character counts read) instead of four passes over the strings, one of them a regex."""
+    if not jit_enabled() or not texts:
+        return np.column_stack([ends_like_sentence(texts), [text[:1].islower() for text in texts],
+                                [text.endswith(":") for text in texts], _flags(_LIST_RE.match, texts)]
+                               ).astype(np.float64).reshape(len(texts), len(LINE_EDGE_COLUMNS))
+    batch = CodePointBatch.of(texts)
+    flags = _line_edge_loop(batch.codes, batch.classes, batch.starts, batch.ends, _lower_case_table(),
+                            _code_array(_TERMINAL_ENDINGS), _code_array(_LIST_BULLETS))
+    # Beyond the Basic Multilingual Plane (no table there), the first character is asked in Python.
+    opened = batch.starts < batch.ends
+    for t in np.flatnonzero(opened)[batch.codes[batch.starts[opened]] > 0xFFFF]:
+        flags[t, 1] = texts[t][:1].islower()
+    return flags
+
+
+@functools.cache
+def _lower_case_table() -> np.ndarray:
+    """Per Basic Multilingual Plane code point, ``str.islower``."""
+    return np.array([chr(c).islower() for c in range(0x10000)], dtype=np.bool_)
+
+
+def _code_array(characters) -> np.ndarray:
+    return np.array([ord(c) for c in characters], dtype=np.uint32)
+
+
+@compiled
+def _line_edge_loop(codes, classes, starts, ends, is_lower, terminal_codes, bullet_codes):
+    """``line_edge_flags`` of the texts ``codes[starts[t]:ends[t]]``. The list pattern, by hand: white space,
+    then 1-3 decimal digits and "." or ")", a bullet, or "(", decimal digits and ")"; then white space (the
+    regex cannot backtrack into another reading: each alternative opens with a different character)."""
+    out = np.zeros((len(starts), 4))
+    for t in range(len(starts)):
+        start, end = starts[t], ends[t]
+        if end == start:
+            continue
+        last = codes[end - 1]
+        terminal = False
+        for c in terminal_codes:
+            if last == c or (last == 10 and end - 2 >= start and codes[end - 2] == c):  # $: before a final "\n"
+                terminal = True
+        out[t, 0] = terminal
+        out[t, 1] = codes[start] < 0x10000 and is_lower[codes[start]]
+        out[t, 2] = last == 58  # ":"
+        i = start
+        while i < end and (classes[i] >> WHITESPACE) & 1:
+            i += 1
+        after = -1  # where the white space after the item's marker must be
+        if i < end and (classes[i] >> DECIMAL) & 1:
+            k = i
+            while k < end and (classes[k] >> DECIMAL) & 1:
+                k += 1
+            if k - i <= 3 and k < end and (codes[k] == 46 or codes[k] == 41):  # "." or ")"
+                after = k + 1
+        elif i < end and codes[i] == 40:  # "("
+            k = i + 1
+            while k < end and (classes[k] >> DECIMAL) & 1:
+                k += 1
+            if k > i + 1 and k < end and codes[k] == 41:
+                after = k + 1
+        elif i < end:
+            for c in bullet_codes:
+                if codes[i] == c:
+                    after = i + 1
+        out[t, 3] = 0 <= after < end and (classes[after] >> WHITESPACE) & 1 == 1
+    return out
+
+
 def _flags(find, texts: list[str]) -> np.ndarray:
     """Per text: whether ``find`` (a pattern's search or match) finds anything."""
     return np.array([find(text) is not None for text in texts], dtype=np.float64)
@@ -551,13 +628,15 @@ PROSE_STRUCTURE_COLUMNS = ("in_first_prose_run", "after_first_prose_run", "segme
 
 
 def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.ndarray] = None,
-                    word_counts: Optional[np.ndarray] = None, terminal: Optional[np.ndarray] = None) -> np.ndarray:
+                    word_counts: Optional[np.ndarray] = None, terminal: Optional[np.ndarray] = None,
+                    ends_colon: Optional[np.ndarray] = None) -> np.ndarray:
     """Where each line sits relative to the page's prose, in the columns ``PROSE_STRUCTURE_COLUMNS``. Per
     line: inside the first run of prose lines (gaps of up to ``PROSE_RUN_MAX_GAP`` other lines allowed, e.g.
     a caption or an ad; a comment header or reply button ends the run), after that run, segments since its
     end, no prose line after it, no prose line before it, inside a colon-introduced list between prose lines
     (``COLON_LIST_MAX_LINES``), inside a list a sentence opens (``LIST_OPENER_MIN_WORDS``).
-    ``is_cue``, ``word_counts``, ``terminal`` (ends like a sentence): per line, when the caller has them.
+    ``is_cue``, ``word_counts``, ``terminal`` (ends like a sentence), ``ends_colon``: per line, when the caller
+    has them.
 
     Why: on real pages the article is the first long run of prose; reader comments come after chrome
     that breaks the run (a header, a byline, a date), and chrome clusters after the last prose line."""
@@ -567,10 +646,12 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
         word_counts = [len(text.split()) for text in texts]
     if terminal is None:
         terminal = ends_like_sentence(texts)
+    if ends_colon is None:
+        ends_colon = [text.endswith(":") for text in texts]
     bounds = [0] + [i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]] + [len(doc_ids)]
     loop = _prose_structure_loop if jit_enabled() else python_version(_prose_structure_loop)
     return loop(np.asarray(terminal, dtype=np.bool_), np.asarray(word_counts, dtype=np.int64),
-                np.asarray(is_cue, dtype=np.bool_), np.array([text.endswith(":") for text in texts], dtype=np.bool_),
+                np.asarray(is_cue, dtype=np.bool_), np.asarray(ends_colon, dtype=np.bool_),
                 np.array(bounds if texts else [0], dtype=np.int64), PROSE_MIN_WORDS, PROSE_MIN_WORDS_FLOOR,
                 PROSE_RUN_MAX_GAP, COLON_LIST_MAX_LINES, LIST_OPENER_MIN_WORDS)
 
@@ -663,14 +744,14 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "log_n_segments": np.log1p(n_segments),
         "log_chars": np.log1p(chars),
         "log_words": np.log1p(words),
-        "terminal_punct": ends_like_sentence(texts),
+        **dict(zip(LINE_EDGE_COLUMNS, line_edge_flags(texts).T)),
         "upper_ratio": _ratios(counts["upper"], counts["letters"]),
         "digit_ratio": _ratios(counts["digits"], chars),
         "symbol_ratio": _ratios(counts["symbols"], chars),
         "space_ratio": _ratios(counts["spaces"], chars),
         "title_case_ratio": _ratios(counts["capitalised_words"], words),
         "has_url": URL_MARKERS.found(lowered).astype(np.float64),
-        "list_item": _flags(_LIST_RE.match, texts),
+
         "first_person": _capped(phrase_counts["first_person"], 5),
         "second_person": _capped(phrase_counts["second_person"], 5),
         "call_to_action": _capped(phrase_counts["call_to_action"], 3),
@@ -679,8 +760,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "is_comment_header": is_header,
         "after_comment_header": (since_header > 0).astype(np.float64),
         "segments_since_comment_header": np.where(since_header >= 0, np.minimum(since_header, 50) / 50, -1.0),
-        "starts_lower": np.array([text[:1].islower() for text in texts], dtype=np.float64),
-        "ends_colon": np.array([text.endswith(":") for text in texts], dtype=np.float64),
+
         "site_recurrence": site_rec,
         "corpus_recurrence": index.recurrence(keys) if index is not None else np.zeros(len(texts)),
         "source_line": SOURCE_LINE.matches(texts, lowered, caseless),
@@ -690,7 +770,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
         "bio_opening": np.array([bool(n >= BIO_MIN_WORDS and _BIO_OPENING_RE.match(text))
                                  for text, n in zip(texts, words.tolist())], dtype=np.float64),
     }
-    structure = prose_structure(texts, doc_ids, is_cue, words, columns["terminal_punct"])
+    structure = prose_structure(texts, doc_ids, is_cue, words, columns["terminal_punct"], columns["ends_colon"])
     columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in LAYOUT_FEATURE_NAMES]
                            ).astype(np.float32)

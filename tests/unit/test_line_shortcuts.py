@@ -153,3 +153,34 @@ def test_anchored_patterns_match_where_they_search(pattern):
     for text in ["Comments (3)", "via example.com", "x Comments (3)", "Leave a reply", "Source: AP", "read more at x",
                  "https://x.y", " https://x.y", "3 thoughts on this"]:
         assert bool(pattern.match(text)) == bool(pattern.search(text))
+
+
+OLD_LIST_RE = re.compile(r"^\s*(\d{1,3}[.)]|[-*•▪►»·]|\(\d+\))\s")  # the list pattern as first written
+
+
+def check_line_edges(texts: list[str], monkeypatch) -> None:
+    expected = [[features._TERMINAL_RE.search(t) is not None, t[:1].islower(), t.endswith(":"),
+                 OLD_LIST_RE.match(t) is not None] for t in texts]
+    for no_jit in ("", "1"):
+        monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
+        flags = features.line_edge_flags(texts)
+        assert flags.shape == (len(texts), 4) and flags.dtype == np.float64
+        assert flags.astype(bool).tolist() == expected
+
+
+def test_line_edges_on_literal_lines(monkeypatch):
+    check_line_edges(["1. First", "12) x", "1234. no", "(3) item", "() no", "(12)x", "- dash", "•\tbullet", "  * star",
+                      "» quote", "1.", "-", "٣. arabic digit", "²) superscript", "end.", "end.\n", "end\n.", "Said:",
+                      "ésprit", "Éclat", "𝐚 math small a", "𝐀 math capital", "ǅ titlecase", "", " ", "(1)\u00a0nbsp",
+                      "“Quote.”", "x)", "a ’"], monkeypatch)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("12345.)(-*•» \t\n\u00a0aA:!?\"'\u201d’é𝐚٣²"), max_size=8), max_size=8))
+def test_line_edges_on_generated_lines(texts):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        check_line_edges(texts, monkeypatch)
+
+
+def test_line_edges_on_the_bundled_lines(monkeypatch):
+    check_line_edges([normalize_for_model(line) for line in bundled_lines()], monkeypatch)
