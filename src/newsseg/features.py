@@ -347,23 +347,39 @@ def site_recurrence(frame: pd.DataFrame, memory: Optional[SiteMemory] = None,
     if keys is None:
         keys = line_forms(frame).keys
     sites, docs = frame["site"].tolist(), frame["doc_id"].tolist()
-    page_keys: dict[tuple[str, str], set] = defaultdict(set)  # per page here, (site, doc id): its line keys
+    # Per site, per doc id: the page's line keys. A page's lines come one after another, so the dicts are
+    # looked up where the page changes, not per line (no (site, doc) tuple per line).
+    pages: dict[str, dict[str, set]] = {}
+    doc_site: dict[str, str] = {}  # per doc id, in order of first appearance: its last site (memory's order)
+    page, last_site, last_doc = set(), None, None
     for key, site, doc in zip(keys, sites, docs):
-        page_keys[(site, doc)].add(key)
-    pages_with = Counter((site, key) for (site, _), page in page_keys.items() for key in page)
-    site_pages = Counter(site for site, _ in page_keys)
-    remembered = {site: (memory.page_count(site), memory.pages_holding(site)) if memory else (0, {})
-                  for site in site_pages}
+        if doc is not last_doc or site is not last_site:
+            page = pages.setdefault(site, {}).setdefault(doc, set())
+            doc_site[doc] = site
+            last_site, last_doc = site, doc
+        page.add(key)
+    # Per site: how many of its pages here hold each key, how many other pages (here and remembered) a
+    # line's page has, and how many remembered pages hold each key.
+    per_site = {}
+    for site, site_pages in pages.items():
+        holding_here: Counter = Counter()
+        for keys_of_page in site_pages.values():
+            holding_here.update(keys_of_page)
+        remembered_pages, held = (memory.page_count(site), memory.pages_holding(site)) if memory else (0, {})
+        per_site[site] = (holding_here, len(site_pages) - 1 + remembered_pages, held)
     shares = []
+    last_site = None
     for key, site in zip(keys, sites):
-        remembered_pages, holding = remembered[site]
-        others = site_pages[site] - 1 + remembered_pages
-        shares.append((pages_with[(site, key)] - 1 + holding.get(key, 0)) / others if others > 0 else 0.0)
+        if site is not last_site:
+            holding_here, others, held = per_site[site]
+            last_site = site
+        shares.append((holding_here[key] - 1 + held.get(key, 0)) / others if others > 0 else 0.0)
     if memory is not None:
         doc_keys: dict[str, set] = defaultdict(set)
-        for (_, doc), page in page_keys.items():
-            doc_keys[doc] |= page
-        for doc, site in dict(zip(docs, sites)).items():
+        for site_pages in pages.values():
+            for doc, keys_of_page in site_pages.items():
+                doc_keys[doc] |= keys_of_page
+        for doc, site in doc_site.items():
             memory.remember(site, frozenset(doc_keys[doc]))
     return np.array(shares, dtype=np.float32)
 
