@@ -64,35 +64,43 @@ class Pipeline:
             return np.zeros(0, dtype=int), np.zeros((0, len(LABELS)))
         return self.decoder.decode(frame, self.model.predict_proba(frame))
 
-    def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> list[list[dict]]:
-        """For each document, its segments: ``{start, end, label, score, scores}``."""
+    def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,
+                          with_scores: bool = True) -> list[list[dict]]:
+        """For each document, its segments: ``{start, end, label, score, scores}`` (without ``scores``, the
+        per-label scores, unless ``with_scores``)."""
         frame = self.frame(docs, memory)
         labels, scores = self.predict_frame(frame)
         out: dict[str, list[dict]] = {doc.id: [] for doc in docs}
         # Python lists, not numpy rows: element access on numpy arrays costs several times more per segment.
-        for doc_id, start, end, label, row in zip(frame["doc_id"].tolist(), frame["start"].tolist(),
-                                                  frame["end"].tolist(), labels.tolist(), round_like_python(scores, 4)):
-            out[doc_id].append({"start": start, "end": end, "label": LABELS[label], "score": row[label],
-                                "scores": dict(zip(LABELS, row))})
+        columns = (frame["doc_id"].tolist(), frame["start"].tolist(), frame["end"].tolist(), labels.tolist())
+        if with_scores:
+            for doc_id, start, end, label, row in zip(*columns, round_like_python(scores, 4)):
+                out[doc_id].append({"start": start, "end": end, "label": LABELS[label], "score": row[label],
+                                    "scores": dict(zip(LABELS, row))})
+        else:
+            chosen = round_like_python(scores[np.arange(len(labels)), labels][:, None], 4)
+            for doc_id, start, end, label, (score,) in zip(*columns, chosen):
+                out[doc_id].append({"start": start, "end": end, "label": LABELS[label], "score": score})
         return [out[doc.id] for doc in docs]
 
     def predict(self, texts: Iterable[str]) -> list[list[dict]]:
         docs = [Document(str(i), t) for i, t in enumerate(texts)]
         return self.predict_documents(docs)
 
-    def label_documents(self, docs: Sequence[Document],
-                        memory: Optional[SiteMemory] = None) -> list[tuple[list[dict], Optional[str]]]:
-        """(segments, error) per document. Documents read with an error (``meta["error"]``) keep it;
-        when the batch fails, documents are retried one by one, so a failure stays with its document."""
+    def label_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,
+                        with_scores: bool = True) -> list[tuple[list[dict], Optional[str]]]:
+        """(segments, error) per document (segments as ``predict_documents`` gives them). Documents read with
+        an error (``meta["error"]``) keep it; when the batch fails, documents are retried one by one, so a
+        failure stays with its document."""
         good = [d for d in docs if not d.meta.get("error")]
         try:
-            results = dict(zip((id(d) for d in good), self.predict_documents(good, memory)))
+            results = dict(zip((id(d) for d in good), self.predict_documents(good, memory, with_scores)))
             errors: dict[int, str] = {}
         except Exception:  # noqa: BLE001 - isolate the document that fails
             results, errors = {}, {}
             for doc in good:
                 try:
-                    results[id(doc)] = self.predict_documents([doc])[0]
+                    results[id(doc)] = self.predict_documents([doc], with_scores=with_scores)[0]
                 except Exception as exc:  # noqa: BLE001 - reported in the document's output
                     errors[id(doc)] = f"{type(exc).__name__}: {exc}"
         return [(results.get(id(d), []), d.meta.get("error") or errors.get(id(d))) for d in docs]

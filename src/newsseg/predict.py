@@ -208,7 +208,8 @@ def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings) -> Non
 def _label_in_worker(batch: list[Document]) -> WrittenBatch:
     if _WorkerState.load_error:
         raise ValueError(_WorkerState.load_error)
-    return write_batch(_WorkerState.output, batch, _WorkerState.pipeline.label_documents(batch, _WorkerState.memory))
+    labelled = _WorkerState.pipeline.label_documents(batch, _WorkerState.memory, with_scores=False)
+    return write_batch(_WorkerState.output, batch, labelled)
 
 
 def _partial_path(output: Path) -> Path:
@@ -310,7 +311,8 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
             # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.
             with threadpool_limits(threads), torch_threads_capped(threads):
                 for batch in batched(documents, batch_size):
-                    put(write_batch(settings, batch, pipeline.label_documents(batch, memory)))
+                    # The writers need no per-label scores.
+                    put(write_batch(settings, batch, pipeline.label_documents(batch, memory, with_scores=False)))
         else:
             # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
             # loads the pipeline from a folder once.

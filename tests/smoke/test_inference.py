@@ -170,6 +170,7 @@ def test_rest_server_answers_invocations(workdir_with_model, trained):
 
 @pytest.mark.smoke
 def test_workers_match_one_process_and_resume_continues(workdir_with_model, trained):
+    from newsseg.documents import Document
     from newsseg.inference import Pipeline, model_folder
     from newsseg.predict import predict_files
 
@@ -180,6 +181,9 @@ def test_workers_match_one_process_and_resume_continues(workdir_with_model, trai
     folder = model_folder(trained.model_uri)
     pipeline = Pipeline.load(folder)
     assert gc.get_freeze_count() > 0  # the loaded model is out of the cycle collector's full passes
+    docs = [Document(p["id"], p["text"]) for p in pages[:6]]
+    full, lean = pipeline.predict_documents(docs), pipeline.predict_documents(docs, with_scores=False)
+    assert lean == [[{k: v for k, v in s.items() if k != "scores"} for s in segments] for segments in full]
     one, two = workdir / "one.jsonl", workdir / "two.jsonl"
     predict_files(pipeline, [source], one, batch_size=4, progress=False, workers=1)
     # Given the folder, only the workers load the model.
