@@ -22,7 +22,8 @@ from .documents import Document, Segment
 from .labelling import label_segments
 from .labels import LABELS
 from .readers import InputError, ReaderOptions, ReadReport, read_documents
-from .segmentation import segment_spans_of_documents
+from .features import MODEL_TEXT_COLUMN
+from .segmentation import normalize_for_model, normalize_lines, spans_of_documents
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,22 @@ def _features():
 
 
 def document_columns(docs: Iterable[Document], segmenter: str, max_chars: int, context_chars: int,
-                     weight: float = 1.0, source: str = "") -> dict[str, list]:
+                     weight: float = 1.0, source: str = "", model_texts: bool = False) -> dict[str, list]:
     """The rows of ``document_rows`` for all ``docs``, column by column (``COLUMNS``): a DataFrame is built
-    from columns about twice as fast as from row dicts."""
+    from columns about twice as fast as from row dicts. ``model_texts``: also ``MODEL_TEXT_COLUMN``, each
+    text as ``normalize_for_model`` gives it (the segmenter knows which need no normalizing)."""
     columns: dict[str, list] = {name: [] for name in COLUMNS}
+    if model_texts:
+        columns[MODEL_TEXT_COLUMN] = []
     docs = list(docs)
-    for doc, spans in zip(docs, segment_spans_of_documents(docs, segmenter, max_chars)):
+    for doc, document_spans in zip(docs, spans_of_documents(docs, segmenter, max_chars)):
+        spans = document_spans.spans
         n = len(spans)
         texts = [doc.text[start:end] for start, end in spans]
+        if model_texts:
+            columns[MODEL_TEXT_COLUMN] += (normalize_lines(texts) if document_spans.normalized is None else
+                                           [text if normalized else normalize_for_model(text)
+                                            for text, normalized in zip(texts, document_spans.normalized)])
         columns["doc_id"] += [doc.id] * n
         columns["site"] += [doc.site] * n
         columns["shape"] += [str(doc.meta.get("shape", ""))] * n

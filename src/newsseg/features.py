@@ -267,9 +267,10 @@ def line_forms(frame: pd.DataFrame) -> LineForms:
     return LineForms.of(model_text(frame))
 
 
-def line_form_columns(texts: list[str]) -> dict[str, list[str]]:
-    """The ``LineForms`` of lines ``texts``, as frame columns (``LINE_FORM_COLUMNS``)."""
-    forms = LineForms.of(normalize_lines(texts))
+def line_form_columns(texts: list[str], normalized: bool = False) -> dict[str, list[str]]:
+    """The ``LineForms`` of lines ``texts`` (``normalized``: already as ``normalize_for_model`` gives them), as
+    frame columns (``LINE_FORM_COLUMNS``)."""
+    forms = LineForms.of(texts if normalized else normalize_lines(texts))
     return dict(zip(LINE_FORM_COLUMNS, (forms.texts, forms.lowered, forms.folded, forms.keys)))
 
 

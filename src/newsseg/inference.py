@@ -15,7 +15,7 @@ import pandas as pd
 
 from .dataset import COLUMNS, STRING_COLUMNS, document_columns
 from .documents import Document
-from .features import LINE_FORM_COLUMNS, SiteMemory, line_form_columns, site_recurrence
+from .features import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, SiteMemory, line_form_columns, site_recurrence
 from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
@@ -42,8 +42,8 @@ class Pipeline:
     def frame(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> pd.DataFrame:
         """Segment rows of ``docs``; with ``memory``, line recurrence is measured against earlier pages
         of the same site too (streamed prediction), and the pages are remembered."""
-        columns = document_columns(docs, self.segmenter, self.max_chars, self.context_chars)
-        columns.update(line_form_columns(columns["text"]))
+        columns = document_columns(docs, self.segmenter, self.max_chars, self.context_chars, model_texts=True)
+        columns.update(line_form_columns(columns.pop(MODEL_TEXT_COLUMN), normalized=True))
         # Strings as Python objects: pandas' own string columns convert every value back on each tolist(),
         # and the features read the text columns several times per batch. Numbers as arrays of the dtype
         # pandas would infer from the values: its inference cost a third of building the frame. One index

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from newsseg import segmentation
 from newsseg.documents import Document, Segment
 from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, _strip_span, iter_line_spans,
-                                  normalize_for_model, normalize_lines, segment, segment_spans,
-                                  segment_spans_of_documents, split_long_span)
+                                  needs_normalizing, normalize_for_model, normalize_lines, segment, segment_spans,
+                                  spans_of_documents, split_long_span)
 
 
 def spans(text, **kw):
@@ -134,18 +134,31 @@ def test_segment_spans_are_the_segments_spans(text, segmenter, max_chars):
 @given(st.lists(st.text(alphabet=st.sampled_from("ab .!\t\n\r\u00a0\u200b\u2028\x0b\x1c\x85\x00é😀\ud800")), max_size=5),
        st.sampled_from(["lines", "paragraphs"]), st.integers(min_value=1, max_value=30))
 def test_spans_of_a_batch_of_documents_are_each_documents_spans(texts, segmenter, max_chars):
-    # The compiled line finder over a batch, and the Python path (no JIT) for both segmenters.
+    # The compiled line finder over a batch, and the Python path (no JIT) for both segmenters; where it says
+    # a span's text needs no normalizing, it needs none.
     docs = [Document(str(i), text) for i, text in enumerate(texts)]
     expected = [segment_spans(doc, segmenter, max_chars) for doc in docs]
     with pytest.MonkeyPatch.context() as monkeypatch:
         for no_jit in ("", "1"):
             monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
-            assert segment_spans_of_documents(docs, segmenter, max_chars) == expected
+            found = spans_of_documents(docs, segmenter, max_chars)
+            assert [document.spans for document in found] == expected
+            for doc, document in zip(docs, found):
+                if document.normalized is not None:
+                    assert document.normalized == [not needs_normalizing(doc.text[a:b]) for a, b in document.spans]
 
 
-def test_edge_table_marks_exactly_the_edge_characters():
-    table = segmentation._edge_table()
-    assert "".join(chr(c) for c in np.flatnonzero(table)) == segmentation.EDGE_CHAR_STRING
+def test_normalized_flags_of_literal_lines():
+    text = "clean line\ntwo  spaces\ntab\there\nnbsp\u00a0here\nzero\u200bwidth\nbe\x07ll\n  padded  \nend"
+    (document,) = spans_of_documents([Document("d", text)])
+    assert document.normalized == [True, False, False, False, False, False, True, True]
+
+
+def test_char_kinds_mark_exactly_the_edge_and_normalized_away_characters():
+    kinds = segmentation._char_kinds()
+    assert "".join(chr(c) for c in np.flatnonzero(kinds & 1)) == segmentation.EDGE_CHAR_STRING
+    everything = "".join(map(chr, range(0x110000)))
+    assert [ord(c) for c in segmentation._NORMALIZED_AWAY_RE.findall(everything)] == np.flatnonzero(kinds & 2).tolist()
 
 
 def test_segment_spans_of_a_registered_segmenter_come_from_its_segments(monkeypatch):
