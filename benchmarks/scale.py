@@ -93,7 +93,7 @@ def independent_runs_speedup(pipeline_dir: Path, input_path: Path, repeats: int 
     from speed import finish_measure, start_measure  # benchmarks/ is on the path (this folder, or run_benchmarks)
 
     def rates(copies: int) -> list[float]:
-        procs = [start_measure("pipeline", input_path, pipeline_dir) for _ in range(copies)]
+        procs = [start_measure("pipeline", input_path, pipeline_dir, passes=1) for _ in range(copies)]
         return [finish_measure(proc, "pipeline")["mb_per_s"] for proc in procs]
 
     alone = max(rates(1)[0] for _ in range(repeats))

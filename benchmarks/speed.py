@@ -1,8 +1,10 @@
 """Speed and peak memory of each system on the same text, one process per system, one thread.
 
-`python benchmarks/speed.py measure SYSTEM INPUT.jsonl [PIPELINE_DIR]` prints one JSON line:
-MB of raw text per second, segments per second and peak RSS. SYSTEM is a reference system
-(keep_all, c4_rules, justext) or `pipeline` (a saved newsseg Pipeline folder).
+`python benchmarks/speed.py measure SYSTEM INPUT.jsonl [PIPELINE_DIR] [--passes N]` prints one JSON line:
+MB of raw text per second and segments per second in the first pass over the input, MB per second in
+the passes after it (the median: the steady rate of a long stream, without the first pass's cold
+caches and fresh memory), and peak RSS. SYSTEM is a reference system (keep_all, c4_rules, justext) or
+`pipeline` (a saved newsseg Pipeline folder).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_T
                  "TOKENIZERS_PARALLELISM": "false"}
 
 
-def measure(system: str, input_path: str, pipeline_dir: str | None = None) -> dict:
+def measure(system: str, input_path: str, pipeline_dir: str | None = None, passes: int = 3) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     from newsseg.readers import ReaderOptions, read_documents
     from newsseg.segmentation import segment
@@ -32,24 +34,32 @@ def measure(system: str, input_path: str, pipeline_dir: str | None = None) -> di
 
         pipeline = Pipeline.load(pipeline_dir)
         pipeline.predict_documents(docs[:2])  # warm-up: lazy imports, model load
-        started = time.perf_counter()
-        segments = 0
-        for i in range(0, len(docs), 32):
-            segments += sum(len(s) for s in pipeline.predict_documents(docs[i:i + 32]))
+
+        def one_pass() -> int:
+            return sum(len(s) for i in range(0, len(docs), 32) for s in pipeline.predict_documents(docs[i:i + 32]))
     else:
         from newsseg.baselines import REFERENCE_SYSTEMS
 
         keep = REFERENCE_SYSTEMS[system]
         keep([d.text[:200] for d in docs[:2]])
+
+        def one_pass() -> int:
+            segments = 0
+            for doc in docs:
+                lines = [s.text for s in segment(doc)]
+                keep(lines)
+                segments += len(lines)
+            return segments
+    seconds = []
+    for _ in range(max(passes, 1)):
         started = time.perf_counter()
-        segments = 0
-        for doc in docs:
-            lines = [s.text for s in segment(doc)]
-            keep(lines)
-            segments += len(lines)
-    seconds = time.perf_counter() - started
-    return {"system": system, "documents": len(docs), "megabytes": round(megabytes, 3), "seconds": round(seconds, 2),
-            "segments": segments, "mb_per_s": megabytes / seconds, "segments_per_s": segments / seconds,
+        segments = one_pass()
+        seconds.append(time.perf_counter() - started)
+    later = sorted(seconds[1:])
+    steady = later[len(later) // 2] if later else None
+    return {"system": system, "documents": len(docs), "megabytes": round(megabytes, 3), "seconds": round(seconds[0], 2),
+            "segments": segments, "mb_per_s": megabytes / seconds[0], "segments_per_s": segments / seconds[0],
+            "mb_per_s_steady": megabytes / steady if steady else None, "passes": len(seconds),
             "peak_rss_mb": peak_rss_mb()}
 
 
@@ -62,9 +72,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def start_measure(system: str, input_path: Path, pipeline_dir: Path | None = None) -> subprocess.Popen:
+def start_measure(system: str, input_path: Path, pipeline_dir: Path | None = None, passes: int = 3) -> subprocess.Popen:
     """``measure`` started in a fresh single-threaded process (so peak memory is the system's own)."""
-    command = [sys.executable, __file__, "measure", system, str(input_path)] + ([str(pipeline_dir)] if pipeline_dir else [])
+    command = [sys.executable, __file__, "measure", system, str(input_path), *([str(pipeline_dir)] if pipeline_dir else []),
+               "--passes", str(passes)]
     return subprocess.Popen(command, env=dict(os.environ, **SINGLE_THREAD), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
@@ -76,13 +87,19 @@ def finish_measure(proc: subprocess.Popen, system: str) -> dict:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def run_measure(system: str, input_path: Path, pipeline_dir: Path | None = None) -> dict:
-    return finish_measure(start_measure(system, input_path, pipeline_dir), system)
+def run_measure(system: str, input_path: Path, pipeline_dir: Path | None = None, passes: int = 3) -> dict:
+    return finish_measure(start_measure(system, input_path, pipeline_dir, passes), system)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 4 and sys.argv[1] == "measure":
-        print(json.dumps(measure(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)))
+    arguments = sys.argv[1:]
+    passes = 3
+    if "--passes" in arguments:
+        at = arguments.index("--passes")
+        passes = int(arguments[at + 1])
+        del arguments[at:at + 2]
+    if len(arguments) in (3, 4) and arguments[0] == "measure":
+        print(json.dumps(measure(arguments[1], arguments[2], arguments[3] if len(arguments) > 3 else None, passes)))
     else:
         print(__doc__)
         sys.exit(2)

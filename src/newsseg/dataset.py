@@ -23,7 +23,8 @@ from .labelling import label_segments
 from .labels import LABELS
 from .readers import InputError, ReaderOptions, ReadReport, read_documents
 from .features import MODEL_TEXT_COLUMN
-from .segmentation import normalize_for_model, normalize_lines, spans_of_documents
+from .batch_segmentation import spans_of_documents
+from .segmentation import normalize_for_model, normalize_lines
 
 log = logging.getLogger(__name__)
 

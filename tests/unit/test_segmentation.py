@@ -6,10 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg import segmentation
+from newsseg.batch_segmentation import _char_kinds, spans_of_documents
 from newsseg.documents import Document, Segment
 from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, _strip_span, iter_line_spans,
                                   needs_normalizing, normalize_for_model, normalize_lines, segment, segment_spans,
-                                  spans_of_documents, split_long_span)
+                                  split_long_span)
 
 
 def spans(text, **kw):
@@ -155,10 +156,10 @@ def test_normalized_flags_of_literal_lines():
 
 
 def test_char_kinds_mark_exactly_the_edge_and_normalized_away_characters():
-    kinds = segmentation._char_kinds()
+    kinds = _char_kinds()
     assert "".join(chr(c) for c in np.flatnonzero(kinds & 1)) == segmentation.EDGE_CHAR_STRING
     everything = "".join(map(chr, range(0x110000)))
-    assert [ord(c) for c in segmentation._NORMALIZED_AWAY_RE.findall(everything)] == np.flatnonzero(kinds & 2).tolist()
+    assert [ord(c) for c in segmentation.NORMALIZED_AWAY_RE.findall(everything)] == np.flatnonzero(kinds & 2).tolist()
 
 
 def test_segment_spans_of_a_registered_segmenter_come_from_its_segments(monkeypatch):
