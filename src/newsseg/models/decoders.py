@@ -78,6 +78,12 @@ class Decoder:
 DECODERS.register("none")(Decoder)
 
 
+def _emission_probabilities(proba: np.ndarray) -> np.ndarray:
+    # The base models are trained with balanced class weights, so their probabilities already behave like
+    # likelihoods scaled by a flat prior: no division by the label prior here.
+    return np.clip(proba, 1e-9, 1.0)
+
+
 def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
     m = a.max(axis=axis, keepdims=True)
     return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
@@ -99,15 +105,13 @@ class ViterbiDecoder(Decoder):
         self.log_trans = np.log(trans / trans.sum(1, keepdims=True))
 
     def _emissions(self, proba: np.ndarray) -> np.ndarray:
-        # The base models are trained with balanced class weights, so their probabilities already
-        # behave like likelihoods scaled by a flat prior: no division by the label prior here.
-        return np.log(np.clip(proba, 1e-9, 1.0))
+        return np.log(_emission_probabilities(proba))
 
     def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if jit_enabled():
             bounds = np.array([sl.start for sl in document_slices(frame)] + [len(frame)], dtype=np.int64)
-            emit = self._emissions(proba)
-            return _viterbi_and_marginals(emit, np.exp(emit), bounds, self.log_start, self.log_trans,
+            emit_proba = _emission_probabilities(proba)
+            return _viterbi_and_marginals(np.log(emit_proba), emit_proba, bounds, self.log_start, self.log_trans,
                                           np.exp(self.log_start), np.exp(self.log_trans))
         # Documents of similar length are decoded together, padded to the longest of their group: the
         # loops run over positions, not over documents (a Python loop per document and position was a
@@ -172,8 +176,8 @@ def _viterbi_and_marginals(emit: np.ndarray, emit_proba: np.ndarray, bounds: np.
                            log_trans: np.ndarray, start_proba: np.ndarray,
                            trans_proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``ViterbiDecoder._viterbi`` and ``_marginals`` as loops, a document at a time: rows ``bounds[d]`` to
-    ``bounds[d + 1]`` are document d. ``emit_proba``, ``start_proba``, ``trans_proba``: ``emit``,
-    ``log_start``, ``log_trans`` exponentiated. Viterbi makes the same comparisons as the numpy path, so it
+    ``bounds[d + 1]`` are document d. ``emit_proba``, ``start_proba``, ``trans_proba``: the probabilities
+    whose logs are ``emit``, ``log_start``, ``log_trans``. Viterbi makes the same comparisons as the numpy path, so it
     gives the same labels. The marginals come from forward-backward in probability space, each step
     scaled to sum 1 (the scales cancel in the posteriors): the log-space recursion's values up to rounding
     (about 1e-15), without the exp and log of a log-sum-exp per label and step (4x faster)."""
