@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .batch_segmentation import spans_of_documents
 from .config import DataConfig, SourceConfig
 from .documents import Document, Segment
+from .features import MODEL_TEXT_COLUMN
 from .labelling import label_segments
 from .labels import LABELS
 from .readers import InputError, ReaderOptions, ReadReport, read_documents
-from .features import MODEL_TEXT_COLUMN
-from .batch_segmentation import spans_of_documents
 from .segmentation import normalize_for_model, normalize_lines
 
 log = logging.getLogger(__name__)
