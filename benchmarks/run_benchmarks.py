@@ -173,15 +173,16 @@ def speed_table(rows: list[dict]) -> str:
     basis = "fnc_dev's pages" if with_fnc else "the bundled pages"
     lines = ["| system | bundled pages: MB | MB/s per core, first pass | … steady | segments/s per core | "
              "fnc_dev pages: MB | MB/s per core, first pass | … steady | segments/s per core | peak RSS MB | "
-             f"FakeNewsCorpus: core-hours | … wall time on {CLUSTER_CORES} cores | … cost at ${CORE_HOUR_USD}/core-hour |",
+             f"FakeNewsCorpus: core-hours | … wall time on {CLUSTER_CORES} cores "
+             f"| … cost at ${CORE_HOUR_USD}/core-hour |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 
     def rate_cells(result: Optional[dict]) -> str:
         if result is None:
             return "– | – | – | –"
         steady = result.get("mb_per_s_steady")
-        return (f"{result['megabytes']:.2f} | {result['mb_per_s']:.3f} | {'–' if steady is None else f'{steady:.3f}'} | "
-                f"{result['segments_per_s']:.0f}")
+        steady_cell = "–" if steady is None else f"{steady:.3f}"
+        return f"{result['megabytes']:.2f} | {result['mb_per_s']:.3f} | {steady_cell} | {result['segments_per_s']:.0f}"
 
     for r in rows:
         fnc = r.get("fnc")
@@ -195,9 +196,9 @@ def speed_table(rows: list[dict]) -> str:
     def bytes_per_segment(result: dict) -> float:
         return result["megabytes"] * 1e6 / result["segments"]
 
-    lines += ["", "Each process labels its input several times over (`speed.py measure`, 3 passes; 2 for MiniLM): the first pass "
-              "starts with cold caches and fresh memory, as a single file does; the steady rate is the median of the "
-              "passes after it, as on a long stream.",
+    lines += ["", "Each process labels its input several times over (`speed.py measure`, 3 passes; 2 for MiniLM): "
+              "the first pass starts with cold caches and fresh memory, as a single file does; the steady rate is the "
+              "median of the passes after it, as on a long stream.",
               "", f"The estimate uses the steady per-core rate on {basis}"
               + (f" (a sample of FakeNewsCorpus itself; its lines average {bytes_per_segment(rows[0]['fnc']):.0f} "
                  f"bytes against {bytes_per_segment(rows[0]):.0f} on the bundled pages, and much of the work is per "

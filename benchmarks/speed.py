@@ -74,8 +74,8 @@ def peak_rss_mb() -> float:
 
 def start_measure(system: str, input_path: Path, pipeline_dir: Path | None = None, passes: int = 3) -> subprocess.Popen:
     """``measure`` started in a fresh single-threaded process (so peak memory is the system's own)."""
-    command = [sys.executable, __file__, "measure", system, str(input_path), *([str(pipeline_dir)] if pipeline_dir else []),
-               "--passes", str(passes)]
+    command = [sys.executable, __file__, "measure", system, str(input_path),
+               *([str(pipeline_dir)] if pipeline_dir else []), "--passes", str(passes)]
     return subprocess.Popen(command, env=dict(os.environ, **SINGLE_THREAD), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

@@ -88,14 +88,15 @@ def _line_span_loop(codes, kinds, text_starts, text_ends):
             if i < end and codes[i] != 10 and codes[i] != 13:
                 continue
             left, right = line_start, i
-            while left < right and codes[left] < 0x10000 and kinds[codes[left]] & 1:
+            while left < right and codes[left] < 0x10000 and kinds[codes[left]] & _EDGE_BIT:
                 left += 1
-            while right > left and codes[right - 1] < 0x10000 and kinds[codes[right - 1]] & 1:
+            while right > left and codes[right - 1] < 0x10000 and kinds[codes[right - 1]] & _EDGE_BIT:
                 right -= 1
             if right > left:
                 clean = True
                 for j in range(left, right):
-                    if codes[j] < 0x10000 and (kinds[codes[j]] & 2 or (codes[j] == 32 and j > left and codes[j - 1] == 32)):
+                    if codes[j] < 0x10000 and (kinds[codes[j]] & _NORMALIZED_AWAY_BIT
+                                               or (codes[j] == 32 and j > left and codes[j - 1] == 32)):
                         clean = False
                         break
                 span_starts[n], span_ends[n] = left - text_starts[t], right - text_starts[t]

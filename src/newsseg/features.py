@@ -110,9 +110,8 @@ _COMMENT_CUE_RE = re.compile(
 COMMENT_CUE_MAX_WORDS = 10
 # A line can match _COMMENT_CUE_RE only if its lower-cased text holds one of these words (as a word's
 # start: every alternative above opens with a word boundary, is anchored, or follows a space), or a ":",
-# or a character of _CUE_SPECIAL_CHARS: the arrows, and the only characters that re.IGNORECASE matches to
-# an ASCII letter other than its own case ("\u0130" and "\u0131" to i, the Kelvin sign to k, the long s
-# to s; a test checks all of Unicode). Lines with none of them skip the regex, which tries every position.
+# or a character of _CUE_SPECIAL_CHARS: the arrows, and _CASE_FOLDING_SPECIALS. Lines with none of them
+# skip the regex, which tries every position.
 COMMENT_CUE_WORDS = PhraseList((
     "comment*", "repl*", "response*", "discussion*", "conversation*", "thoughts*", "avatar*", "moderat*",
     "upvote*", "downvote*", "two*", "sort*", "disqus*", "pingback*", "trackback*", "like*", "point*", "says*",

@@ -152,10 +152,11 @@ def segment_spans(doc: Document, segmenter: str = "lines", max_chars: int = DEFA
     return [(seg.start, seg.end) for seg in SEGMENTERS.get(segmenter)(doc, max_chars)]
 
 
-# Anything normalize_for_model would change; most lines have none, and one search is cheaper than three subs.
-_NEEDS_NORMALIZING_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_CONTROL_CHARS}]|[^\\S ]|  |^ | $")
-# The characters among those (zero-width, control, white space but the space).
+# The characters normalize_for_model removes or replaces (zero-width, control, white space but the space).
 NORMALIZED_AWAY_RE = re.compile(f"[{_ZERO_WIDTH_CHARS}{_CONTROL_CHARS}]|[^\\S ]")
+# Anything normalize_for_model would change (those, or spaces in a row or at an edge); most lines have none,
+# and one search is cheaper than three subs.
+_NEEDS_NORMALIZING_RE = re.compile(NORMALIZED_AWAY_RE.pattern + "|  |^ | $")
 
 
 def needs_normalizing(text: str) -> bool:

@@ -371,8 +371,9 @@ def _fused_path_applies(vectorizer, columns, classifier) -> bool:
     return (jit_enabled() and supports_batch_transform(vectorizer) and token_vocabulary(vectorizer) is not None
             and vectorizer.dtype == np.float64 and vectorizer.norm in ("l2", None)
             and getattr(columns, "sparse_output_", False) and isinstance(classifier, LogisticRegression)
-            and hasattr(classifier, "coef_") and len(classifier.classes_) > 2 and isinstance(classifier.coef_, np.ndarray)
-            and classifier.coef_.dtype == np.float64 and classifier.coef_.shape[1] == len(vectorizer.vocabulary_))
+            and hasattr(classifier, "coef_") and len(classifier.classes_) > 2
+            and isinstance(classifier.coef_, np.ndarray) and classifier.coef_.dtype == np.float64
+            and classifier.coef_.shape[1] == len(vectorizer.vocabulary_))
 
 
 def _multinomial_tfidf_proba(vectorizer: TfidfVectorizer, classifier: LogisticRegression, texts: list[str],

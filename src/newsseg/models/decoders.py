@@ -177,8 +177,8 @@ def _viterbi_and_marginals(emit: np.ndarray, emit_proba: np.ndarray, bounds: np.
                            trans_proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``ViterbiDecoder._viterbi`` and ``_marginals`` as loops, a document at a time: rows ``bounds[d]`` to
     ``bounds[d + 1]`` are document d. ``emit_proba``, ``start_proba``, ``trans_proba``: the probabilities
-    whose logs are ``emit``, ``log_start``, ``log_trans``. Viterbi makes the same comparisons as the numpy path, so it
-    gives the same labels. The marginals come from forward-backward in probability space, each step
+    whose logs are ``emit``, ``log_start``, ``log_trans``. Viterbi makes the same comparisons as the numpy
+    path, so it gives the same labels. The marginals come from forward-backward in probability space, each step
     scaled to sum 1 (the scales cancel in the posteriors): the log-space recursion's values up to rounding
     (about 1e-15), without the exp and log of a log-sum-exp per label and step (4x faster)."""
     n_rows, n_labels = emit.shape
