@@ -14,6 +14,8 @@ from .documents import Document, Segment  # noqa: E402
 from .labels import LABELS  # noqa: E402
 
 __version__ = "0.1.0"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"  # the CLI's, and its prediction workers'
+
 __all__ = ["Document", "Segment", "LABELS", "load", "__version__"]
 
 

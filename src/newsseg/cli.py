@@ -9,6 +9,8 @@ from typing import List, Optional
 
 import typer
 
+from . import LOG_FORMAT
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Label the segments of scraped news pages.")
 data_app = typer.Typer(no_args_is_help=True, help="Build datasets from data configs.")
 app.add_typer(data_app, name="data")
@@ -36,7 +38,7 @@ def _run(fn, *args, **kwargs):
 
 @app.callback()
 def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format=LOG_FORMAT)
     if not verbose:  # MLflow logs store creation and model logging at INFO on its own handler
         logging.getLogger("mlflow").setLevel(logging.WARNING)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import logging
 import math
 import os
 import shutil
@@ -20,13 +21,14 @@ import time
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Optional, Sequence
+from typing import IO, AbstractSet, Iterator, Optional, Sequence, Union
 
+from . import LOG_FORMAT
 from .documents import Document
 from .features import SiteMemory
 from .inference import Pipeline
 from .labels import LABELS
-from .readers import InputError, ReaderOptions, guess_reader, read_documents
+from .readers import InputError, ReaderOptions, guess_reader, read_documents, read_jsonl_lines, require_file
 
 FORMATS = ("jsonl", "text", "html")
 LABEL_COLOURS = {"news_body": "#ffffff", "opinion_comment": "#cfe8ff", "disclaimer": "#ffe0b3",
@@ -40,14 +42,72 @@ class PredictSummary:
     characters: int = 0
 
 
-def iter_input_documents(paths: Sequence[Path], id_column: str = "id", text_column: str = "text") -> Iterator[Document]:
-    """Documents from every input in order; unreadable inputs and bad records become error documents."""
+@dataclass(frozen=True)
+class JsonlLines:
+    """A run of whole lines of a JSONL input, unparsed: the process that labels them parses them, so that
+    with workers the parent does little more than read, and the parsing is shared out among the workers."""
+
+    path: str
+    first_line_no: int
+    lines: list[bytes]
+    id_column: str
+    text_column: str
+
+    def documents(self) -> list[Document]:
+        """The lines' documents; a bad record becomes an error document, as when read here."""
+        options = ReaderOptions(id_column=self.id_column, text_column=self.text_column, keep_bad=True,
+                                read_spans=False)
+        return list(read_jsonl_lines(enumerate(self.lines, self.first_line_no), self.path, options))
+
+
+InputBatch = Union[list[Document], JsonlLines]
+
+
+def _jsonl_line_runs(path: Path, size: int, id_column: str, text_column: str) -> Iterator[JsonlLines]:
+    require_file(path)
+    with path.open("rb") as fh:
+        first_line_no = 1
+        while lines := list(islice(fh, size)):
+            yield JsonlLines(str(path), first_line_no, lines, id_column, text_column)
+            first_line_no += len(lines)
+
+
+def _input_items(paths: Sequence[Path], batch_size: int, id_column: str, text_column: str,
+                 parse_jsonl: bool) -> Iterator[Document | JsonlLines]:
     for path in paths:
         options = ReaderOptions(id_column=id_column, text_column=text_column, keep_bad=True, read_spans=False)
         try:
-            yield from read_documents(guess_reader(path), path, options)
+            reader = guess_reader(path)
+            if reader == "jsonl" and not parse_jsonl:
+                yield from _jsonl_line_runs(path, batch_size, id_column, text_column)
+            else:
+                yield from read_documents(reader, path, options)
         except InputError as exc:  # the whole input is unreadable: one error record for it
             yield Document(str(path), "", {"error": str(exc)})
+
+
+def iter_input_batches(paths: Sequence[Path], batch_size: int, id_column: str = "id", text_column: str = "text",
+                       skip_ids: AbstractSet[str] = frozenset()) -> Iterator[InputBatch]:
+    """Every input in order, in batches of ``batch_size``: a JSONL input as runs of raw lines (JsonlLines), for
+    the process that labels them to parse; other inputs as Documents, batched across inputs. An input that
+    cannot be read at all is one error document; a bad record, an error document in its place.
+
+    Documents whose id is in ``skip_ids`` (resuming) are left out. JSONL is then parsed here, since only this
+    process holds the ids: copying them to every worker would multiply the memory they take."""
+    pending: list[Document] = []
+    for item in _input_items(paths, batch_size, id_column, text_column, parse_jsonl=bool(skip_ids)):
+        if isinstance(item, JsonlLines):
+            if pending:
+                yield pending
+                pending = []
+            yield item
+        elif item.id not in skip_ids:
+            pending.append(item)
+            if len(pending) == batch_size:
+                yield pending
+                pending = []
+    if pending:
+        yield pending
 
 
 WRITTEN_KEYS = ("start", "end", "label", "score")  # what the writers use of a segment
@@ -178,10 +238,12 @@ def write_batch(settings: OutputSettings, batch: list[Document],
                         sum(len(doc.text) for doc in batch))
 
 
-def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
+def label_batch(pipeline: Pipeline, memory: SiteMemory, settings: OutputSettings, batch: InputBatch) -> WrittenBatch:
+    """Parse (JsonlLines), label and write one batch."""
+    documents = batch.documents() if isinstance(batch, JsonlLines) else batch
+    # The writers need no per-label scores.
+    labelled = pipeline.label_documents(documents, memory, with_scores=False) if documents else []
+    return write_batch(settings, documents, labelled)
 
 
 class _WorkerState:
@@ -193,10 +255,12 @@ class _WorkerState:
     load_error: Optional[str] = None  # raised with the first batch: a failing initializer would respawn forever
 
 
-def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings) -> None:
+def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings, log_level: int) -> None:
     # Workers share the cores instead of oversubscribing them; set before any OpenMP library (scikit-learn,
     # torch) loads, which is why torch is not imported here: a worker only pays for it if its model needs it.
     os.environ["OMP_NUM_THREADS"] = str(threads)
+    # Workers parse the input: their warnings (undecodable bytes) look as the parent's would.
+    logging.basicConfig(level=log_level, format=LOG_FORMAT)
     try:
         _WorkerState.pipeline = Pipeline.load(pipeline_dir)
     except Exception as exc:  # noqa: BLE001 - reported to the parent with the first batch
@@ -205,11 +269,28 @@ def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings) -> Non
     _WorkerState.output = output
 
 
-def _label_in_worker(batch: list[Document]) -> WrittenBatch:
+def _label_in_worker(batch: InputBatch) -> WrittenBatch:
     if _WorkerState.load_error:
         raise ValueError(_WorkerState.load_error)
-    labelled = _WorkerState.pipeline.label_documents(batch, _WorkerState.memory, with_scores=False)
-    return write_batch(_WorkerState.output, batch, labelled)
+    return label_batch(_WorkerState.pipeline, _WorkerState.memory, _WorkerState.output, batch)
+
+
+BATCHES_IN_FLIGHT_PER_WORKER = 4  # enough that a worker given a long batch holds the others up rarely
+PIPE_BYTES = 1 << 20
+
+
+def _widen_pipes(pool) -> None:
+    """Let the pipes that carry a pool's batches and results hold 1 MB, not 64 KB. A batch (100-200 KB) then
+    goes through in one write, and its sender does not wait for the reader to be scheduled: with every core
+    busy labelling, those waits idled the workers about 5% of the time. Linux only; CPython's Pool keeps its
+    pipes in private attributes, so where they are not found (or the size is refused) the pipes stay."""
+    try:
+        import fcntl
+
+        for queue in (pool._inqueue, pool._outqueue):
+            fcntl.fcntl(queue._reader.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def _partial_path(output: Path) -> Path:
@@ -243,9 +324,9 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
     ``pipeline`` is a loaded Pipeline or its folder; with a folder and ``workers`` > 1, only the workers
     load it. Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
     end; ``resume`` continues an interrupted run from its partial file (jsonl only). With ``workers``
-    > 1, batches are labelled by that many processes, at most 2 batches each in flight, so memory is
-    bounded by the batch size, not by the input. ``threads``: OpenMP threads per worker (0: the cores
-    shared out among the workers).
+    > 1, batches are labelled by that many processes, in turn, at most ``BATCHES_IN_FLIGHT_PER_WORKER``
+    each in flight, so memory is bounded by the batch size, not by the input. ``threads``: OpenMP threads
+    per worker (0: the cores shared out among the workers).
     """
     import multiprocessing
     from collections import deque
@@ -281,9 +362,9 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
         out = partial.open("a" if resume else "w", encoding="utf-8")
     settings = OutputSettings(fmt, frozenset(keep), with_headers=not single_text)
     writer = settings.writer(out)
-    documents = (d for d in iter_input_documents(inputs, id_column, text_column) if d.id not in done)
+    batches = iter_input_batches(inputs, batch_size, id_column, text_column, skip_ids=done)
     bar = tqdm(desc="labelling", unit=" docs", disable=not progress, file=sys.stderr)
-    pool = None
+    pools: list = []
     cleanup: list[str] = []
     started = time.perf_counter()
 
@@ -310,9 +391,8 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
             memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
             # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.
             with threadpool_limits(threads), torch_threads_capped(threads):
-                for batch in batched(documents, batch_size):
-                    # The writers need no per-label scores.
-                    put(write_batch(settings, batch, pipeline.label_documents(batch, memory, with_scores=False)))
+                for batch in batches:
+                    put(label_batch(pipeline, memory, settings, batch))
         else:
             # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
             # loads the pipeline from a folder once.
@@ -322,11 +402,17 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
                 pipeline.save(pipeline_dir)
             else:
                 pipeline_dir = str(pipeline)
-            pool = multiprocessing.get_context("spawn").Pool(workers, _init_worker, (pipeline_dir, threads, settings))
+            # One single-process pool per worker, each given every workers-th batch: a worker's site memory
+            # then sees the same pages on every run, so the output does not depend on which worker is free.
+            log_level = logging.getLogger().getEffectiveLevel()
+            context = multiprocessing.get_context("spawn")
+            for _ in range(workers):
+                pools.append(context.Pool(1, _init_worker, (pipeline_dir, threads, settings, log_level)))
+                _widen_pipes(pools[-1])
             in_flight: deque = deque()
-            for batch in batched(documents, batch_size):
-                in_flight.append(pool.apply_async(_label_in_worker, (batch,)))
-                if len(in_flight) >= 2 * workers:
+            for index, batch in enumerate(batches):
+                in_flight.append(pools[index % workers].apply_async(_label_in_worker, (batch,)))
+                if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * workers:
                     put(in_flight.popleft().get())
             while in_flight:
                 put(in_flight.popleft().get())
@@ -337,7 +423,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
         raise
     finally:
         bar.close()
-        if pool is not None:
+        for pool in pools:
             pool.terminate()
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)

@@ -95,14 +95,15 @@ def decode_bytes(data: bytes, where: str) -> str:
         return data.decode("utf-8-sig", errors="replace")
 
 
-def _decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, decoded line) pairs, streamed, line endings kept."""
+def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) pairs, streamed, line endings kept."""
     with path.open("rb") as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            yield line_no, decode_bytes(raw, f"{path}:{line_no}") if line_no == 1 else _decode_line(raw, path, line_no)
+        yield from enumerate(fh, start=1)
 
 
-def _decode_line(raw: bytes, path: Path, line_no: int) -> str:
+def _decode_line(raw: bytes, path: Path | str, line_no: int) -> str:
+    if line_no == 1:  # the file may start with a byte-order mark
+        return decode_bytes(raw, f"{path}:{line_no}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -110,7 +111,8 @@ def _decode_line(raw: bytes, path: Path, line_no: int) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def _require_file(path: Path) -> None:
+def require_file(path: Path) -> None:
+    """Raise InputError unless ``path`` is a non-empty file."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -139,11 +141,12 @@ def read_txt_folder(path: Path, options: ReaderOptions) -> Iterator[Document]:
         yield Document(file.stem, text, {"source": str(file)})
 
 
-def _json_rows(path: Path, options: ReaderOptions) -> Iterator[tuple[str, object] | Document]:
+def _json_rows(lines: Iterable[tuple[int, bytes]], path: Path | str,
+               options: ReaderOptions) -> Iterator[tuple[str, object] | Document]:
     """("file:line", parsed row) for each non-blank line; a malformed line goes through ``options.bad``
     (and comes out as an error Document when bad records are kept)."""
-    _require_file(path)
-    for line_no, line in _decoded_lines(path):
+    for line_no, raw in lines:
+        line = _decode_line(raw, path, line_no)
         if not line.strip():
             continue
         where = f"{path}:{line_no}"
@@ -156,7 +159,15 @@ def _json_rows(path: Path, options: ReaderOptions) -> Iterator[tuple[str, object
 @READERS.register("jsonl")
 def read_jsonl(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """JSON lines with ``id`` and ``text``; gold ``spans`` and ``meta`` are read when present."""
-    for item in _json_rows(path, options):
+    require_file(path)
+    yield from read_jsonl_lines(_numbered_lines(path), path, options)
+
+
+def read_jsonl_lines(lines: Iterable[tuple[int, bytes]], path: Path | str,
+                     options: ReaderOptions) -> Iterator[Document]:
+    """The documents of (line number, raw line) pairs of the JSONL file ``path``: ``read_jsonl`` without
+    the reading, for a process that parses lines another one read."""
+    for item in _json_rows(lines, path, options):
         if isinstance(item, Document):  # a malformed line, kept as an error document
             yield item
             continue
@@ -199,9 +210,9 @@ def _document_from_row(row: object, where: str, options: ReaderOptions) -> Docum
 @READERS.register("csv")
 def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """CSV with a header; ``id_column`` and ``text_column`` name the fields (fields may be megabytes)."""
-    _require_file(path)
+    require_file(path)
     csv.field_size_limit(sys.maxsize)
-    lines = (line for _, line in _decoded_lines(path))
+    lines = (_decode_line(raw, path, line_no) for line_no, raw in _numbered_lines(path))
     reader = csv.reader(lines)
     header = next(reader, None)
     if not header:
@@ -240,7 +251,8 @@ def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
 @READERS.register("articles_comments")
 def read_articles_comments(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """JSONL of ``{id, article, comments}`` (the Dragnet format), each turned into one labelled page."""
-    for item in _json_rows(path, options):
+    require_file(path)
+    for item in _json_rows(_numbered_lines(path), path, options):
         if isinstance(item, Document):
             yield item
             continue

@@ -199,3 +199,33 @@ def test_workers_match_one_process_and_resume_continues(workdir_with_model, trai
     summary = predict_files(pipeline, [source], resumed, batch_size=4, progress=False, workers=2, resume=True)
     assert summary.documents == 30
     assert resumed.read_text() == one.read_text()
+
+
+@pytest.mark.smoke
+def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, trained):
+    """A worker's site memory holds the pages it labelled: the output is that of workers taking batches in
+    turn, whichever worker is free first."""
+    from newsseg.features import SiteMemory
+    from newsseg.inference import Pipeline, model_folder
+    from newsseg.predict import OutputSettings, iter_input_batches, label_batch, predict_files
+
+    workdir = workdir_with_model
+    pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
+    source = workdir / "sites.jsonl"
+    source.write_text("".join(json.dumps({"id": p["id"], "text": p["text"], "meta": {"domain": p["meta"]["domain"]}})
+                              + "\n" for p in pages))
+    folder = model_folder(trained.model_uri)
+    pipeline = Pipeline.load(folder)
+    settings = OutputSettings("jsonl", frozenset({"news_body"}), with_headers=True)
+
+    def in_turn(memories: int) -> str:
+        memory = [SiteMemory() for _ in range(memories)]
+        return "".join(label_batch(pipeline, memory[index % memories], settings, batch).text
+                       for index, batch in enumerate(iter_input_batches([source], 2)))
+
+    expected = in_turn(2)
+    assert expected != in_turn(1)  # on these pages the memory changes labels, so the order it sees counts
+    for run in range(2):
+        output = workdir / f"sites{run}.jsonl"
+        predict_files(folder, [source], output, batch_size=2, progress=False, workers=2)
+        assert output.read_text() == expected

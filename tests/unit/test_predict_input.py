@@ -1,0 +1,82 @@
+"""Prediction input: batches of raw JSONL lines parse into the documents the reader gives; every input keeps
+its place; resuming skips ids; the workers' pipes are widened."""
+
+import json
+import logging
+import multiprocessing
+import sys
+
+import pytest
+
+from newsseg.documents import Document
+from newsseg.predict import PIPE_BYTES, JsonlLines, _widen_pipes, iter_input_batches
+from newsseg.readers import ReaderOptions, read_documents
+
+JSONL_BYTES = (
+    "\ufeff".encode()
+    + json.dumps({"id": "a", "text": "First page\nShare this\n", "url": "https://www.a.com/x"}).encode()
+    + b"\n\n   \n"  # blank lines are skipped, but counted
+    + b'{"id": "broken", "text": \n'
+    + json.dumps({"id": "empty", "text": " "}).encode() + b"\n"
+    + b'{"id": "latin", "text": "caf\xe9 au lait"}\n'
+    + json.dumps({"id": "b", "text": "Second page"}).encode())  # no final newline
+
+
+def as_tuples(docs):
+    return [(d.id, d.text, d.meta) for d in docs]
+
+
+def expand(batches):
+    """Documents of the batches, in order, and the kinds of batch."""
+    docs, kinds = [], []
+    for batch in batches:
+        kinds.append(type(batch).__name__)
+        docs.extend(batch.documents() if isinstance(batch, JsonlLines) else batch)
+    return docs, kinds
+
+
+def test_raw_jsonl_lines_parse_into_what_the_reader_reads(tmp_path, caplog):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(JSONL_BYTES)
+    options = ReaderOptions(keep_bad=True, read_spans=False)
+    expected = as_tuples(read_documents("jsonl", path, options))
+    for batch_size in (1, 2, 3, 100):
+        with caplog.at_level(logging.WARNING):
+            docs, kinds = expand(iter_input_batches([path], batch_size))
+        assert set(kinds) == {"JsonlLines"}
+        assert as_tuples(docs) == expected
+        assert f"{path}:6: undecodable bytes replaced" in caplog.text  # line numbers run on across batches
+    assert [d.id for d in docs] == ["a", f"{path}:4", "empty", "latin", "b"]
+    assert docs[0].meta["domain"] == "a.com" and "malformed JSON" in docs[1].meta["error"]
+
+
+def test_inputs_keep_their_order_and_an_unreadable_one_is_an_error_document(tmp_path):
+    (tmp_path / "one.txt").write_text("A single page\n")
+    (tmp_path / "pages.jsonl").write_text("".join(json.dumps({"id": i, "text": f"Page {i}"}) + "\n" for i in "xyz"))
+    (tmp_path / "rows.csv").write_text("id,text\nr1,Row one\nr2,Row two\n")
+    paths = [tmp_path / "one.txt", tmp_path / "missing.jsonl", tmp_path / "pages.jsonl", tmp_path / "rows.csv",
+             tmp_path / "two.txt"]
+    (tmp_path / "two.txt").write_text("Another page\n")
+    docs, kinds = expand(iter_input_batches(paths, 2))
+    assert [d.id for d in docs] == ["one", str(tmp_path / "missing.jsonl"), "x", "y", "z", "r1", "r2", "two"]
+    assert "no such file" in docs[1].meta["error"]
+    # Documents read here are batched across inputs; JSONL runs stand alone.
+    assert kinds == ["list", "JsonlLines", "JsonlLines", "list", "list"]
+
+
+def test_resuming_parses_jsonl_here_and_skips_the_ids_written(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(JSONL_BYTES)
+    docs, kinds = expand(iter_input_batches([path], 2, skip_ids={"a", "latin"}))
+    assert set(kinds) == {"list"} and [d.id for d in docs] == [f"{path}:4", "empty", "b"]
+    assert all(isinstance(d, Document) for d in docs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are set with a Linux fcntl")
+def test_pool_pipes_are_widened():
+    import fcntl
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        _widen_pipes(pool)
+        for queue in (pool._inqueue, pool._outqueue):
+            assert fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
