@@ -198,7 +198,9 @@ def speed_table(rows: list[dict]) -> str:
 
     lines += ["", "Each process labels its input several times over (`speed.py measure`, 3 passes; 2 for MiniLM): "
               "the first pass starts with cold caches and fresh memory, as a single file does; the steady rate is the "
-              "median of the passes after it, as on a long stream.",
+              "median of the passes after it, as on a long stream. newsseg models label as `newsseg predict` does, "
+              "less reading and writing: batches of its default size (64 documents), a site memory over the stream, "
+              "no per-label scores.",
               "", f"The estimate uses the steady per-core rate on {basis}"
               + (f" (a sample of FakeNewsCorpus itself; its lines average {bytes_per_segment(rows[0]['fnc']):.0f} "
                  f"bytes against {bytes_per_segment(rows[0]):.0f} on the bundled pages, and much of the work is per "

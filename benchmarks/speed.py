@@ -4,7 +4,7 @@
 MB of raw text per second and segments per second in the first pass over the input, MB per second in
 the passes after it (the median: the steady rate of a long stream, without the first pass's cold
 caches and fresh memory), and peak RSS. SYSTEM is a reference system (keep_all, c4_rules, justext) or
-`pipeline` (a saved newsseg Pipeline folder).
+`pipeline` (a saved newsseg Pipeline folder, labelling as `newsseg predict` does).
 """
 
 from __future__ import annotations
@@ -30,13 +30,19 @@ def measure(system: str, input_path: str, pipeline_dir: str | None = None, passe
     docs = list(read_documents("jsonl", input_path, ReaderOptions(read_spans=False)))
     megabytes = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
     if system == "pipeline":
+        from newsseg.features import SiteMemory
         from newsseg.inference import Pipeline
+        from newsseg.predict import DEFAULT_BATCH_SIZE
 
         pipeline = Pipeline.load(pipeline_dir)
         pipeline.predict_documents(docs[:2])  # warm-up: lazy imports, model load
 
         def one_pass() -> int:
-            return sum(len(s) for i in range(0, len(docs), 32) for s in pipeline.predict_documents(docs[i:i + 32]))
+            # What `newsseg predict` does with each batch, less reading and writing: its batch size, a site
+            # memory over the stream, no per-label scores.
+            memory, size = SiteMemory(), DEFAULT_BATCH_SIZE
+            return sum(len(segments) for i in range(0, len(docs), size)
+                       for segments, _ in pipeline.label_documents(docs[i:i + size], memory, with_scores=False))
     else:
         from newsseg.baselines import REFERENCE_SYSTEMS
 

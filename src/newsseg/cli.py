@@ -167,7 +167,7 @@ def predict_cmd(
     keep: str = typer.Option("news_body", "--keep", help="labels kept by --format text, comma-separated"),
     id_column: str = typer.Option("id", "--id-column", help="id column of .csv / key of .jsonl inputs"),
     text_column: str = typer.Option("text", "--text-column", help="text column of .csv / key of .jsonl inputs"),
-    batch_size: int = typer.Option(32, help="documents labelled together"),
+    batch_size: int = typer.Option(64, help="documents labelled together"),  # predict.DEFAULT_BATCH_SIZE
     workers: int = typer.Option(0, help="worker processes (0: one per core; 1 for a single .txt file)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o): skip ids "
                                                         "already written"),

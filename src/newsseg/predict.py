@@ -31,6 +31,9 @@ from .labels import LABELS
 from .readers import InputError, ReaderOptions, guess_reader, read_documents, read_jsonl_lines, require_file
 
 FORMATS = ("jsonl", "text", "html")
+# Documents labelled together: 64 labelled FakeNewsCorpus pages 5-9% faster than 32 did (the fixed cost of
+# a batch spread wider), and larger batches were no faster.
+DEFAULT_BATCH_SIZE = 64
 LABEL_COLOURS = {"news_body": "#ffffff", "opinion_comment": "#cfe8ff", "disclaimer": "#ffe0b3",
                  "ad": "#ffc9c9", "other": "#e6e6e6"}
 
@@ -317,7 +320,7 @@ def _resume_ids(partial: Path) -> set[str]:
 
 def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Optional[Path], fmt: str = "jsonl",
                   keep: Sequence[str] = ("news_body",), id_column: str = "id", text_column: str = "text",
-                  batch_size: int = 32, progress: bool = True, workers: int = 1,
+                  batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = True, workers: int = 1,
                   resume: bool = False, threads: int = 0) -> PredictSummary:
     """Label every document of ``inputs`` and write them, in input order, to ``output`` (or stdout).
 

@@ -80,3 +80,12 @@ def test_pool_pipes_are_widened():
         _widen_pipes(pool)
         for queue in (pool._inqueue, pool._outqueue):
             assert fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+
+
+def test_the_cli_batch_size_is_predicts_default():
+    import inspect
+
+    from newsseg.cli import predict_cmd
+    from newsseg.predict import DEFAULT_BATCH_SIZE
+
+    assert inspect.signature(predict_cmd).parameters["batch_size"].default.default == DEFAULT_BATCH_SIZE
