@@ -26,6 +26,17 @@ _FRAME_NUMBER_TYPES = {"index": np.int64, "n_segments": np.int64, "start": np.in
                        "position": np.float64, "weight": np.float64}
 
 
+def with_unique_ids(docs: Sequence[Document]) -> Sequence[Document]:
+    """``docs``, or, where an id is repeated among them, copies with ids made unique ("ID\\0POSITION", the site
+    kept): the features, the decoder and the output group lines by page id, and two pages under one id would
+    be read as one page, each given the segments of both."""
+    ids = {doc.id for doc in docs}
+    if len(ids) == len(docs):
+        return docs
+    return [Document(f"{doc.id}\0{position}", doc.text, {**doc.meta, "site": doc.site}, doc.spans)
+            for position, doc in enumerate(docs)]
+
+
 @dataclass
 class Pipeline:
     model: SegmentModel
@@ -68,6 +79,7 @@ class Pipeline:
                           with_scores: bool = True) -> list[list[dict]]:
         """For each document, its segments: ``{start, end, label, score, scores}`` (without ``scores``, the
         per-label scores, unless ``with_scores``)."""
+        docs = with_unique_ids(docs)
         frame = self.frame(docs, memory)
         labels, scores = self.predict_frame(frame)
         out: dict[str, list[dict]] = {doc.id: [] for doc in docs}

@@ -184,6 +184,11 @@ def test_workers_match_one_process_and_resume_continues(workdir_with_model, trai
     docs = [Document(p["id"], p["text"]) for p in pages[:6]]
     full, lean = pipeline.predict_documents(docs), pipeline.predict_documents(docs, with_scores=False)
     assert lean == [[{k: v for k, v in s.items() if k != "scores"} for s in segments] for segments in full]
+    # Two pages under one id in a batch are still two pages, each with its own segments.
+    site = {"domain": "example.com"}
+    distinct = pipeline.predict_documents([Document("a", PAGE, site), Document("b", pages[0]["text"], site)])
+    repeated = pipeline.predict_documents([Document("a", PAGE, site), Document("a", pages[0]["text"], site)])
+    assert repeated == distinct and distinct[0] != distinct[1]
     one, two = workdir / "one.jsonl", workdir / "two.jsonl"
     predict_files(pipeline, [source], one, batch_size=4, progress=False, workers=1)
     # Given the folder, only the workers load the model.
