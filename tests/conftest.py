@@ -95,7 +95,7 @@ def trained_store(tmp_path_factory):
         (store / "tiny.yaml").write_text(
             f"name: tiny\nsources:\n  - reader: jsonl\n    path: {BUNDLED}\n    limit: 48\n"
             f"split: {{validation: 0.2, test: 0.2, seed: 3}}\noutput_dir: {store / 'processed'}\n")
-        # 100 trees: enough that the site-recurrence features change labels, which a worker test needs.
+        # 100 boosting rounds: enough that the site-recurrence features change the output (a worker test needs it).
         config = train_config(store, store / "tiny.yaml", {"name": "layout_gbt", "max_iter": 100}, "viterbi")
         result = train(config, progress=False)
     finally:

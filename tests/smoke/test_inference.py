@@ -229,7 +229,7 @@ def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, tra
                        for index, batch in enumerate(iter_input_batches([source], 2)))
 
     expected = in_turn(2)
-    assert expected != in_turn(1)  # on these pages the memory changes labels, so the order it sees counts
+    assert expected != in_turn(1)  # on these pages the memory changes the output, so the order it sees counts
     for run in range(2):
         output = workdir / f"sites{run}.jsonl"
         predict_files(folder, [source], output, batch_size=2, progress=False, workers=2)
