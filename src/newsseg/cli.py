@@ -30,7 +30,7 @@ def _run(fn, *args, **kwargs):
 
     try:
         return fn(*args, **kwargs)
-    except (ConfigError, InputError, KeyError, FileNotFoundError, ValueError) as exc:
+    except (ConfigError, InputError, KeyError, FileNotFoundError, ValueError, ChildProcessError) as exc:
         # ModelNotFound is a ValueError: its message says how to list runs
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         _fail(message)

@@ -13,10 +13,13 @@ import io
 import json
 import logging
 import math
+import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from itertools import islice
@@ -296,6 +299,43 @@ def _widen_pipes(pool) -> None:
         pass
 
 
+def _worker_of(pool) -> Optional[object]:
+    """The process of a one-worker pool, as started (CPython's Pool keeps it in a private list)."""
+    workers = getattr(pool, "_pool", None)
+    return workers[0] if workers else None
+
+
+def _result_of(result, worker) -> WrittenBatch:
+    """``result.get()``, unless the worker that owes it stops first (killed, out of memory): a Pool starts
+    another worker then, but never answers for the batch the dead one held, and the run would wait for ever."""
+    if worker is None:
+        return result.get()
+    while True:
+        try:
+            return result.get(timeout=1.0)
+        except multiprocessing.TimeoutError:
+            if worker.exitcode is not None:
+                code = worker.exitcode
+                how = f"was killed ({signal.Signals(-code).name})" if code < 0 else f"exited with code {code}"
+                raise ChildProcessError(f"a prediction worker (pid {worker.pid}) {how} before it had labelled "
+                                        "its batches") from None
+
+
+def _stop_pool(pool, worker) -> None:
+    """``pool.terminate()``. Where the pool's worker died, terminate() can wait for ever on a lock the dead
+    worker held when it was killed: it is then given a few seconds, and the worker that replaced the dead
+    one is killed here (the thread left waiting is a daemon: it does not hold up the exit)."""
+    if worker is None or worker.exitcode is None:
+        pool.terminate()
+        return
+    stopper = threading.Thread(target=pool.terminate, daemon=True)
+    stopper.start()
+    stopper.join(timeout=5)
+    if stopper.is_alive():
+        for process in getattr(pool, "_pool", []):
+            process.kill()
+
+
 def _partial_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.partial")
 
@@ -331,7 +371,6 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
     each in flight, so memory is bounded by the batch size, not by the input. ``threads``: OpenMP threads
     per worker (0: the cores shared out among the workers).
     """
-    import multiprocessing
     from collections import deque
 
     from tqdm.auto import tqdm
@@ -368,6 +407,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
     batches = iter_input_batches(inputs, batch_size, id_column, text_column, skip_ids=done)
     bar = tqdm(desc="labelling", unit=" docs", disable=not progress, file=sys.stderr)
     pools: list = []
+    processes: list = []  # each pool's worker, as started
     cleanup: list[str] = []
     started = time.perf_counter()
 
@@ -411,23 +451,31 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
             context = multiprocessing.get_context("spawn")
             for _ in range(workers):
                 pools.append(context.Pool(1, _init_worker, (pipeline_dir, threads, settings, log_level)))
+                processes.append(_worker_of(pools[-1]))
                 _widen_pipes(pools[-1])
-            in_flight: deque = deque()
+            in_flight: deque = deque()  # (the batch's result, the worker that owes it)
             for index, batch in enumerate(batches):
-                in_flight.append(pools[index % workers].apply_async(_label_in_worker, (batch,)))
+                in_flight.append((pools[index % workers].apply_async(_label_in_worker, (batch,)),
+                                  processes[index % workers]))
                 if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * workers:
-                    put(in_flight.popleft().get())
+                    put(_result_of(*in_flight.popleft()))
             while in_flight:
-                put(in_flight.popleft().get())
+                put(_result_of(*in_flight.popleft()))
         writer.finish()
+    except ChildProcessError as exc:
+        if partial is None:
+            raise
+        out.close()
+        resuming = ": the same command with --resume continues from it" if fmt == "jsonl" else ""
+        raise ChildProcessError(f"{exc}; what was labelled before is in {partial}{resuming}") from None
     except BaseException:
         if partial is not None:
             out.close()  # the partial file stays: --resume continues from it
         raise
     finally:
         bar.close()
-        for pool in pools:
-            pool.terminate()
+        for pool, process in zip(pools, processes):
+            _stop_pool(pool, process)
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)
     if partial is not None:

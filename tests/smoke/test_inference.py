@@ -234,3 +234,42 @@ def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, tra
         output = workdir / f"sites{run}.jsonl"
         predict_files(folder, [source], output, batch_size=2, progress=False, workers=2)
         assert output.read_text() == expected
+
+
+@pytest.mark.smoke
+def test_a_worker_that_dies_stops_the_run_with_a_resume_hint(workdir_with_model, trained):
+    """A pool replaces a killed worker but never answers for its batch: the run must stop, not wait for ever."""
+    import multiprocessing
+    import threading
+
+    from newsseg.inference import model_folder
+    from newsseg.predict import predict_files
+
+    workdir = workdir_with_model
+    pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
+    source = workdir / "many.jsonl"
+    source.write_text("".join(json.dumps({"id": f"{p['id']}#{copy}", "text": p["text"]}) + "\n"
+                              for copy in range(25) for p in pages))
+    before = set(multiprocessing.active_children())
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            predict_files(model_folder(trained.model_uri), [source], workdir / "dead.jsonl", batch_size=4,
+                          progress=False, workers=2)
+        except Exception as exc:  # noqa: BLE001 - checked below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    partial, deadline = workdir / ".dead.jsonl.partial", time.time() + 60
+    while not (partial.exists() and partial.stat().st_size):  # labelling has begun; it takes a second or so
+        assert time.time() < deadline and thread.is_alive(), "no batch was written"
+        time.sleep(0.005)
+    worker = next(p for p in multiprocessing.active_children() if p not in before)
+    os.kill(worker.pid, signal.SIGKILL)
+    thread.join(120)
+    assert not thread.is_alive(), "the run waits for ever on the dead worker's batch"
+    assert isinstance(outcome.get("error"), ChildProcessError), outcome
+    assert "was killed (SIGKILL)" in str(outcome["error"]) and "--resume" in str(outcome["error"])
+    assert partial.exists()
