@@ -286,7 +286,7 @@ PIPE_BYTES = 1 << 20
 
 
 def _widen_pipes(pool) -> None:
-    """Let the pipes that carry a pool's batches and results hold 1 MB, not 64 KB. A batch (100-200 KB) then
+    """Let the pipes that carry a pool's batches and results hold 1 MB, not 64 KB. A batch (a few hundred KB) then
     goes through in one write, and its sender does not wait for the reader to be scheduled: with every core
     busy labelling, those waits idled the workers about 5% of the time. Linux only; CPython's Pool keeps its
     pipes in private attributes, so where they are not found (or the size is refused) the pipes stay."""
