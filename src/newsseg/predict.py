@@ -61,9 +61,13 @@ class JsonlLines:
 
     def documents(self) -> list[Document]:
         """The lines' documents; a bad record becomes an error document, as when read here."""
-        options = ReaderOptions(id_column=self.id_column, text_column=self.text_column, keep_bad=True,
-                                read_spans=False)
+        options = _reading_options(self.id_column, self.text_column)
         return list(read_jsonl_lines(enumerate(self.lines, self.first_line_no), self.path, options))
+
+
+def _reading_options(id_column: str, text_column: str) -> ReaderOptions:
+    """How prediction reads: a bad record becomes an error document in its place; gold spans are not read."""
+    return ReaderOptions(id_column=id_column, text_column=text_column, keep_bad=True, read_spans=False)
 
 
 InputBatch = Union[list[Document], JsonlLines]
@@ -81,13 +85,12 @@ def _jsonl_line_runs(path: Path, size: int, id_column: str, text_column: str) ->
 def _input_items(paths: Sequence[Path], batch_size: int, id_column: str, text_column: str,
                  parse_jsonl: bool) -> Iterator[Document | JsonlLines]:
     for path in paths:
-        options = ReaderOptions(id_column=id_column, text_column=text_column, keep_bad=True, read_spans=False)
         try:
             reader = guess_reader(path)
             if reader == "jsonl" and not parse_jsonl:
                 yield from _jsonl_line_runs(path, batch_size, id_column, text_column)
             else:
-                yield from read_documents(reader, path, options)
+                yield from read_documents(reader, path, _reading_options(id_column, text_column))
         except InputError as exc:  # the whole input is unreadable: one error record for it
             yield Document(str(path), "", {"error": str(exc)})
 
@@ -462,15 +465,12 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
             while in_flight:
                 put(_result_of(*in_flight.popleft()))
         writer.finish()
-    except ChildProcessError as exc:
-        if partial is None:
-            raise
-        out.close()
-        resuming = ": the same command with --resume continues from it" if fmt == "jsonl" else ""
-        raise ChildProcessError(f"{exc}; what was labelled before is in {partial}{resuming}") from None
-    except BaseException:
+    except BaseException as exc:
         if partial is not None:
             out.close()  # the partial file stays: --resume continues from it
+            if isinstance(exc, ChildProcessError):  # a dead worker: say where the run's output is
+                resuming = ": the same command with --resume continues from it" if fmt == "jsonl" else ""
+                raise ChildProcessError(f"{exc}; what was labelled before is in {partial}{resuming}") from None
         raise
     finally:
         bar.close()
