@@ -185,3 +185,19 @@ def test_layout_gbt_trains_on_every_page_with_and_without_its_site_recurrence(mo
     assert not seen["X"][n:, column].any()
     assert (np.delete(seen["X"][:n], column, axis=1) == np.delete(seen["X"][n:], column, axis=1)).all()
     assert seen["w"].tolist() == [1.0] * (2 * n)  # half of each page's weight in each copy
+
+
+@pytest.mark.parametrize("max_depth", [1, 2])  # unlimited, these pages grow trees 4 levels deep
+def test_layout_gbt_trees_keep_to_max_depth(max_depth):
+    from newsseg.config import LayoutGbtConfig
+    from newsseg.models import sklearn_models
+
+    # Enough segments for leaves of MIN_SEGMENTS_PER_LEAF below the root's children.
+    train = frame_of({f"{page}-{copy}": page_of for copy in range(20) for page, page_of in PAGES.items()})
+    train["label"] = [LABEL_TO_ID["other"] if t in ("Home", "World", "Menu") else LABEL_TO_ID["ad"]
+                      if t.startswith("Subscribe") else LABEL_TO_ID["news_body"] for t in train["text"]]
+    model = sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=0,
+                                                     max_depth=max_depth))
+    model.fit(train)
+    depths = [predictor.nodes["depth"].max() for iteration in model.classifier._predictors for predictor in iteration]
+    assert max(depths) == max_depth

@@ -121,7 +121,8 @@ class LayoutGbt(SegmentModel):
         weights = np.tile(train["weight"].to_numpy() * 0.5, 2)
         self.classifier = HistGradientBoostingClassifier(
             learning_rate=self.config.learning_rate, max_iter=self.config.max_iter,
-            max_leaf_nodes=self.config.max_leaf_nodes, l2_regularization=self.config.l2_regularization,
+            max_leaf_nodes=self.config.max_leaf_nodes, max_depth=self.config.max_depth,
+            l2_regularization=self.config.l2_regularization,
             min_samples_leaf=2 * MIN_SEGMENTS_PER_LEAF,  # each segment is in the rows twice
             class_weight="balanced", early_stopping=False, random_state=self.seed)
         self.classifier.fit(features, labels, sample_weight=weights)
