@@ -101,9 +101,9 @@ class LayoutGbtConfig(StrictModel):
     learning_rate: float = Field(0.15, gt=0, description="boosting learning rate")
     max_iter: int = Field(100, ge=10, description="boosting rounds")
     max_leaf_nodes: int = Field(31, ge=2, description="leaves per tree")
-    # Unlimited by default: at 6, prediction ran 12-15% faster (trees are a third of it), but `other`, the
-    # weakest label, lost 0.01-0.03 F1 in three of the four leave-sites-out / zero-shot runs on fnc_dev.
-    max_depth: Optional[int] = Field(None, ge=1, description="levels per tree; null: no limit (6: 12-15% faster "
+    # Unlimited by default: at 6, prediction ran 12-20% faster (the trees are a fifth to a third of it), but
+    # `other`, the weakest label, lost 0.01-0.03 F1 in three of four leave-sites-out / zero-shot runs on fnc_dev.
+    max_depth: Optional[int] = Field(None, ge=1, description="levels per tree; null: no limit (6: 12-20% faster "
                                      "prediction, F1 of `other` up to 0.03 lower on real pages)")
     l2_regularization: float = Field(1.0, ge=0, description="L2 penalty on leaf values")
 
