@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from newsseg.baselines import REFERENCE_SYSTEMS  # noqa: E402
 from newsseg.composition import compose_pages  # noqa: E402
 from newsseg.config import DecoderConfig, LayoutGbtConfig, MinilmEmbedLrConfig, TfidfLogregConfig  # noqa: E402
-from newsseg.dataset import COLUMNS, document_rows  # noqa: E402
+from newsseg.dataset import COLUMNS, document_rows, label_id  # noqa: E402
 from newsseg.evaluation import evaluate_labels  # noqa: E402
 from newsseg.labels import LABEL_TO_ID, LABELS  # noqa: E402
 from newsseg.models import build_model  # noqa: E402
@@ -44,7 +44,7 @@ def frame_of(docs, weight: float = 1.0) -> pd.DataFrame:
     rows = [r for d in docs for r in document_rows(d, "lines", 1500, 300, weight)]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame = frame[frame["label"].notna()].reset_index(drop=True)
-    frame["label"] = frame["label"].map(LABEL_TO_ID).astype(int)
+    frame["label"] = frame["label"].map(label_id).astype(int)  # the partial label "not news_body": -1
     return frame
 
 

@@ -270,10 +270,24 @@ def compose_listing(source: Document, pools: dict[str, list], rng: random.Random
 
 
 def compose_pages(sources: Iterator[Document], pools_dir: Path | str, variants: int = 1, seed: int = 13,
-                  max_comment_lines: int = 30, listing_share: float = 0.05) -> Iterator[Document]:
-    """``variants`` composed pages per source; ``listing_share`` of them are listing pages."""
+                  max_comment_lines: int = 30, listing_share: float = 0.05,
+                  whole_page_share: float = 0.0) -> Iterator[Document]:
+    """``variants`` composed pages per source; ``listing_share`` of them are listing pages, and the pages
+    of ``whole_page_share`` of the sources are whole pages of fictional sites (newsseg.page_templates),
+    yielded a site at a time."""
     pools = load_pools(pools_dir)
+    whole_pages = None
+    if whole_page_share > 0:
+        from .page_templates import WholePageComposer
+
+        whole_pages = WholePageComposer(pools, seed, variants, max_comment_lines)
     for doc in sources:
+        if whole_pages is not None:
+            whole_pages.remember(doc)  # its headline, for other pages' story lists
+            # Its own generator, so that the other pages come out as they do without whole pages.
+            if random.Random(f"{seed}:{doc.id}:whole_page").random() < whole_page_share:
+                yield from whole_pages.add(doc)
+                continue
         for variant in range(variants):
             # One generator per (doc, variant): the same page comes out whatever else is read. The listing
             # draw has its own, so that changing its share leaves the other pages as they were.
@@ -286,3 +300,5 @@ def compose_pages(sources: Iterator[Document], pools_dir: Path | str, variants: 
             yield compose_page(doc, pools, rng, variant, max_comment_lines,
                                recent_rng=random.Random(f"{seed}:{doc.id}:{variant}:recent"),
                                list_rng=random.Random(f"{seed}:{doc.id}:{variant}:list"))
+    if whole_pages is not None:
+        yield from whole_pages.flush()

@@ -33,10 +33,15 @@ class ComposeConfig(StrictModel):
     max_comment_lines: int = Field(30, ge=0, description="comment-section lines kept per page (a random window)")
     listing_share: float = Field(0.05, ge=0, le=1, description="share of composed pages that are listing pages "
                                  "(an author's archive: dated teasers, all `other`)")
+    whole_page_share: float = Field(0.0, ge=0, le=1, description="share of source documents composed as whole "
+                                    "pages of fictional sites (a site template of menus, sidebar, footer and "
+                                    "notices repeated on 3-8 pages, story lists of other articles; see "
+                                    "newsseg.page_templates)")
 
 
 class SourceConfig(StrictModel):
-    reader: Literal["jsonl", "txt_folder", "csv", "articles_comments"] = Field(description="reader that parses the source")
+    reader: Literal["jsonl", "txt_folder", "csv", "articles_comments", "html_reference"] = Field(
+        description="reader that parses the source")
     path: str = Field(description="file or folder, relative to the working directory")
     weight: float = Field(1.0, gt=0, description="training weight of this source's segments")
     id_column: str = Field("id", description="id field (jsonl, csv)")

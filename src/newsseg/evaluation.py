@@ -48,6 +48,24 @@ def evaluate_labels(gold: np.ndarray, pred: np.ndarray, lengths: Optional[np.nda
     return {"metrics": metrics, "details": details}
 
 
+def evaluate_body(gold: np.ndarray, pred: np.ndarray, lengths: np.ndarray,
+                  label_sources: Optional[np.ndarray] = None) -> dict:
+    """The article against the rest, on every row (partial labels included: a gold label below 0 is
+    "not news_body"): news_body precision / recall / F1, its character-weighted F1, and the F1 of the rest
+    (``boilerplate_f1``). With ``label_sources``, the body F1 of each source's rows too."""
+    body = LABELS.index("news_body")
+    gold_body, pred_body = np.asarray(gold) == body, np.asarray(pred) == body
+    p, r, f, _ = precision_recall_fscore_support(gold_body, pred_body, labels=[True], zero_division=0)
+    metrics = {"body_precision": float(p[0]), "body_recall": float(r[0]), "body_f1": float(f[0]),
+               "body_char_f1": float(f1_score(gold_body, pred_body, sample_weight=lengths, zero_division=0)),
+               "boilerplate_f1": float(f1_score(~gold_body, ~pred_body, zero_division=0))}
+    if label_sources is not None:
+        for source in sorted(set(label_sources)):
+            mask = label_sources == source
+            metrics[f"body_f1_{source}"] = float(f1_score(gold_body[mask], pred_body[mask], zero_division=0))
+    return metrics
+
+
 def evaluate_frame(frame: pd.DataFrame, pred: np.ndarray, scores: np.ndarray, n_errors: int = 50) -> dict:
     """``evaluate_labels`` on a frame of gold segment rows, plus the worst errors with their text."""
     gold = frame["label"].to_numpy().astype(int)

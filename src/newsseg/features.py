@@ -18,6 +18,7 @@ import pandas as pd
 
 from .code_points import ALPHA, DECIMAL, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
 from .compiled import compiled, jit_enabled, python_version
+from .page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
 from .phrase_lists import MarkerList, PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model, normalize_lines
 
@@ -156,13 +157,13 @@ LAYOUT_FEATURE_NAMES = (
     "ends_colon", "site_recurrence", "corpus_recurrence",
     "source_line", "comment_cue", "comment_cue_before", "in_first_prose_run", "after_first_prose_run",
     "segments_after_first_prose_run", "after_last_prose", "before_first_prose", "in_colon_list",
-    "page_shape_repeats", "bio_opening", "in_sentence_list",
+    "page_shape_repeats", "bio_opening", "in_sentence_list", *PAGE_STRUCTURE_COLUMNS,
 )
 
 
-# Bumped when a feature keeps its name but changes meaning (2: the narrow comment cues), so that a model
-# trained on the old meaning is refused instead of quietly mis-predicting.
-LAYOUT_FEATURES_VERSION = 2
+# Bumped when a feature keeps its name but changes meaning (2: the narrow comment cues; 3: the page-structure
+# columns), so that a model trained on the old meaning is refused instead of quietly mis-predicting.
+LAYOUT_FEATURES_VERSION = 3
 
 
 def check_layout_features(model) -> None:
@@ -741,6 +742,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     else:
         site_rec = site_recurrence(frame, keys=keys)
     doc_ids = frame["doc_id"].tolist()
+    doc_codes = pd.factorize(frame["doc_id"].to_numpy())[0]
     indexes = frame["index"].to_numpy(dtype=np.int64)
     n_segments = frame["n_segments"].to_numpy(dtype=np.int64)
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
@@ -788,6 +790,9 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     }
     structure = prose_structure(texts, doc_ids, is_cue, words, columns["terminal_punct"], columns["ends_colon"])
     columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
+    bounds = [0, *np.flatnonzero(doc_codes[1:] != doc_codes[:-1]) + 1, len(doc_ids)] if doc_ids else [0]
+    columns.update(zip(PAGE_STRUCTURE_COLUMNS, page_structure(
+        words, columns["terminal_punct"].astype(bool), columns["title_case_ratio"], bounds).T))
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in LAYOUT_FEATURE_NAMES]
                            ).astype(np.float32)
 

@@ -32,7 +32,8 @@ def is_comment_chrome(line: str) -> bool:
 
 
 def validate_spans(doc: Document, where: str) -> list[tuple[int, int, str]]:
-    """Check gold spans: well-formed, in range, known labels, sorted without overlap."""
+    """Check gold spans: well-formed, in range, known labels (the partial label NOT_NEWS_BODY included),
+    sorted without overlap."""
     spans: list[tuple[int, int, str]] = []
     for i, span in enumerate(doc.spans or []):
         if not (isinstance(span, (list, tuple)) and len(span) == 3):
@@ -40,7 +41,7 @@ def validate_spans(doc: Document, where: str) -> list[tuple[int, int, str]]:
         start, end, label = span
         if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= len(doc.text):
             raise ValueError(f"{where}: spans[{i}] [{start}, {end}] is out of range for a text of {len(doc.text)} characters")
-        check_label(label, f"{where}: spans[{i}]")
+        check_label(label, f"{where}: spans[{i}]", partial=True)
         spans.append((start, end, label))
     spans.sort()
     for i in range(1, len(spans)):

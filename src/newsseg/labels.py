@@ -11,10 +11,15 @@ LABEL_DESCRIPTIONS: dict[str, str] = {
 }
 LABELS: tuple[str, ...] = tuple(LABEL_DESCRIPTIONS)
 LABEL_TO_ID: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
+# A partial label, allowed in training data: the segment is not news_body, and which of the other four it
+# is is not known (a line outside a page's reference article; see newsseg.html_pages).
+NOT_NEWS_BODY = "not_news_body"
 
 
-def check_label(label: str, where: str) -> str:
-    """Return ``label`` if it is one of LABELS, else raise ValueError naming ``where``."""
-    if label not in LABEL_TO_ID:
-        raise ValueError(f"{where}: unknown label {label!r} (expected one of {', '.join(LABELS)})")
+def check_label(label: str, where: str, partial: bool = False) -> str:
+    """Return ``label`` if it is one of LABELS (or, with ``partial``, NOT_NEWS_BODY), else raise ValueError
+    naming ``where``."""
+    if label not in LABEL_TO_ID and not (partial and label == NOT_NEWS_BODY):
+        expected = ", ".join((*LABELS, NOT_NEWS_BODY) if partial else LABELS)
+        raise ValueError(f"{where}: unknown label {label!r} (expected one of {expected})")
     return label

@@ -8,6 +8,7 @@ Bad input raises ``InputError`` with a one-line message naming the file and the 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 import sys
@@ -268,6 +269,90 @@ def read_articles_comments(path: Path, options: ReaderOptions) -> Iterator[Docum
         # Each page is its own group for splits: the source gives no domain.
         meta = {"source": str(path), "domain": f"articles_comments:{row['id']}", "shape": "extraction"}
         yield article_comments_page(str(row["id"]), str(row["article"]), str(row["comments"]), meta)
+
+
+@READERS.register("html_reference")
+def read_html_reference(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """Whole web pages with their reference article: a JSONL of ``{id, html, reference: {title, byline,
+    text}, meta}`` (the format of the Mozilla Readability test pages), or a folder of ``.html`` / ``.htm``
+    pages each beside a ``.txt`` reference (its first line the title, the rest the article, one block a
+    line; a page in a sub-folder takes the sub-folder's name as its site). Each page is flattened to
+    whole-page text (``html_pages.flatten_html``, the flattener's settings varied by page) and labelled by
+    aligning the reference: ``news_body`` and the partial label ``not_news_body``."""
+    from .html_pages import FLATTEN_VARIANTS, Reference, flatten_html, labelled_spans
+
+    if path.is_dir():
+        pages = _html_reference_folder(path, options)
+    else:
+        require_file(path)
+        pages = _html_reference_jsonl(path, options)
+    for item in pages:
+        if isinstance(item, Document):
+            yield item
+            continue
+        where, doc_id, html, reference, meta = item
+        # The variant is a function of the id, so a page is flattened the same way in every build.
+        variant = int(hashlib.blake2b(doc_id.encode(), digest_size=2).hexdigest(), 16) % len(FLATTEN_VARIANTS)
+        try:
+            text = flatten_html(html, variant)
+        except Exception as exc:  # resiliparse raises its own parser errors
+            yield from _bad(options, f"{where}: cannot flatten the HTML ({exc})", doc_id)
+            continue
+        if not text.strip():
+            yield from _bad(options, f"{where}: the HTML holds no text", doc_id)
+            continue
+        spans = labelled_spans(text, reference) if options.read_spans else None
+        if spans is not None and not any(label == "news_body" for _, _, label in spans):
+            yield from _bad(options, f"{where}: the reference article was not found in the page's text", doc_id)
+            continue
+        options.report.documents += 1
+        yield Document(doc_id, text, {"shape": "whole_page", "flattener_variant": variant, **meta}, spans)
+
+
+def _html_reference_jsonl(path: Path, options: ReaderOptions) -> Iterator:
+    from .html_pages import Reference
+
+    for item in _json_rows(_numbered_lines(path), path, options):
+        if isinstance(item, Document):
+            yield item
+            continue
+        where, row = item
+        missing = [k for k in ("id", "html", "reference") if not isinstance(row, dict) or k not in row]
+        if missing:
+            yield from _bad(options, f"{where}: missing key {missing[0]!r}", where)
+            continue
+        ref = row["reference"]
+        if not isinstance(ref, dict) or not str(ref.get("text") or "").strip():
+            yield from _bad(options, f"{where}: 'reference.text' must hold the article's text", str(row["id"]))
+            continue
+        meta = dict(row.get("meta") or {}) if isinstance(row.get("meta"), dict) else {}
+        site = _site_of(meta.get("domain"), meta.get("url")) or meta.get("site")
+        meta = {"source": str(path), **meta, **({"domain": str(site)} if site else {})}
+        reference = Reference(str(ref.get("title") or ""), str(ref.get("byline") or ""), str(ref["text"]))
+        yield where, str(row["id"]), str(row["html"]), reference, meta
+
+
+def _html_reference_folder(path: Path, options: ReaderOptions) -> Iterator:
+    from .html_pages import Reference
+
+    pages = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".html", ".htm") and p.is_file())
+    if not pages:
+        raise InputError(f"{path}: no .html or .htm files")
+    for page in pages:
+        where = str(page)
+        reference_path = page.with_suffix(".txt")
+        if not reference_path.is_file():
+            yield from _bad(options, f"{where}: no reference {reference_path.name} beside it", page.stem)
+            continue
+        title, _, article = decode_bytes(reference_path.read_bytes(), str(reference_path)).strip().partition("\n")
+        if not article.strip():
+            yield from _bad(options, f"{reference_path}: expected the title on the first line and the article "
+                                     "after it", page.stem)
+            continue
+        meta = {"source": str(path)}
+        if page.parent != path:
+            meta["domain"] = page.parent.relative_to(path).as_posix()
+        yield where, page.stem, decode_bytes(page.read_bytes(), where), Reference(title.strip(), "", article), meta
 
 
 def read_documents(reader: str, path: Path | str, options: Optional[ReaderOptions] = None) -> Iterator[Document]:

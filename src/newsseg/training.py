@@ -17,7 +17,7 @@ import yaml
 from . import tracking
 from .config import DataConfig, TrainConfig, load_data_config, load_train_config, split_overrides
 from .dataset import build_dataset, load_dataset_dict
-from .evaluation import evaluate_frame
+from .evaluation import evaluate_body, evaluate_frame
 from .inference import Pipeline
 from .labels import LABEL_TO_ID, LABELS
 from .models import build_model
@@ -51,6 +51,15 @@ def pip_requirements(family: str) -> list[str]:
     return [f"{name}=={version(name)}" for name in names]
 
 
+def fully_labelled_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the pages whose every label is one of LABELS: a page with partial labels ("not
+    news_body") would teach a decoder or a five-label model a page of only articles."""
+    if "label" not in frame.columns or not (frame["label"] < 0).any():
+        return frame
+    partial_pages = set(frame.loc[frame["label"] < 0, "doc_id"])
+    return frame[~frame["doc_id"].isin(partial_pages)].reset_index(drop=True)
+
+
 def out_of_fold_proba(config: TrainConfig, train: pd.DataFrame) -> np.ndarray:
     """Probabilities for every training row from models that did not see the row's site."""
     from sklearn.model_selection import GroupKFold
@@ -77,8 +86,18 @@ def gold_frame(path: str, pipeline: Pipeline) -> pd.DataFrame:
 def _log_evaluation(prefix: str, frame: pd.DataFrame, labels: np.ndarray, scores: np.ndarray) -> dict:
     from .plots import confusion_figure, f1_bars_figure, news_body_pr_figure
 
+    gold = frame["label"].to_numpy()
+    metrics = {f"{prefix}_{k}": v for k, v in evaluate_body(gold, labels, (frame["end"] - frame["start"]).to_numpy(),
+                                                          frame["label_source"].to_numpy() if "label_source" in
+                                                          frame.columns else None).items()}
+    full = gold >= 0
+    if not full.all():  # the five-label figures are over the fully labelled rows
+        frame, labels, scores = frame[full].reset_index(drop=True), labels[full], scores[full]
+        if not len(frame):
+            tracking.log_metrics(metrics)
+            return metrics
     result = evaluate_frame(frame, labels, scores)
-    metrics = {f"{prefix}_{k}": v for k, v in result["metrics"].items()}
+    metrics.update({f"{prefix}_{k}": v for k, v in result["metrics"].items()})
     tracking.log_metrics(metrics)
     tracking.log_json({"metrics": result["metrics"], **result["details"]}, f"evaluation/{prefix}_report.json")
     tracking.log_table_csv(result["errors"], f"evaluation/{prefix}_errors.csv")
@@ -100,7 +119,13 @@ def fit_pipeline(config: TrainConfig, data_config: DataConfig, train_frame: pd.D
     started = time.perf_counter()
     model = build_model(config.model, config.seed)
     callbacks = (tracking.EpochMetricsCallback(),) if config.model.name == "minilm_finetune" else ()
-    model.fit(train_frame, val_frame if len(val_frame) else None, callbacks=callbacks)
+    # Rows with the partial label "not news_body" go only to models that can learn from them; the
+    # decoders learn from fully labelled rows.
+    fully_labelled = fully_labelled_rows(train_frame)
+    val_full = fully_labelled_rows(val_frame)
+    model.fit(train_frame if getattr(model, "learns_partial_labels", False) else fully_labelled,
+              val_full if len(val_full) else None, callbacks=callbacks)
+    train_frame, val_frame = fully_labelled, val_full
     decoder = build_decoder(config.decoder)
     if not decoder.needs_probabilities:
         decoder.fit(train_frame, None)

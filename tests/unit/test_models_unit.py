@@ -83,11 +83,20 @@ def test_with_neighbours_matches_the_reference(n_rows, window):
 
 
 def test_split_sites_is_grouped_and_reproducible():
-    sizes = {f"s{i}": 10 + i for i in range(20)}
-    labels = {s: {0, 1} for s in sizes}
-    first = split_sites(sizes, labels, 0.2, 0.2, seed=5)
-    assert first == split_sites(sizes, labels, 0.2, 0.2, seed=5)
+    sites = [f"s{i}" for i in range(40)]
+    first = split_sites(sites, 0.2, 0.2, seed=5)
+    assert first == split_sites(list(reversed(sites)), 0.2, 0.2, seed=5)
     assert set(first.values()) == {"train", "validation", "test"}
+    assert first != split_sites(sites, 0.2, 0.2, seed=6)
+
+
+def test_a_site_keeps_its_split_when_other_sites_are_added():
+    sites = [f"site-{i}.example" for i in range(200)]
+    before = split_sites(sites, 0.15, 0.15, seed=13)
+    after = split_sites(sites + [f"new-{i}.example" for i in range(75)], 0.15, 0.15, seed=13)
+    assert all(after[site] == split for site, split in before.items())
+    shares = {split: list(before.values()).count(split) / len(sites) for split in ("test", "validation")}
+    assert 0.08 < shares["test"] < 0.22 and 0.08 < shares["validation"] < 0.22
 
 
 def labelled_frame():
@@ -201,3 +210,31 @@ def test_layout_gbt_trees_keep_to_max_depth(max_depth):
     model.fit(train)
     depths = [predictor.nodes["depth"].max() for iteration in model.classifier._predictors for predictor in iteration]
     assert max(depths) == max_depth
+
+
+def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
+    """Rows labelled only "not news_body" train the body-or-not stage; the stage for the other four labels
+    never sees them, so they cannot teach that everything outside the article is `other`."""
+    from newsseg.config import LayoutGbtConfig
+    from newsseg.dataset import NOT_NEWS_BODY_ID
+    from newsseg.models import sklearn_models
+
+    train = labelled_frame()
+    partial_page = frame_of({"c1": ("c.com", "Sign in\nWeather\nBridge reopens\nTraffic flowed again today.\n")})
+    partial_page["label"] = [NOT_NEWS_BODY_ID, NOT_NEWS_BODY_ID, LABEL_TO_ID["news_body"], LABEL_TO_ID["news_body"]]
+    train = pd.concat([train, partial_page], ignore_index=True)
+    fitted = []
+    fit = sklearn_models.HistGradientBoostingClassifier.fit
+    monkeypatch.setattr(sklearn_models.HistGradientBoostingClassifier, "fit",
+                        lambda self, X, y, sample_weight: fitted.append(np.asarray(y)) or fit(self, X, y, sample_weight))
+    model = sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=1))
+    model.fit(train)
+    body_targets, rest_targets = fitted
+    body = LABEL_TO_ID["news_body"]
+    assert body_targets.tolist() == (train["label"] == body).astype(int).tolist() * 2
+    assert NOT_NEWS_BODY_ID not in rest_targets and body not in rest_targets
+    assert len(rest_targets) == 2 * ((train["label"] >= 0) & (train["label"] != body)).sum()
+    proba = model.predict_proba(train)
+    assert np.allclose(proba.sum(1), 1.0)
+    p_body = model.body_classifier.predict_proba(np.asarray(model._features(train)))[:, 1]
+    assert np.allclose(proba[:, body], p_body)

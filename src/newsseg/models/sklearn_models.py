@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 
 from ..compiled import jit_enabled
 from ..config import TfidfLogregConfig
+from ..labels import LABELS
 from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
                         layout_features, lowered_model_text, model_text, site_recurrence,
                         with_neighbours)
@@ -99,16 +100,29 @@ class LayoutGbt(SegmentModel):
     def _features(self, frame: pd.DataFrame) -> np.ndarray:
         return with_neighbours(self._segment_features(frame), frame, self.config.neighbours)
 
+    # Rows whose label is only "not news_body" (dataset.NOT_NEWS_BODY_ID) are learnt from, by the body stage.
+    learns_partial_labels = True
+
     def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
+        """One 5-label classifier; or, when some rows carry only the partial label "not news_body", two
+        stages: body or not, learnt from every row, and which of the other four labels, learnt from the fully
+        labelled rows that are not news_body. So a line outside a reference article teaches that it is not
+        the article, and nothing about which other label it has."""
         self.layout_feature_names, self.layout_features_version = LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION
+        labels = train["label"].to_numpy()
+        full = labels >= 0
         self.boilerplate = BoilerplateIndex.fit(train)
         site_rec = site_recurrence(train)
         tfidf_proba = None
         if self.config.use_tfidf:
             tfidf_config = stacked_tfidf_config(self.config.tfidf_char_ngrams)
-            tfidf_proba = out_of_fold_tfidf(train, self.seed, tfidf_config)
             self.tfidf = TfidfLogreg(tfidf_config, self.seed)
-            self.tfidf.fit(train)
+            fully_labelled = train[full].reset_index(drop=True)
+            self.tfidf.fit(fully_labelled)
+            tfidf_proba = np.zeros((len(train), len(LABELS)))
+            tfidf_proba[full] = out_of_fold_tfidf(fully_labelled, self.seed, tfidf_config)
+            if not full.all():  # partial rows: from the model of all fully labelled rows, none of which they are
+                tfidf_proba[~full] = self.tfidf.predict_proba(train[~full].reset_index(drop=True))
         # Every training page twice, at half weight: with its site recurrence, and with it hidden, as on a
         # lone page where no other page of the site is there to compare with. (Hiding it on a random half
         # of the pages did the same with more noise: macro-F1 moved by 0.006 between seeds.)
@@ -117,22 +131,44 @@ class LayoutGbt(SegmentModel):
         hidden[:, SITE_RECURRENCE_COLUMN] = 0.0
         features = np.vstack([with_neighbours(own, train, self.config.neighbours),
                               with_neighbours(hidden, train, self.config.neighbours)])
-        labels = np.tile(train["label"].to_numpy(), 2)
-        weights = np.tile(train["weight"].to_numpy() * 0.5, 2)
-        self.classifier = HistGradientBoostingClassifier(
+        labels, weights = np.tile(labels, 2), np.tile(train["weight"].to_numpy() * 0.5, 2)
+        if full.all():
+            self.body_classifier = None
+            self.classifier = self._boosting().fit(features, labels, sample_weight=weights)
+            return
+        body = LABELS.index("news_body")
+        self.body_classifier = self._boosting().fit(features, (labels == body).astype(int), sample_weight=weights)
+        rest = (labels >= 0) & (labels != body)
+        self.classifier = self._boosting().fit(features[rest], labels[rest], sample_weight=weights[rest])
+
+    def _boosting(self) -> HistGradientBoostingClassifier:
+        return HistGradientBoostingClassifier(
             learning_rate=self.config.learning_rate, max_iter=self.config.max_iter,
             max_leaf_nodes=self.config.max_leaf_nodes, max_depth=self.config.max_depth,
             l2_regularization=self.config.l2_regularization,
             min_samples_leaf=2 * MIN_SEGMENTS_PER_LEAF,  # each segment is in the rows twice
             class_weight="balanced", early_stopping=False, random_state=self.seed)
-        self.classifier.fit(features, labels, sample_weight=weights)
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         check_layout_features(self)
-        trees = compiled_trees(self.classifier) if jit_enabled() else None
-        if trees is not None:
-            return full_proba(trees.predict_proba(self._features(frame)), self.classifier.classes_)
-        # Column-major: each tree reads a few feature columns for every row, so rows of one column side by
-        # side stay in cache (1.6x faster prediction than row-major rows of some 200 features, same values).
-        features = np.asfortranarray(self._features(frame))
-        return full_proba(self.classifier.predict_proba(features), self.classifier.classes_)
+        features = self._features(frame)
+        proba = _classifier_proba(self.classifier, features)
+        body_classifier = getattr(self, "body_classifier", None)  # models saved before the two stages: none
+        if body_classifier is None:
+            return proba
+        body = LABELS.index("news_body")
+        p_body = _classifier_proba(body_classifier, features)[:, 1]
+        proba *= (1.0 - p_body)[:, None]  # P(label) = P(not body) P(label | not body)
+        proba[:, body] = p_body
+        return proba
+
+
+def _classifier_proba(classifier: HistGradientBoostingClassifier, features: np.ndarray) -> np.ndarray:
+    """The classifier's probabilities spread over all LABELS (a binary one's over news_body's column and
+    another: the caller reads column 1 as P(news_body))."""
+    trees = compiled_trees(classifier) if jit_enabled() else None
+    if trees is not None:
+        return full_proba(trees.predict_proba(features), classifier.classes_)
+    # Column-major: each tree reads a few feature columns for every row, so rows of one column side by
+    # side stay in cache (1.6x faster prediction than row-major rows of some 200 features, same values).
+    return full_proba(classifier.predict_proba(np.asfortranarray(features)), classifier.classes_)

@@ -1,0 +1,130 @@
+"""Whole pages flattened to text: leave-sites-out on the Mozilla Readability test pages (issue 25).
+
+Protocol: ``../shared/data/real/readability_pages.jsonl`` (75 real pages, 57 sites) is read with the
+``html_reference`` reader (whole-page text from resiliparse, the reference article aligned to its lines:
+``news_body`` and the partial label "not news_body"; some lines unlabelled). 5 folds grouped by site; each
+fold trains on the bundled corpus, the composed Dragnet pages, fnc_dev (weight 2) and the other folds'
+readability pages (silver, partial labels), and labels the held-out sites' pages together. Figures are
+pooled over the folds, on the labelled lines: body precision / recall / F1, body character-F1, and the F1
+of the rest (boilerplate). ``--no-silver`` trains without the readability pages (what the model knew
+before).
+
+The same lines are scored for keep-all, the C4 line rules and jusText (they see the text, as newsseg
+does), and for trafilatura and resiliparse's main-content extraction, which see the page's HTML: a line
+counts as kept when it aligns to the extractor's output, with the aligner that labelled the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import GroupKFold
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "real"
+PAGES = REAL / "readability_pages.jsonl"
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generalisation import frame_of, load_sources, reference_predictions  # noqa: E402
+from newsseg.config import DecoderConfig, LayoutGbtConfig  # noqa: E402
+from newsseg.evaluation import evaluate_body  # noqa: E402
+from newsseg.html_pages import Reference, align_reference  # noqa: E402
+from newsseg.labels import LABELS  # noqa: E402
+from newsseg.models import build_model  # noqa: E402
+from newsseg.models.decoders import build_decoder  # noqa: E402
+from newsseg.readers import read_documents  # noqa: E402
+
+BODY, OTHER = LABELS.index("news_body"), LABELS.index("other")
+
+
+def html_extractor_predictions(docs, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per HTML extractor, kept (news_body) or dropped (other) for each row of ``frame``."""
+    import trafilatura
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    html_of = {json.loads(line)["id"]: json.loads(line)["html"] for line in PAGES.open(encoding="utf-8")}
+    extractors = {
+        "trafilatura (HTML)": lambda html: trafilatura.extract(html, include_comments=False) or "",
+        "resiliparse main content (HTML)": lambda html: extract_plain_text(HTMLTree.parse(html), main_content=True),
+    }
+    out = {}
+    for name, extract in extractors.items():
+        kept: dict[tuple[str, int], bool] = {}
+        for doc in docs:
+            extracted = extract(html_of[doc.id])
+            for start, _, label in align_reference(doc.text, Reference(text=extracted)):
+                kept[(doc.id, start)] = label == "news_body"
+        out[name] = np.array([BODY if kept.get((d, s)) else OTHER
+                              for d, s in zip(frame["doc_id"], frame["start"])])
+    return out
+
+
+def fit_predict(train: pd.DataFrame, test: pd.DataFrame, seed: int = 13) -> dict[str, np.ndarray]:
+    model = build_model(LayoutGbtConfig(name="layout_gbt"), seed)
+    model.fit(train)
+    proba = model.predict_proba(test)
+    out = {"layout_gbt+none": build_decoder(DecoderConfig(name="none")).decode(test, proba)[0]}
+    viterbi = build_decoder(DecoderConfig(name="viterbi"))
+    fully_labelled = train[~train["doc_id"].isin(set(train.loc[train["label"] < 0, "doc_id"]))]
+    viterbi.fit(fully_labelled, None)
+    out["layout_gbt+viterbi"] = viterbi.decode(test, proba)[0]
+    return out
+
+
+def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, log=print) -> dict:
+    bundled, fnc, dragnet = load_sources()
+    docs = list(read_documents("html_reference", PAGES))
+    base = pd.concat([frame_of(bundled), frame_of(dragnet, 0.5), frame_of(fnc, 2.0)], ignore_index=True)
+    pages = frame_of(docs, silver_weight)
+    pooled: dict[str, list] = {}
+    order = []
+    for k, (train_idx, test_idx) in enumerate(GroupKFold(n_splits=folds).split(pages, groups=pages["site"])):
+        test = pages.iloc[test_idx].reset_index(drop=True)
+        train = pd.concat([base, pages.iloc[train_idx]] if with_silver else [base], ignore_index=True)
+        started = time.perf_counter()
+        for system, pred in fit_predict(train, test).items():
+            pooled.setdefault(system, []).append(pred)
+        log(f"  fold {k + 1}/{folds}: {test['site'].nunique()} sites, {time.perf_counter() - started:.0f} s")
+        for name, pred in reference_predictions(test).items():
+            pooled.setdefault(name, []).append(pred)
+        for name, pred in html_extractor_predictions([d for d in docs if d.id in set(test["doc_id"])], test).items():
+            pooled.setdefault(name, []).append(pred)
+        order.append(test)
+    frame = pd.concat(order, ignore_index=True)
+    lengths = (frame["end"] - frame["start"]).to_numpy()
+    return {"pages": len(docs), "sites": int(pages["site"].nunique()), "lines": len(frame),
+            "body_lines": int((frame["label"] == BODY).sum()),
+            "systems": {name: evaluate_body(frame["label"].to_numpy(), np.concatenate(parts), lengths)
+                        for name, parts in pooled.items()}}
+
+
+def table(results: dict, title: str) -> str:
+    out = [f"### {title}", "",
+           f"{results['pages']} pages of {results['sites']} sites; {results['lines']} labelled lines, "
+           f"{results['body_lines']} of them the article.", "",
+           "| system | body precision | body recall | body F1 | body char-F1 | boilerplate F1 |",
+           "|---|---|---|---|---|---|"]
+    for name, m in results["systems"].items():
+        out.append(f"| {name} | {m['body_precision']:.3f} | {m['body_recall']:.3f} | {m['body_f1']:.3f} | "
+                   f"{m['body_char_f1']:.3f} | {m['boilerplate_f1']:.3f} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--silver-weight", type=float, default=1.0, help="training weight of the readability pages")
+    parser.add_argument("--no-silver", action="store_true", help="train without the readability pages")
+    args = parser.parse_args()
+    title = ("Leave-sites-out on the readability pages" +
+             (", trained without them" if args.no_silver else f" (silver weight {args.silver_weight})"))
+    print(table(run(args.folds, args.silver_weight, not args.no_silver,
+                    log=lambda m: print(m, file=sys.stderr, flush=True)), title))

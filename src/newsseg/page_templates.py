@@ -1,0 +1,505 @@
+"""Whole composed pages: real articles (and their comments) inside the template of a fictional site, laid
+out as a whole web page flattened to text (Common Crawl WET style).
+
+Flattened real pages carry far more chrome than composition.py's pages: 60-150 lines of menus, "most
+read" and "related" lists of other stories, sidebars and multi-column footers around 10-40 article lines.
+Each fictional site here has one seeded template (masthead, navigation, sidebar, footer, notices) that is
+rendered identically on every page of the site, so that line recurrence across a site's pages behaves as
+on a real crawl; only the article, its comments, the breadcrumb and the story lists change per page. The
+story lists are made of other articles of the stream (their headlines and first sentences). All text
+here is ours. Labels follow ../shared/data/LABELS.md: chrome and story lists `other`, copyright and
+cookie notices `disclaimer`, promotions and "Advertisement" markers `ad` (LABELS.md lists "Advertisements"
+under ad, as the ad pool does).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from .composition import _AUTHORS, _MONTHS, PageBuilder, _Site
+from .documents import Document
+
+Line = tuple[str, str]  # (text, label)
+
+# ---------------------------------------------------------------- vocabularies (ours)
+_PLACES = ("Ashford", "Larkmoor", "Bellhaven", "Corran", "Dunmere", "Eastvale", "Fernley", "Glenrock", "Hollins",
+           "Ironbridge", "Juniper", "Kestrel", "Lowmarsh", "Millbrook", "Northgate", "Oakhurst", "Pinecrest",
+           "Queensferry", "Redcliff", "Stonefield", "Thornbury", "Upland", "Westbay", "Yarrow", "Brightwater",
+           "Cedar Falls", "Silver Lake", "Riverside", "Harrowgate", "Marlow Bay", "Tidewater", "Foxhill")
+_PAPERS = ("Courier", "Herald", "Gazette", "Post", "Sentinel", "Chronicle", "Dispatch", "Observer", "Ledger",
+           "Tribune", "Record", "Bulletin", "Times", "Standard", "Register", "Press", "News", "Daily", "Review")
+_TLDS = (".com", ".com", ".com", ".net", ".org", ".co.uk", ".news")
+_OWNERS = ("{place} Media Group", "{place} Publishing Ltd", "{name} Holdings", "{place} News Company",
+           "Harbourline Media", "Northway Press Inc.", "{name} Media LLC")
+# Section -> sub-sections, for menus, breadcrumbs and footers.
+_SECTIONS = {
+    "News": ("Local", "National", "World", "Politics", "Elections", "Crime", "Courts", "Education", "Transport",
+             "Weather", "Obituaries", "Health"),
+    "Business": ("Markets", "Economy", "Companies", "Personal finance", "Property", "Jobs", "Small business",
+                 "Energy", "Agriculture"),
+    "Sport": ("Football", "Basketball", "Baseball", "Cricket", "Tennis", "Golf", "Motorsport", "Cycling",
+              "Results", "Fixtures", "High school sports"),
+    "Opinion": ("Editorials", "Columnists", "Letters to the editor", "Guest essays", "Cartoons"),
+    "Culture": ("Film", "Television", "Music", "Books", "Arts", "Theatre", "Games", "Celebrity"),
+    "Lifestyle": ("Food & drink", "Travel", "Fitness", "Home & garden", "Relationships", "Fashion", "Parenting",
+                  "Pets"),
+    "Science": ("Climate", "Space", "Environment", "Wildlife", "Medicine"),
+    "Tech": ("Gadgets", "Apps", "Security", "Reviews", "Startups", "Gaming"),
+    "Video": ("Latest videos", "Documentaries", "Live"),
+    "Podcasts": (),
+    "Photos": ("Galleries", "Picture of the day"),
+    "Puzzles": ("Crossword", "Sudoku", "Word search"),
+    "Community": ("Events", "Announcements", "Clubs & societies", "Volunteering"),
+    "Motors": ("New cars", "Used cars", "Electric vehicles"),
+    "Property": ("Homes for sale", "Rentals", "Commercial"),
+    "Classifieds": ("Notices", "Jobs board", "Public notices"),
+    "Newsletters": (),
+    "Today's paper": (),
+    "Archive": (),
+}
+_TOPICS = ("Housing", "Schools", "Budget", "City council", "Flooding", "Wildfires", "Transit", "Elections",
+           "Inflation", "Hospitals", "Farming", "Tourism", "Policing", "Courts", "Climate", "Water supply",
+           "Roadworks", "Universities", "Energy prices", "Local sport", "Jobs", "Arts festival", "Heritage",
+           "Immigration", "Taxes", "Coastline", "Rail", "Childcare", "Small business", "Crime")
+_TOP_BAR = ("Skip to main content", "Skip to navigation", "Search", "Search this site", "Log in", "Sign in",
+            "Register", "My account", "Menu", "Close menu", "Open navigation", "Subscribe", "Today's paper",
+            "E-paper", "Edition: National", "Newsletters", "Sign out", "Contact us", "Tip line")
+_SOCIAL = ("Facebook", "X", "Twitter", "Instagram", "YouTube", "LinkedIn", "TikTok", "RSS", "Threads", "WhatsApp")
+_FOOTER_COLUMNS = {
+    "About": ("About us", "Our team", "Contact us", "Careers", "Work with us", "Corrections", "Ethics policy",
+              "Newsroom standards", "Annual report"),
+    "Help": ("Help centre", "FAQ", "Manage my account", "Manage subscription", "Delivery issues",
+             "Accessibility", "Send feedback"),
+    "Advertising": ("Advertise with us", "Media kit", "Place a notice", "Sponsored content guidelines",
+                    "Partnerships"),
+    "Legal": ("Terms of use", "Privacy policy", "Cookie policy", "Cookie settings", "Do not sell my information",
+              "Licensing & reprints", "Complaints"),
+    "More": ("Sitemap", "Archives", "RSS feeds", "Apps", "Puzzles", "Events", "Submit a news tip",
+             "Send a letter", "Photo sales", "Shop"),
+}
+_FOOTER_HEADERS = {"About": ("About", "About us", "Company", "Who we are"), "Help": ("Help", "Support", "Readers"),
+                   "Advertising": ("Advertising", "Advertise", "Business"), "Legal": ("Legal", "Policies"),
+                   "More": ("More", "Explore", "Useful links", "Our network")}
+_COPYRIGHT = ("© {year} {site}. All rights reserved.", "Copyright © {year} {owner}. All rights reserved.",
+              "© {first}-{year} {owner}. All rights reserved. {site} is a trading name of {owner}.",
+              "All content © {year} {site} unless stated otherwise. All rights reserved.",
+              "Copyright {year} {owner}. All Rights Reserved.", "© {site} {year}")
+_REPRODUCTION = ("Material on this site may not be reproduced, distributed or broadcast without the prior "
+                 "written permission of {owner}.",
+                 "Use of this site constitutes acceptance of our terms of use and privacy policy.",
+                 "{site} is not responsible for the content of external websites.",
+                 "Reader comments are the views of their authors and not of {site}.")
+_COOKIE_TEXT = ("We use cookies and similar tools to run this site, measure how it is used and show you "
+                "relevant advertising.",
+                "This website stores cookies on your device. They help us remember your choices and count "
+                "visits.",
+                "By continuing to browse {site} you agree to our use of cookies as set out in our cookie "
+                "policy.",
+                "We and our partners process personal data such as your IP address to personalise content "
+                "and ads.",
+                "You can change your cookie choices at any time in the settings at the bottom of each page.")
+_COOKIE_BUTTONS = ("Accept all", "Accept", "Reject all", "Manage preferences", "Cookie settings", "Got it",
+                   "I agree", "More options", "OK")
+_NEWSLETTER_PROMOS = ("Sign up for {site} Today: the morning's top stories in your inbox, free.",
+                      "Never miss a story. Get our daily newsletter delivered every morning.",
+                      "Get the best of {site} in your inbox every weekday.",
+                      "Love local news? Join 40,000 readers who get our free evening briefing.",
+                      "Our weekend newsletter: long reads, puzzles and the week in pictures. Sign up now.")
+_NEWSLETTER_BUTTONS = ("Sign me up", "Sign up now", "Subscribe for free", "Join now")
+_SUBSCRIBE_PROMOS = ("Support independent journalism. Subscribe from just $1 a week.",
+                     "Unlimited digital access for 99p a month for the first three months. Subscribe today.",
+                     "Become a member and enjoy ad-free reading on every device.",
+                     "Local news matters. Help keep it alive with a digital subscription.",
+                     "Already a print subscriber? Activate your free digital access now.")
+_APP_PROMOS = ("Get the {site} app for breaking news alerts.", "Download our free app on iOS and Android.",
+               "Read the digital edition on the {site} app.")
+_AD_MARKERS = ("Advertisement", "ADVERTISEMENT", "Advertisement", "Sponsored content", "Ad")
+_SIDEBAR_WIDGETS = ("Weather", "Today's weather", "Traffic and travel", "Events near you", "Listen now",
+                    "Latest podcast", "Today's puzzles", "Photo of the day")
+_RELATED_HEADERS = ("Related stories", "Related", "More stories", "More from {site}", "You might also like",
+                    "Recommended for you", "Read next", "More in {section}", "Latest news", "Around the site")
+_MOST_READ_HEADERS = ("Most read", "Most popular", "Trending", "Most viewed", "What people are reading",
+                      "Popular now", "Top stories")
+_TRENDING_HEADERS = ("Trending:", "Breaking:", "Latest:", "In the news:", "Hot topics:")
+_SHARE_LINES = ("Share", "Share this article", "Share this story", "Facebook", "Twitter", "X", "Email",
+                "Copy link", "WhatsApp", "Print", "Save", "Reddit", "Share on Facebook", "Share on X")
+_TAG_HEADERS = ("Topics:", "Tags:", "Filed under:", "More on:", "Related topics")
+_SEPARATORS = (" | ", " · ", " / ", "  ")
+
+
+@dataclass
+class SiteTemplate:
+    """What every page of one fictional site shares: its name, domain, owner and the chrome blocks
+    rendered identically on each page, plus the layout choices that shape the per-page parts."""
+
+    name: str
+    domain: str
+    owner: str
+    sections: list[str]
+    header: list[Line]  # top bar, cookie notice, masthead, navigation
+    sidebar: list[Line]
+    footer: list[Line]
+    after_article: list[Line]  # newsletter / subscribe promo under the article
+    share_bar: list[Line]
+    layout: dict = field(default_factory=dict)
+
+    def chrome_lines(self) -> list[Line]:
+        """Lines that every page of the site carries, as rendered."""
+        return [*self.header, *self.sidebar, *self.footer, *self.after_article, *self.share_bar]
+
+
+def _fmt(text: str, **values: str) -> str:
+    return text.format(**values) if "{" in text else text
+
+
+def _nav_lines(rng: random.Random, sections: list[str], style: str, with_subsections: bool,
+               size_cap: int) -> list[str]:
+    """A navigation menu: sections (and their sub-sections) in one of the shapes flatteners leave."""
+    items: list[tuple[str, int]] = [("Home", 0)] if rng.random() < 0.7 else []
+    for section in sections:
+        items.append((section, 0))
+        subs = list(_SECTIONS[section])
+        if with_subsections and subs:
+            items += [(s, 1) for s in rng.sample(subs, rng.randint(max(1, len(subs) // 2), len(subs)))]
+    items = items[:size_cap]
+    if style == "pipes":  # several items on one line, as inline menus flatten
+        per_line, sep = rng.randint(4, 9), rng.choice(_SEPARATORS)
+        names = [name for name, _ in items]
+        return [sep.join(names[i:i + per_line]) for i in range(0, len(names), per_line)]
+    bullet = {"bullets": "• ", "stars": "* ", "plain": "", "numbered": ""}[style]
+    lines, number = [], 0
+    for name, depth in items:
+        if style == "numbered" and depth == 0:
+            number += 1
+            lines.append(f"{number}. {name}")
+        else:
+            lines.append(f"{'• ' if style == 'numbered' else bullet}{name}")
+    return lines
+
+
+def _footer(rng: random.Random, values: dict, sections: list[str]) -> list[Line]:
+    lines: list[Line] = []
+    columns = rng.sample(list(_FOOTER_COLUMNS), rng.randint(2, 5))
+    if rng.random() < 0.5:  # a column of the site's sections
+        lines.append((rng.choice(["Sections", "News", "Browse"]), "other"))
+        lines += [(s, "other") for s in sections[:rng.randint(5, len(sections))]]
+    for column in columns:
+        if rng.random() < 0.8:
+            lines.append((rng.choice(_FOOTER_HEADERS[column]), "other"))
+        links = _FOOTER_COLUMNS[column]
+        lines += [(link, "other") for link in rng.sample(links, rng.randint(3, len(links)))]
+    if rng.random() < 0.7:
+        social = rng.sample(_SOCIAL, rng.randint(3, 7))
+        lines.append((rng.choice(["Follow us", "Connect with us", "Find us on", "Follow {site}"]), "other"))
+        if rng.random() < 0.4:
+            lines.append((rng.choice(_SEPARATORS).join(social), "other"))
+        else:
+            lines += [(s, "other") for s in social]
+    if rng.random() < 0.4:
+        lines.append((rng.choice(_APP_PROMOS), "ad"))
+    if rng.random() < 0.3:
+        lines.append((rng.choice(["Back to top", "Top", "↑ Back to top"]), "other"))
+    lines.append((rng.choice(_COPYRIGHT), "disclaimer"))
+    if rng.random() < 0.5:
+        lines.append((rng.choice(_REPRODUCTION), "disclaimer"))
+    if rng.random() < 0.3:  # a bottom row of legal links after the notice
+        lines.append((rng.choice(_SEPARATORS).join(rng.sample(_FOOTER_COLUMNS["Legal"], 3)), "other"))
+    return [(_fmt(text, **values), label) for text, label in lines]
+
+
+def random_template(rng: random.Random, taken_domains: Optional[set] = None) -> SiteTemplate:
+    """A seeded site template; ``taken_domains`` (updated) keeps domains, and so split groups, distinct."""
+    taken = taken_domains if taken_domains is not None else set()
+    for attempt in range(1000):
+        place, paper = rng.choice(_PLACES), rng.choice(_PAPERS)
+        name = f"{rng.choice(['The ', '', ''])}{place} {paper}"
+        domain = re.sub(r"[^a-z]", "", f"{place}{paper}".lower()) + (str(attempt) if attempt > 50 else "")
+        domain += rng.choice(_TLDS)
+        if domain not in taken:
+            break
+    taken.add(domain)
+    year = rng.randint(2014, 2025)
+    owner = rng.choice(_OWNERS).format(place=place, name=paper)
+    values = dict(site=name, owner=owner, year=str(year), first=str(rng.randint(1995, year - 1)))
+    section_names = [s for s in _SECTIONS if s not in ("News",)]
+    sections = ["News", *rng.sample(section_names, rng.randint(4, min(14, len(section_names))))]
+    # Scale: a small site or blog (a short menu, no sidebar or story lists, a one-line footer), a usual
+    # news site, or a sprawling portal (mega-menus, a sitemap footer, many section rails).
+    scale = rng.choices(["minimal", "usual", "sprawling"], weights=[0.2, 0.6, 0.2])[0]
+    minimal, sprawling = scale == "minimal", scale == "sprawling"
+
+    header: list[Line] = []
+    cookie_at_top = rng.random() < 0.5
+    cookie: list[Line] = []
+    if rng.random() < 0.5:
+        cookie = [(_fmt(t, **values), "disclaimer") for t in rng.sample(_COOKIE_TEXT, rng.randint(1, 2))]
+        cookie += [(b, "other") for b in rng.sample(_COOKIE_BUTTONS, rng.randint(1, 3))]
+    if cookie and cookie_at_top:
+        header += cookie
+    header += [(t, "other") for t in rng.sample(_TOP_BAR, rng.randint(2, 8))]
+    if rng.random() < 0.3:
+        header.append((rng.choice(_AD_MARKERS), "ad"))  # the leaderboard slot above the masthead
+    header.append((name, "other"))
+    if rng.random() < 0.3:
+        header.append((rng.choice(["Your local news since 1887", "News that matters to {site} readers",
+                                   "Independent. Local. Trusted.", "Serving the valley every day"]), "other"))
+    style = rng.choice(["plain", "plain", "bullets", "bullets", "stars", "numbered", "pipes"])
+    # Log-uniform from 8 to 150 items: most menus are short, a few sites have mega-menus.
+    nav_size = 8 if minimal else 150 if sprawling else int(8 * (150 / 8) ** rng.random())
+    nav = _nav_lines(rng, sections, style, with_subsections=rng.random() < 0.6, size_cap=nav_size)
+    header += [(t, "other") for t in nav]
+    mobile_nav: list[Line] = []
+    if sprawling or (not minimal and rng.random() < 0.25):  # the mobile menu, flattened as a second copy of the navigation
+        mobile_nav = [(t, "other") for t in _nav_lines(rng, sections, rng.choice(["plain", "bullets"]), False, 40)]
+        if rng.random() < 0.5:
+            header += mobile_nav
+            mobile_nav = []
+    if rng.random() < 0.3:
+        header.append((rng.choice(_SUBSCRIBE_PROMOS), "ad"))
+
+    sidebar: list[Line] = []
+    if not minimal and rng.random() < 0.6:
+        sidebar.append((rng.choice(["Popular topics", "Topics", "In focus", "Explore topics"]), "other"))
+        sidebar += [(t, "other") for t in rng.sample(_TOPICS, rng.randint(5, 14))]
+    if rng.random() < 0.5:
+        sidebar.append((rng.choice(_AD_MARKERS), "ad"))
+    if rng.random() < 0.4:
+        sidebar.append((rng.choice(_SIDEBAR_WIDGETS), "other"))
+    if rng.random() < 0.4:
+        sidebar.append((rng.choice(["Follow us", "Stay connected", "Social"]), "other"))
+        sidebar += [(s, "other") for s in rng.sample(_SOCIAL, rng.randint(2, 5))]
+    if rng.random() < 0.4:
+        sidebar.append((rng.choice(_NEWSLETTER_PROMOS), "ad"))
+        sidebar.append((rng.choice(_NEWSLETTER_BUTTONS), "ad"))
+
+    after_article: list[Line] = []
+    if rng.random() < 0.5:
+        after_article.append((rng.choice(_NEWSLETTER_PROMOS + _SUBSCRIBE_PROMOS), "ad"))
+        if rng.random() < 0.5:
+            after_article.append((rng.choice(_NEWSLETTER_BUTTONS), "ad"))
+    share_bar = [(t, "other") for t in rng.sample(_SHARE_LINES, rng.randint(0, 6))]
+
+    footer = mobile_nav
+    if sprawling or (not minimal and rng.random() < 0.2):  # a sitemap footer: every section with its sub-sections
+        footer += [(t, "other") for t in _nav_lines(rng, sections, rng.choice(["plain", "bullets"]), True, 150)]
+    footer += [(rng.choice(_COPYRIGHT).format(**values), "disclaimer")] if minimal else _footer(rng, values, sections)
+    if cookie and not cookie_at_top:
+        footer += cookie
+    layout = dict(
+        sidebar_first=rng.random() < 0.3,  # a left rail flattens before the article
+        most_read_first=rng.random() < 0.2,
+        trending_bar=not minimal and rng.random() < 0.4,
+        breadcrumb=rng.random() < 0.7,
+        breadcrumb_sep=rng.choice([" › ", " > ", " / ", " » "]),
+        read_time=rng.random() < 0.3,
+        ads_in_article=rng.choice([0, 0, 1, 2, 3]),
+        inline_links=rng.random() < 0.3,
+        tags=rng.random() < 0.5,
+        comments=rng.random() < 0.8,
+        related=rng.random() < 0.8,
+        related_teasers=rng.random() < 0.6,
+        latest=sprawling or (not minimal and rng.random() < 0.5),  # a "latest news" block of headlines and ledes
+        latest_header=rng.choice(["Latest news", "Latest", "Just in", "More news", "Top stories", "Editor's picks"]),
+        dated_entries=rng.random() < 0.3,
+        # Section rails above the footer ("More in Sport": a few headlines each); a few sites stack many.
+        rails=rng.sample(sections, 0 if minimal else min(len(sections), rng.randint(6, 12) if sprawling
+                                                             else rng.choice([0, 0, 0, 0, 1, 2, 2, 3, 4]))),
+        rail_teasers=rng.random() < 0.3,
+        most_read=not minimal and rng.random() < 0.7,
+        numbered_most_read=rng.random() < 0.5,
+        related_header=rng.choice(_RELATED_HEADERS),
+        most_read_header=rng.choice(_MOST_READ_HEADERS),
+        trending_header=rng.choice(_TRENDING_HEADERS),
+        tag_header=rng.choice(_TAG_HEADERS),
+        gap=rng.choice([0.05, 0.1, 0.2]),
+        scale=scale,
+    )
+    fill = lambda lines: [(_fmt(t, **values), label) for t, label in lines]  # noqa: E731
+    return SiteTemplate(name, domain, owner, sections, fill(header), fill(sidebar), footer, fill(after_article),
+                        share_bar, layout)
+
+
+# ---------------------------------------------------------------- other articles as story lists
+@dataclass(frozen=True)
+class Story:
+    """Another article of the stream as story lists show it: its headline and first sentence."""
+
+    source_id: str
+    headline: str
+    teaser: str
+
+
+def story_of(doc: Document) -> Optional[Story]:
+    """The headline (first body line of 3-25 words that is not a byline) and teaser of a labelled page."""
+    body = [doc.text[s:e].strip() for s, e, label in (doc.spans or []) if label == "news_body"]
+    headline = next((l for l in body if 3 <= len(l.split()) <= 25 and not l.lower().startswith(("by ", "posted"))),
+                    None)
+    if headline is None:
+        return None
+    paragraph = next((l for l in body if len(l.split()) >= 20), "")
+    teaser = re.split(r"(?<=[.!?])\s", paragraph)[0] if paragraph else ""
+    return Story(doc.id, headline, teaser if len(teaser.split()) >= 8 else "")
+
+
+def _story_lines(rng: random.Random, stories: list[Story], header: str, numbered: bool, teasers: bool,
+                 k: int, dated: bool = False) -> list[Line]:
+    """A story list, all ``other``: a header, then per story its headline (numbered or not), and its
+    first sentence and a date line when the list shows them."""
+    picked = rng.sample(stories, min(k, len(stories)))
+    if not picked:
+        return []
+    lines: list[Line] = [(header, "other")]
+    for i, story in enumerate(picked, 1):
+        lines.append((f"{i}. {story.headline}" if numbered else story.headline, "other"))
+        if dated:
+            lines.append((rng.choice([f"{rng.randint(1, 23)} hours ago", f"{rng.randint(2, 59)} minutes ago",
+                                      f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}"]), "other"))
+        if teasers and story.teaser:
+            lines.append((story.teaser, "other"))
+    return lines
+
+
+# ---------------------------------------------------------------- one page
+def render_page(template: SiteTemplate, source: Document, stories: list[Story], rng: random.Random,
+                variant: int = 0, max_comment_lines: int = 30, comment_chrome: tuple = ()) -> Document:
+    """``source``'s article (and, if the site shows them, its comments) in ``template``; ``stories``:
+    other articles for the story lists (the source's own is left out)."""
+    assert source.spans is not None, "composition needs a labelled source"
+    article = [source.text[s:e] for s, e, label in source.spans if label == "news_body"]
+    comments = [(source.text[s:e], label) for s, e, label in source.spans if label != "news_body"]
+    if len(comments) > max_comment_lines:  # a window of the thread keeps pages page-sized
+        start = rng.randrange(len(comments) - max_comment_lines + 1)
+        comments = comments[start:start + max_comment_lines]
+    stories = [s for s in stories if s.source_id != source.id]
+    layout = template.layout
+    # The page's own author and date, for the {author} / {date} of comment-chrome pool lines.
+    date = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2012, 2025)}"
+    site = _Site(template.name, template.domain, rng.choice(_AUTHORS), date)
+    page = PageBuilder(rng, site, paragraph_gap=layout["gap"])
+    section = rng.choice(template.sections)
+
+    def add(lines: list[Line], gap: Optional[float] = None) -> None:
+        for text, label in lines:
+            page.add(text, label, gap)
+
+    def most_read() -> None:
+        if layout["most_read"]:
+            add(_story_lines(rng, stories, layout["most_read_header"], layout["numbered_most_read"], False,
+                             rng.randint(5, 10)))
+
+    add(template.header)
+    if layout["trending_bar"]:
+        add(_story_lines(rng, stories, layout["trending_header"], False, False, rng.randint(2, 5)))
+    if layout["sidebar_first"]:
+        add(template.sidebar)
+    if layout["most_read_first"]:
+        most_read()
+    if layout["breadcrumb"]:
+        subs = _SECTIONS[section]
+        crumbs = ["Home", section, *([rng.choice(subs)] if subs and rng.random() < 0.5 else [])]
+        page.add(layout["breadcrumb_sep"].join(crumbs), "other")
+    else:
+        page.add(section, "other")
+    ad_slots = {rng.randrange(2, max(3, len(article))) for _ in range(layout["ads_in_article"])}
+    link_slot = rng.randrange(2, max(3, len(article))) if layout["inline_links"] and stories else None
+    for i, line in enumerate(article):
+        if i in ad_slots:
+            page.add(rng.choice(_AD_MARKERS), "ad")
+        if i == link_slot:
+            page.add(f"{rng.choice(['Read more:', 'Related:', 'See also:', 'READ MORE:'])} "
+                     f"{rng.choice(stories).headline}", "other")
+        page.add(line, "news_body", gap=0.6)
+        if i == min(1, len(article) - 1):  # the share bar and read time under the headline and byline
+            if layout["read_time"]:
+                page.add(f"{rng.randint(2, 12)} min read", "other")
+            add(template.share_bar)
+    if layout["tags"]:
+        page.add(layout["tag_header"], "other")
+        add([(t, "other") for t in rng.sample(_TOPICS, rng.randint(2, 6))])
+    add(template.after_article)
+    if layout["comments"] and comments:
+        if comment_chrome and rng.random() < 0.97:  # a thread is nearly always announced
+            page.add(rng.choice(comment_chrome), "other")
+        for text, label in comments:
+            page.add(text, label, gap=0.5)
+    if layout["related"]:
+        header = _fmt(layout["related_header"], site=template.name, section=section)
+        add(_story_lines(rng, stories, header, False, layout["related_teasers"], rng.randint(3, 8),
+                         layout["dated_entries"]))
+    if layout["latest"]:
+        add(_story_lines(rng, stories, layout["latest_header"], False, True, rng.randint(4, 10),
+                         layout["dated_entries"]))
+    if not layout["sidebar_first"]:
+        add(template.sidebar)
+    if not layout["most_read_first"]:
+        most_read()
+    for rail in layout["rails"]:
+        add(_story_lines(rng, stories, rail, False, layout["rail_teasers"], rng.randint(3, 6)))
+    add(template.footer)
+    meta = dict(source.meta, composed=True, shape="whole_page", variant=variant, domain=template.domain,
+                site_name=template.name)
+    return page.document(f"{source.id}~{variant}", meta)
+
+
+# ---------------------------------------------------------------- sites over a stream
+class WholePageComposer:
+    """Groups the sources it is given into fictional sites of ``pages_per_site`` sources (all variants
+    of a source on one site, so that the site-grouped split never separates them) and renders each site's
+    pages in its template. Story lists come from the last ``remembered_stories`` sources of the stream
+    seen through ``remember``; full sites wait until ``min_stories`` are known, so that the first sites
+    of a stream do not list the same few stories. Deterministic for a seed and a stream."""
+
+    def __init__(self, pools: dict, seed: int = 13, variants: int = 1, max_comment_lines: int = 30,
+                 pages_per_site: tuple[int, int] = (3, 8), remembered_stories: int = 400,
+                 min_stories: int = 40) -> None:
+        self.pools, self.seed, self.variants, self.max_comment_lines = pools, seed, variants, max_comment_lines
+        self.pages_per_site, self.min_stories = pages_per_site, min_stories
+        self.stories: deque[Story] = deque(maxlen=remembered_stories)
+        self.full_sites: list[list[Document]] = []  # sites waiting to be rendered
+        self.pending: list[Document] = []  # the site being filled
+        self.site_count = 0
+        self.domains: set[str] = set()
+        self.templates: dict[str, SiteTemplate] = {}  # per domain, for inspection
+
+    def _site_size(self) -> int:
+        site_index = self.site_count + len(self.full_sites)
+        return random.Random(f"{self.seed}:site-size:{site_index}").randint(*self.pages_per_site)
+
+    def remember(self, doc: Document) -> None:
+        story = story_of(doc)
+        if story is not None:
+            self.stories.append(story)
+
+    def add(self, doc: Document) -> Iterator[Document]:
+        """Queue ``doc`` on the site being filled; yields the pages of full sites once enough stories
+        are known."""
+        self.pending.append(doc)
+        if len(self.pending) >= self._site_size():
+            self.full_sites.append(self.pending)
+            self.pending = []
+        if len(self.stories) >= self.min_stories:
+            yield from self._render_full_sites()
+
+    def flush(self) -> Iterator[Document]:
+        """The pages of every site still waiting, the one being filled included however few its sources."""
+        if self.pending:
+            self.full_sites.append(self.pending)
+            self.pending = []
+        yield from self._render_full_sites()
+
+    def _render_full_sites(self) -> Iterator[Document]:
+        stories = list(self.stories)
+        comment_chrome = tuple(self.pools.get("comment_chrome", ()))
+        for docs in self.full_sites:
+            template = random_template(random.Random(f"{self.seed}:site:{self.site_count}"), self.domains)
+            self.templates[template.domain] = template
+            for doc in docs:
+                for variant in range(self.variants):
+                    rng = random.Random(f"{self.seed}:{doc.id}:{variant}:whole_page")
+                    yield render_page(template, doc, stories, rng, variant, self.max_comment_lines, comment_chrome)
+            self.site_count += 1
+        self.full_sites = []
