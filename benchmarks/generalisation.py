@@ -32,6 +32,7 @@ from newsseg.labels import LABEL_TO_ID, LABELS  # noqa: E402
 from newsseg.models import build_model  # noqa: E402
 from newsseg.models.decoders import build_decoder  # noqa: E402
 from newsseg.readers import read_documents  # noqa: E402
+from newsseg.training import fully_labelled_rows  # noqa: E402
 
 MODEL_SPECS = {
     "tfidf_logreg": lambda: TfidfLogregConfig(name="tfidf_logreg"),
@@ -48,22 +49,31 @@ def frame_of(docs, weight: float = 1.0) -> pd.DataFrame:
     return frame
 
 
-def load_sources():
+def load_sources(whole_page_share: float = 0.0):
+    """The bundled pages, fnc_dev's pages, and Dragnet's articles composed into pages (``whole_page_share``
+    of them as template-based whole pages)."""
     bundled = list(read_documents("jsonl", ROOT / "data/corpus/bundled.jsonl"))
     fnc = list(read_documents("jsonl", REAL / "fnc_dev.jsonl"))
     dragnet = list(compose_pages(read_documents("articles_comments", REAL / "dragnet_articles_comments.jsonl"),
-                                 ROOT / "data/raw/pools", variants=1, seed=13, max_comment_lines=15))
+                                 ROOT / "data/raw/pools", variants=1, seed=13, max_comment_lines=15,
+                                 whole_page_share=whole_page_share))
     return bundled, fnc, dragnet
+
+
+def silver_frame(weight: float) -> pd.DataFrame:
+    """The readability pages (whole pages, partial labels), as the html_reference reader reads them."""
+    return frame_of(read_documents("html_reference", REAL / "readability_pages.jsonl"), weight)
 
 
 def fit_predict(family: str, train: pd.DataFrame, test: pd.DataFrame, seed: int = 13) -> dict[str, tuple]:
     """(labels, scores) per decoder for one model trained on ``train`` and applied to ``test``."""
     model = build_model(MODEL_SPECS[family](), seed)
-    model.fit(train)
+    fully_labelled = fully_labelled_rows(train)  # as training does: partial labels only where a model learns them
+    model.fit(train if getattr(model, "learns_partial_labels", False) else fully_labelled)
     proba = model.predict_proba(test)
     out = {"none": build_decoder(DecoderConfig(name="none")).decode(test, proba)}
     viterbi = build_decoder(DecoderConfig(name="viterbi"))
-    viterbi.fit(train, None)
+    viterbi.fit(fully_labelled, None)
     out["viterbi"] = viterbi.decode(test, proba)
     return out
 
@@ -85,9 +95,14 @@ def metrics_of(frame: pd.DataFrame, pred: np.ndarray) -> dict:
     return evaluate_labels(frame["label"].to_numpy(), pred, lengths)["metrics"]
 
 
-def run(families=("tfidf_logreg", "layout_gbt", "minilm_embed_lr"), folds: int = 5, log=print) -> dict:
-    bundled, fnc, dragnet = load_sources()
+def run(families=("tfidf_logreg", "layout_gbt", "minilm_embed_lr"), folds: int = 5, log=print,
+        whole_page_share: float = 0.0, silver_weight: float = 0.0) -> dict:
+    """``whole_page_share``: share of the composed Dragnet pages built as whole pages; ``silver_weight``:
+    train with the readability pages (partial labels) at this weight (0: without them)."""
+    bundled, fnc, dragnet = load_sources(whole_page_share)
     bundled_frame, dragnet_frame = frame_of(bundled), frame_of(dragnet, 0.5)
+    if silver_weight:  # every training set below starts from the bundled pages: the silver pages go with them
+        bundled_frame = pd.concat([bundled_frame, silver_frame(silver_weight)], ignore_index=True)
     fnc_frame = frame_of(fnc)
     results: dict = {"lso": {}, "zero_shot": {}, "comments": {}, "sizes": {
         "bundled_segments": len(bundled_frame), "dragnet_composed_segments": len(dragnet_frame),
@@ -126,9 +141,10 @@ def run(families=("tfidf_logreg", "layout_gbt", "minilm_embed_lr"), folds: int =
     for name, pred in reference_predictions(fnc_frame).items():
         results["zero_shot"][name] = metrics_of(fnc_frame, pred)
 
-    # Comments: composed Dragnet pages grouped by source page.
-    log("  comments (Dragnet, grouped by page)")
-    groups = dragnet_frame["doc_id"].str.split("~").str[0]
+    # Comments: composed Dragnet pages grouped by site (a page of its own for the extraction-shaped ones, a
+    # fictional site of several pages, sharing a template, for the whole pages).
+    log("  comments (Dragnet, grouped by site)")
+    groups = dragnet_frame["site"]
     pooled, order = {}, []
     for train_idx, test_idx in GroupKFold(n_splits=3).split(dragnet_frame, groups=groups):
         test = dragnet_frame.iloc[test_idx].reset_index(drop=True)
@@ -140,8 +156,15 @@ def run(families=("tfidf_logreg", "layout_gbt", "minilm_embed_lr"), folds: int =
         for name, pred in reference_predictions(test).items():
             pooled.setdefault(name, []).append(pred)
     comments_frame = pd.concat(order, ignore_index=True)
+    whole = (comments_frame["shape"] == "whole_page").to_numpy()
     for system, parts in pooled.items():
-        results["comments"][system] = metrics_of(comments_frame, np.concatenate(parts))
+        pred = np.concatenate(parts)
+        results["comments"][system] = metrics_of(comments_frame, pred)
+        if whole.any():
+            results.setdefault("composed_whole", {})[system] = metrics_of(
+                comments_frame[whole].reset_index(drop=True), pred[whole])
+            results.setdefault("composed_extraction", {})[system] = metrics_of(
+                comments_frame[~whole].reset_index(drop=True), pred[~whole])
     return results
 
 
@@ -156,10 +179,14 @@ def tables(results: dict) -> str:
            "news_body, dropped = other.", ""]
     sections = (("lso", "Leave-sites-out on fnc_dev.jsonl (5 folds grouped by domain, pooled)"),
                 ("zero_shot", "Zero-shot on fnc_dev.jsonl (no fnc_dev page in training)"),
-                ("comments", "Comment-bearing composed Dragnet pages (3 folds grouped by page, pooled)"))
+                ("comments", "Comment-bearing composed Dragnet pages (3 folds grouped by site, pooled)"),
+                ("composed_whole", "… of them, the composed whole pages"),
+                ("composed_extraction", "… of them, the extraction-shaped composed pages"))
     for key, title in sections:
+        if key not in results:
+            continue
         # fnc_dev has a single reader-comment line: macro-F1 without that label is shown beside it.
-        without_comments = key != "comments"
+        without_comments = key in ("lso", "zero_shot")
         out += [f"### {title}", "",
                 "| system | macro-F1 | " + ("macro-F1 without opinion_comment | " if without_comments else "")
                 + " | ".join(f"F1 {l}" for l in LABELS) + " | news_body char-F1 |",
@@ -175,4 +202,15 @@ def tables(results: dict) -> str:
 
 
 if __name__ == "__main__":
-    print(tables(run(folds=int(sys.argv[1]) if len(sys.argv) > 1 else 5)))
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--families", default="tfidf_logreg,layout_gbt,minilm_embed_lr")
+    parser.add_argument("--whole-page-share", type=float, default=0.0,
+                        help="share of composed Dragnet pages built as whole pages")
+    parser.add_argument("--silver-weight", type=float, default=0.0,
+                        help="train with the readability pages at this weight (0: without)")
+    args = parser.parse_args()
+    print(tables(run(tuple(args.families.split(",")), args.folds, lambda m: print(m, file=sys.stderr, flush=True),
+                     args.whole_page_share, args.silver_weight)))

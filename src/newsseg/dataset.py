@@ -153,19 +153,26 @@ def read_source(source: SourceConfig) -> tuple[Iterator[Document], ReadReport]:
     return docs, options.report
 
 
-def site_split(site: str, validation: float, test: float, seed: int) -> str:
-    """The split of a site, from its name and the seed alone: a hash of the two, read as a number in [0, 1),
-    falls in the test share, the validation share after it, or train. Adding a source or a site never moves
-    another site (a shuffle over all sites did: adding 75 pages moved 141 of 440 sites)."""
+def _site_draw(site: str, seed: int) -> float:
+    """A number in [0, 1) from a hash of the site's name and the seed."""
     digest = hashlib.blake2b(f"{seed}\x00{site}".encode(), digest_size=8).digest()
-    u = int.from_bytes(digest, "big") / 2 ** 64
-    return "test" if u < test else "validation" if u < test + validation else "train"
+    return int.from_bytes(digest, "big") / 2 ** 64
 
 
 def split_sites(sites: Iterable[str], validation: float, test: float, seed: int) -> dict[str, str]:
-    """``site_split`` for each site. Shares are of sites, not of segments: a site with many pages weighs as
-    much in the draw as a site with one."""
-    return {site: site_split(site, validation, test, seed) for site in sorted(set(sites))}
+    """Each site's split, from its name and the seed alone: its draw (``_site_draw``) falls in the test
+    share, the validation share after it, or train. So adding a source or a site never moves another site
+    (a shuffle over all sites did: adding 75 pages moved 141 of 440 sites). Shares are of sites, not of
+    segments. With very few sites a draw can leave a split with a share empty; then the train site of
+    lowest draw moves to it, so that tiny datasets still have every split."""
+    draws = {site: _site_draw(site, seed) for site in sorted(set(sites))}
+    assignment = {site: "test" if u < test else "validation" if u < test + validation else "train"
+                  for site, u in draws.items()}
+    for split, share in (("test", test), ("validation", validation)):
+        train_sites = sorted((u, site) for site, u in draws.items() if assignment[site] == "train")
+        if share > 0 and split not in assignment.values() and len(train_sites) > 1:
+            assignment[train_sites[0][1]] = split
+    return assignment
 
 
 @dataclass

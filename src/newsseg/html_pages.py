@@ -69,6 +69,8 @@ LONG_LINE_CHARS = 40
 ANCHOR_MAX_GAP = 150
 # The title or byline is looked for at most this many lines above the region.
 HEADER_SEARCH_LINES = 30
+# Where no line is like the title, this many lines above the region are left unlabelled.
+UNKNOWN_HEADER_LINES = 6
 # Lines of the region that the reference lacks and that are this long are left unlabelled rather than
 # called not-article: the reference sometimes drops a caption or a paragraph.
 UNMATCHED_PROSE_WORDS = 12
@@ -111,17 +113,32 @@ def align_reference(text: str, reference: Reference) -> list[tuple[int, int, Opt
             labels[i] = "news_body"
         elif len(line.split()) >= UNMATCHED_PROSE_WORDS:
             labels[i] = None
-    # Above the region: the title (the nearest copy) and the byline are the article's; lines between the
-    # title and the region are left unlabelled.
+    # Above the region: the title (the nearest line like it) and the byline are the article's; lines between
+    # the title and the region are left unlabelled. Without a title line, the few lines just above the region
+    # are left unlabelled: the headline is likely among them, under another wording than the reference's.
     title, byline = comparable(reference.title), comparable(reference.byline)
     header_top = max(0, first - HEADER_SEARCH_LINES)
-    title_at = next((i for i in range(first - 1, header_top - 1, -1) if title and lines[i] == title), None)
-    if title_at is not None:
+    title_at = next((i for i in range(first - 1, header_top - 1, -1) if title and _like_title(lines[i], title)), None)
+    if title_at is None:
+        for i in range(max(0, first - UNKNOWN_HEADER_LINES), first):
+            labels[i] = "news_body" if lines[i] in whole_lines else None
+    else:
         labels[title_at] = "news_body"
         for i in range(title_at + 1, first):
             short_byline = byline and byline in lines[i] and len(lines[i].split()) <= 3 * len(byline.split()) + 8
             labels[i] = "news_body" if short_byline or lines[i] in whole_lines else None
     return [(s, e, lab) for (s, e), lab in zip(spans, labels)]
+
+
+def _like_title(line: str, title: str) -> bool:
+    """The line is the headline the reference calls ``title`` (both ``comparable``): the same, or most of it
+    (page titles add the site's name: "Headline - Site"), or most of the same words."""
+    if line == title:
+        return True
+    if display_width(line) >= 12 and display_width(line) >= display_width(title) / 2 and line in title:
+        return True
+    line_words, title_words = set(line.split()), set(title.split())
+    return len(line_words) >= 3 and len(line_words & title_words) / len(line_words | title_words) >= 0.6
 
 
 def _article_anchors(anchors: list[int], ref_positions: list[int], sizes: list[int]) -> list[int]:

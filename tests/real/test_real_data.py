@@ -78,3 +78,23 @@ def test_comment_cues_and_line_keys_match_the_per_line_definitions_on_real_lines
     assert len(lines) > 1000
     check_cues(lines, monkeypatch)
     check_line_keys(lines, monkeypatch)
+
+
+@requires_shared
+def test_readability_pages_align_most_of_each_reference_article():
+    """The html_reference reader finds the reference article in the flattened page: on most pages nearly
+    all of its text lands on lines labelled news_body, and the rest of the page is mostly not_news_body."""
+    path = SHARED_DATA / "real" / "readability_pages.jsonl"
+    references = {row["id"]: row["reference"]["text"] for row in map(json.loads, path.open(encoding="utf-8"))}
+    docs = list(read_documents("html_reference", path))
+    assert len(docs) == len(references) == 75
+    coverage = []
+    for doc in docs:
+        body_chars = sum(end - start for start, end, label in doc.spans if label == "news_body")
+        coverage.append(body_chars / len(references[doc.id].replace("\n", "")))
+        assert doc.meta["shape"] == "whole_page" and doc.site
+    coverage.sort()
+    assert coverage[len(coverage) // 2] > 0.95  # median page
+    assert sum(c > 0.8 for c in coverage) >= 0.9 * len(coverage)
+    labels = Counter(label for doc in docs for _, _, label in doc.spans)
+    assert labels["not_news_body"] > 2 * labels["news_body"] > 0
