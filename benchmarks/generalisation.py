@@ -60,6 +60,18 @@ def load_sources(whole_page_share: float = 0.0):
     return bundled, fnc, dragnet
 
 
+def recommended_settings() -> dict:
+    """What ``configs/data/real.yaml`` trains on, as this benchmark's options: the share of composed
+    Dragnet pages built as whole pages, and the weight of the readability pages (0: not used)."""
+    import yaml
+
+    sources = yaml.safe_load((ROOT / "configs/data/real.yaml").read_text())["sources"]
+    compose = next((s.get("compose") or {} for s in sources if s["reader"] == "articles_comments"), {})
+    silver = [s.get("weight", 1.0) for s in sources if s["reader"] == "html_reference"]
+    return {"whole_page_share": float(compose.get("whole_page_share", 0.0)),
+            "silver_weight": float(silver[0]) if silver else 0.0}
+
+
 def silver_frame(weight: float) -> pd.DataFrame:
     """The readability pages (whole pages, partial labels), as the html_reference reader reads them."""
     return frame_of(read_documents("html_reference", REAL / "readability_pages.jsonl"), weight)

@@ -6,11 +6,8 @@ the first news_body line / lines). Medians over pages, with p10-p90 for the line
 
 - composed whole pages: Dragnet articles + comments through newsseg.page_templates (whole_page_share 1);
 - composed pages (today): the same sources through compose_page (whole_page_share 0), both shapes;
-- real flattened pages: ../shared/data/real/readability_pages.jsonl (75 pages). Flattened with
-  ``newsseg.html_pages.flatten_html`` and labelled by its ``html_reference`` reader when they exist;
-  otherwise with resiliparse directly (whole page, list bullets, no alt texts), counting as body the
-  lines equal (whitespace collapsed) to a line of the reference text. That alignment misses article
-  lines that the reference wraps differently, so the real body share is a lower bound.
+- real flattened pages: ../shared/data/real/readability_pages.jsonl (75 pages), flattened and labelled
+  by the ``html_reference`` reader (lines it leaves unlabelled count as not the article).
 
 Usage: .venv/bin/python benchmarks/page_stats.py [--max-comment-lines 15] [--seed 13]
 """
@@ -18,7 +15,6 @@ Usage: .venv/bin/python benchmarks/page_stats.py [--max-comment-lines 15] [--see
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
 import sys
@@ -52,23 +48,8 @@ def labelled_lines(doc) -> PageLines:
     return lines
 
 
-def real_pages() -> tuple[list[PageLines], str]:
-    path = REAL / "readability_pages.jsonl"
-    try:
-        docs = list(read_documents("html_reference", path))
-        return [labelled_lines(d) for d in docs], "newsseg.html_pages (html_reference reader)"
-    except Exception:  # the reader is not there yet (or differs): flatten here
-        pass
-    from resiliparse.extract.html2text import extract_plain_text
-    from resiliparse.parse.html import HTMLTree
-
-    pages = []
-    for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
-        text = extract_plain_text(HTMLTree.parse(row["html"]), main_content=False, list_bullets=True,
-                                  alt_texts=False)
-        reference = {_collapse(l) for l in row["reference"]["text"].splitlines() if l.strip()}
-        pages.append([(_collapse(l), _collapse(l) in reference) for l in text.splitlines() if l.strip()])
-    return pages, "resiliparse, body = lines equal to a reference line"
+def real_pages() -> list[PageLines]:
+    return [labelled_lines(d) for d in read_documents("html_reference", REAL / "readability_pages.jsonl")]
 
 
 def short_run_mean(lines: PageLines) -> float:
@@ -96,28 +77,26 @@ def row(name: str, pages: list[PageLines]) -> str:
             f"{statistics.median(starts):.2f} |")
 
 
-def main() -> int:
+def stats_table(max_comment_lines: int = 15, seed: int = 13) -> str:
+    def composed(share: float) -> list[PageLines]:
+        sources = read_documents("articles_comments", REAL / "dragnet_articles_comments.jsonl")
+        return [labelled_lines(d) for d in compose_pages(sources, ROOT / "data/raw/pools", seed=seed,
+                                                          max_comment_lines=max_comment_lines,
+                                                          listing_share=0.0, whole_page_share=share)]
+
+    return "\n".join([
+        "| pages | n | lines median | lines p10 | lines p90 | news_body lines | news_body share "
+        "| short-line run mean | article start (first body line / lines) |",
+        "|---|---|---|---|---|---|---|---|---|",
+        row("composed whole pages (page_templates)", composed(1.0)),
+        row("composed pages (extraction-shaped and the older whole-page shape)", composed(0.0)),
+        row("real flattened pages (readability)", real_pages()),
+        "", f"Medians over pages; short lines: < {SHORT_WORDS} words."])
+
+
+if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-comment-lines", type=int, default=15, help="as configs/data/real.yaml")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-
-    def composed(share: float) -> list[PageLines]:
-        sources = read_documents("articles_comments", REAL / "dragnet_articles_comments.jsonl")
-        return [labelled_lines(d) for d in compose_pages(sources, ROOT / "data/raw/pools", seed=args.seed,
-                                                          max_comment_lines=args.max_comment_lines,
-                                                          listing_share=0.0, whole_page_share=share)]
-
-    real, how = real_pages()
-    print("| pages | n | lines median | lines p10 | lines p90 | news_body lines | news_body share "
-          "| short-line run mean | article start (first body line / lines) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    print(row("composed whole pages (page_templates)", composed(1.0)))
-    print(row("composed pages (today)", composed(0.0)))
-    print(row("real flattened pages (readability)", real))
-    print(f"\nReal pages flattened with: {how}. Medians over pages; short lines: < {SHORT_WORDS} words.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    print(stats_table(args.max_comment_lines, args.seed))

@@ -254,16 +254,37 @@ def main(argv=None) -> int:
             continue
         print(f"== {config} decoder={decoder}", file=sys.stderr, flush=True)
         rows.append(run_row(config, decoder))
-    generalisation = ""
+    generalisation = whole = ""
     if not args.skip_generalisation:
         if FNC_DEV.exists():
             sys.path.insert(0, str(ROOT / "benchmarks"))
             import generalisation as gen
 
+            log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+            settings = gen.recommended_settings()
             print("== generalisation (leave-sites-out, zero-shot, comments)", file=sys.stderr, flush=True)
-            generalisation = gen.tables(gen.run(log=lambda m: print(m, file=sys.stderr, flush=True)))
+            generalisation = gen.tables(gen.run(log=log))
+            print(f"== generalisation, trained as configs/data/real.yaml ({settings})", file=sys.stderr, flush=True)
+            generalisation += (
+                f"\n### Trained as `configs/data/real.yaml` (composed whole-page share "
+                f"{settings['whole_page_share']}, readability pages at weight {settings['silver_weight']})\n\n"
+                "layout_gbt only; the readability pages (partial labels) join every training set.\n\n"
+                + gen.tables(gen.run(("layout_gbt",), log=log, **settings)))
+            import page_stats
+            import whole_pages
+
+            print("== whole pages (readability leave-sites-out)", file=sys.stderr, flush=True)
+            whole = "\n".join([
+                whole_pages.table(whole_pages.run(whole_page_share=settings["whole_page_share"], with_silver=False,
+                                                  log=log), "Trained without the readability pages"),
+                whole_pages.table(whole_pages.run(silver_weight=settings["silver_weight"] or 1.0,
+                                                  whole_page_share=settings["whole_page_share"], log=log),
+                                  "Trained as `configs/data/real.yaml`, the other folds' readability pages included"),
+                "### Composed whole pages next to real flattened pages", "",
+                "`python benchmarks/page_stats.py`", "", page_stats.stats_table(), ""])
         else:
             generalisation = f"Not run: {FNC_DEV} is absent."
+            whole = generalisation
     speed = speed_table(speed_rows(rows)) if not args.skip_speed else "Not run (--skip-speed)."
     scale_text = scale_section(rows, args.memory_mb, args.memory_minutes) if not args.skip_speed else "Not run (--skip-speed)."
     transformer = transformer_section(rows) if not args.skip_speed else "Not run (--skip-speed)."
@@ -287,6 +308,12 @@ def main(argv=None) -> int:
         "`python benchmarks/generalisation.py` (part of `make bench`): see its docstring for the protocol.",
         "",
         generalisation,
+        "## Whole pages flattened to text",
+        "",
+        "`python benchmarks/whole_pages.py` (part of `make bench`): see its docstring for the protocol. Lines "
+        "are the readability pages' labelled lines (the reference article's lines, and lines known not to be it).",
+        "",
+        whole,
         "## Speed and memory",
         "",
         "`python benchmarks/speed.py` (part of `make bench`): each system in its own process with one thread "

@@ -79,8 +79,9 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, seed: int = 13) -> dict
     return out
 
 
-def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, log=print) -> dict:
-    bundled, fnc, dragnet = load_sources()
+def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, whole_page_share: float = 0.0,
+        log=print) -> dict:
+    bundled, fnc, dragnet = load_sources(whole_page_share)
     docs = list(read_documents("html_reference", PAGES))
     base = pd.concat([frame_of(bundled), frame_of(dragnet, 0.5), frame_of(fnc, 2.0)], ignore_index=True)
     pages = frame_of(docs, silver_weight)
@@ -123,8 +124,11 @@ if __name__ == "__main__":
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--silver-weight", type=float, default=1.0, help="training weight of the readability pages")
     parser.add_argument("--no-silver", action="store_true", help="train without the readability pages")
+    parser.add_argument("--whole-page-share", type=float, default=0.0,
+                        help="share of composed Dragnet pages built as whole pages")
     args = parser.parse_args()
     title = ("Leave-sites-out on the readability pages" +
-             (", trained without them" if args.no_silver else f" (silver weight {args.silver_weight})"))
-    print(table(run(args.folds, args.silver_weight, not args.no_silver,
+             (", trained without them" if args.no_silver else f" (silver weight {args.silver_weight})") +
+             f", composed whole-page share {args.whole_page_share}")
+    print(table(run(args.folds, args.silver_weight, not args.no_silver, args.whole_page_share,
                     log=lambda m: print(m, file=sys.stderr, flush=True)), title))

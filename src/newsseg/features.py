@@ -96,7 +96,8 @@ _DIGITS_RE = re.compile(r"\d+")
 MONTHS = PhraseList((
     "january", "jan", "february", "feb", "march", "mar", "april", "apr", "may", "june", "jun", "july", "jul",
     "august", "aug", "september", "sept", "sepember", "sep", "october", "oct", "november", "nov", "december", "dec"))
-_TERMINAL_ENDINGS = tuple(".!?\"'\u201d\u2019)")
+# Sentence endings; the full-width ones of Chinese and Japanese text too.
+_TERMINAL_ENDINGS = tuple(".!?\"'\u201d\u2019)\u3002\uff01\uff1f\u300d\u300f")
 _TERMINAL_RE = re.compile(f"[{re.escape(''.join(_TERMINAL_ENDINGS))}]$")
 # Short lines that belong to a comment section: reply/like buttons, "X says:", comment timestamps, the
 # comment form ("Your email address will not be published"), anything naming comments or replies. Narrow
@@ -162,7 +163,8 @@ LAYOUT_FEATURE_NAMES = (
 
 
 # Bumped when a feature keeps its name but changes meaning (2: the narrow comment cues; 3: the page-structure
-# columns), so that a model trained on the old meaning is refused instead of quietly mis-predicting.
+# columns, CJK words and sentence endings), so that a model trained on the old meaning is refused instead of
+# quietly mis-predicting.
 LAYOUT_FEATURES_VERSION = 3
 
 
@@ -480,6 +482,19 @@ def _char_class_count_loop(classes, starts, ends):
     return counts
 
 
+# Chinese, Japanese and Korean ideographs and kana: text without spaces between words.
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# About two such characters say what one English word does.
+CJK_CHARS_PER_WORD = 2
+
+
+def cjk_word_equivalents(texts: list[str]) -> np.ndarray:
+    """Per text, words that white space does not separate: its CJK characters / CJK_CHARS_PER_WORD (0 for
+    ASCII text, which is not scanned). Without it a Chinese paragraph counted as one word, like a menu item."""
+    return np.array([0 if text.isascii() else len(_CJK_RE.findall(text)) // CJK_CHARS_PER_WORD for text in texts],
+                    dtype=np.int64)
+
+
 def _capped(counts: np.ndarray, cap: int) -> np.ndarray:
     """``counts`` capped at ``cap``, over ``cap``."""
     return np.minimum(counts, cap).astype(np.float64) / cap
@@ -746,7 +761,7 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     indexes = frame["index"].to_numpy(dtype=np.int64)
     n_segments = frame["n_segments"].to_numpy(dtype=np.int64)
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
-    chars, words = counts["chars"], counts["words"]
+    chars, words = counts["chars"], counts["words"] + cjk_word_equivalents(texts)
     phrase_counts = dict(zip(LAYOUT_PHRASE_LISTS, count_phrase_lists(tuple(LAYOUT_PHRASE_LISTS.values()), lowered).T))
     caseless = caseless_lines(texts)
     is_header = COMMENT_HEADER.matches(texts, lowered, caseless)

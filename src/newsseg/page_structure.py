@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .compiled import compiled, jit_enabled, python_version
+
 PAGE_STRUCTURE_COLUMNS = ("in_main_block", "lines_to_main_block", "above_main_block", "main_block_share",
                           "short_run_length", "headline_like", "headline_run")
 
@@ -37,72 +39,72 @@ def page_structure(word_counts: np.ndarray, terminal: np.ndarray, title_case_rat
 
     - in_main_block: inside the page's main prose block, the run of lines with the largest sum of prose
       words less NON_PROSE_COST per other line (the maximum-sum run, found in one pass);
-    - lines_to_main_block: lines between the line and that block, scaled (0 inside);
+    - lines_to_main_block: lines between the line and that block, scaled (0 inside; 1 on a page without
+      prose);
     - above_main_block: the line comes before the block;
     - main_block_share: the block's share of the page's lines (small on whole pages, large on extractions);
     - short_run_length: length of the run of short lines holding the line, scaled (0 for other lines);
     - headline_like, headline_run: a headline-like line, and the share of headline-like lines around it."""
-    n = len(word_counts)
-    out = np.zeros((n, len(PAGE_STRUCTURE_COLUMNS)), dtype=np.float32)
-    words = np.asarray(word_counts, dtype=np.int64)
-    terminal = np.asarray(terminal, dtype=bool)
-    prose = terminal & (words >= PROSE_WORDS)
-    gains = np.where(prose, words, -NON_PROSE_COST).tolist()
-    short = words < SHORT_LINE_WORDS
-    headline = (~terminal & (words >= HEADLINE_WORDS[0]) & (words <= HEADLINE_WORDS[1])
-                & (np.asarray(title_case_ratio) >= 0.5))
-    out[:, 5] = headline
+    loop = _page_structure_loop if jit_enabled() else python_version(_page_structure_loop)
+    return loop(np.asarray(word_counts, dtype=np.int64), np.asarray(terminal, dtype=np.bool_),
+                np.asarray(title_case_ratio, dtype=np.float64), np.asarray(bounds, dtype=np.int64),
+                PROSE_WORDS, NON_PROSE_COST, SHORT_LINE_WORDS, HEADLINE_WORDS[0], HEADLINE_WORDS[1],
+                HEADLINE_WINDOW, DISTANCE_SCALE)
+
+
+@compiled
+def _page_structure_loop(words, terminal, title_case_ratio, bounds, prose_words, non_prose_cost, short_line_words,
+                         headline_min_words, headline_max_words, headline_window, distance_scale):
+    """``page_structure`` over per-line arrays (compiled: a Python loop per line cost a tenth of the features)."""
+    n = len(words)
+    out = np.zeros((n, 7), dtype=np.float32)
+    headline = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        if not terminal[i] and headline_min_words <= words[i] <= headline_max_words and title_case_ratio[i] >= 0.5:
+            headline[i] = 1
+            out[i, 5] = 1.0
     for d in range(len(bounds) - 1):
         start, end = bounds[d], bounds[d + 1]
         if end <= start:
             continue
-        block_start, block_end = _max_sum_run(gains, start, end)
-        index = np.arange(start, end)
-        if block_end > block_start:
-            before = block_start - index
-            after = index - (block_end - 1)
-            distance = np.maximum(np.maximum(before, after), 0)
-            out[start:end, 0] = distance == 0
-            out[start:end, 1] = np.minimum(distance / DISTANCE_SCALE, 1.0)
-            out[start:end, 2] = before > 0
-            out[start:end, 3] = (block_end - block_start) / (end - start)
-        else:  # no prose on the page: every line is far from any article
-            out[start:end, 1] = 1.0
-        out[start:end, 4] = _run_lengths(short[start:end]) / DISTANCE_SCALE
-        # Headline-like lines within HEADLINE_WINDOW of each line, from the running count.
-        counts = np.concatenate([[0], np.cumsum(headline[start:end])])
-        low = np.maximum(index - start - HEADLINE_WINDOW, 0)
-        high = np.minimum(index - start + HEADLINE_WINDOW + 1, end - start)
-        out[start:end, 6] = (counts[high] - counts[low]) / (2 * HEADLINE_WINDOW + 1)
-    out[:, 4] = np.minimum(out[:, 4], 1.0)
-    return out
-
-
-def _max_sum_run(gains: list, start: int, end: int) -> tuple[int, int]:
-    """The run [i, j) of ``gains[start:end]`` with the largest positive sum (Kadane); (start, start) if none."""
-    best, best_run = 0, (start, start)
-    total, run_start = 0, start
-    for i in range(start, end):
-        if total <= 0:
-            total, run_start = 0, i
-        total += gains[i]
-        if total > best:
-            best, best_run = total, (run_start, i + 1)
-    return best_run
-
-
-def _run_lengths(flags: np.ndarray) -> np.ndarray:
-    """Per position, the length of the run of True holding it (0 where False)."""
-    out = np.zeros(len(flags), dtype=np.float32)
-    i = 0
-    flags = flags.tolist()
-    while i < len(flags):
-        if flags[i]:
-            j = i
-            while j < len(flags) and flags[j]:
-                j += 1
-            out[i:j] = j - i
-            i = j
-        else:
-            i += 1
+        # The main block: the run with the largest positive sum of gains (Kadane).
+        best, block_start, block_end = 0, start, start
+        total, run_start = 0, start
+        for i in range(start, end):
+            if total <= 0:
+                total, run_start = 0, i
+            total += words[i] if terminal[i] and words[i] >= prose_words else -non_prose_cost
+            if total > best:
+                best, block_start, block_end = total, run_start, i + 1
+        for i in range(start, end):
+            if block_end > block_start:
+                distance = max(block_start - i, i - (block_end - 1), 0)
+                out[i, 0] = 1.0 if distance == 0 else 0.0
+                out[i, 1] = min(distance / distance_scale, 1.0)
+                out[i, 2] = 1.0 if i < block_start else 0.0
+                out[i, 3] = (block_end - block_start) / (end - start)
+            else:  # no prose on the page: every line is far from any article
+                out[i, 1] = 1.0
+        # Runs of short lines.
+        i = start
+        while i < end:
+            if words[i] < short_line_words:
+                j = i
+                while j < end and words[j] < short_line_words:
+                    j += 1
+                for k in range(i, j):
+                    out[k, 4] = min((j - i) / distance_scale, 1.0)
+                i = j
+            else:
+                i += 1
+        # Headline-like lines within headline_window of each line.
+        count = 0
+        for i in range(start, min(end, start + headline_window)):
+            count += headline[i]
+        for i in range(start, end):
+            if i + headline_window < end:
+                count += headline[i + headline_window]
+            if i - headline_window - 1 >= start:
+                count -= headline[i - headline_window - 1]
+            out[i, 6] = count / (2 * headline_window + 1)
     return out

@@ -1,0 +1,59 @@
+"""Page structure: the main prose block, runs of short lines, headline lists."""
+
+import numpy as np
+import pytest
+
+from newsseg.compiled import python_version
+from newsseg.page_structure import PAGE_STRUCTURE_COLUMNS, _page_structure_loop, page_structure
+
+MENU = ["Home", "News", "Sport", "Money", "Help", "Sign in"]
+HEADLINES = ["Council Approves New Bus Lanes On Coast Road", "Teacher Wins Award For School Garden",
+             "Storm Closes Harbour Road Again"]
+ARTICLE = ["Old ferry pier to close for repairs",
+           "The harbour board voted on Tuesday to close the old ferry pier for repairs until spring.",
+           "Engineers found that two of the pier's wooden piles had rotted through below the waterline.",
+           "Advertisement",
+           "The board's chair said passengers could not be allowed to walk on it as it is now."]
+PAGE = MENU + ARTICLE + ["Most read"] + HEADLINES + ["© 2025 Harbour Gazette. All rights reserved."]
+
+
+def columns_of(lines: list[str], bounds=None) -> dict[str, np.ndarray]:
+    words = [len(line.split()) for line in lines]
+    terminal = [line.endswith((".", "!", "?")) for line in lines]
+    title_case = [sum(w[0].isupper() for w in line.split()) / max(len(line.split()), 1) for line in lines]
+    out = page_structure(words, terminal, title_case, bounds or [0, len(lines)])
+    return dict(zip(PAGE_STRUCTURE_COLUMNS, out.T))
+
+
+def test_the_main_block_is_the_article_with_its_inline_advertisement():
+    cols = columns_of(PAGE)
+    inside = [PAGE[i] for i in np.flatnonzero(cols["in_main_block"])]
+    assert inside == ARTICLE[1:]
+    assert cols["above_main_block"][:len(MENU) + 1].all() and not cols["above_main_block"][-1]
+    at = PAGE.index(HEADLINES[1])
+    assert cols["lines_to_main_block"][at] == pytest.approx((at - PAGE.index(ARTICLE[-1])) / 50)
+    assert cols["main_block_share"][0] == pytest.approx(4 / len(PAGE))
+
+
+def test_short_runs_and_headline_runs():
+    cols = columns_of(PAGE)
+    assert cols["short_run_length"][0] == pytest.approx(len(MENU) / 50)
+    assert cols["short_run_length"][PAGE.index(ARTICLE[1])] == 0
+    at = PAGE.index(HEADLINES[1])
+    assert cols["headline_like"][at] == 1 and cols["headline_run"][at] == pytest.approx(3 / 7)
+    assert cols["headline_like"][PAGE.index(ARTICLE[1])] == 0
+
+
+def test_pages_are_measured_apart_and_a_page_without_prose_is_far_from_any_article():
+    cols = columns_of(MENU + PAGE, bounds=[0, len(MENU), len(MENU) + len(PAGE)])
+    assert (cols["lines_to_main_block"][:len(MENU)] == 1).all() and not cols["in_main_block"][:len(MENU)].any()
+    assert cols["short_run_length"][0] == pytest.approx(len(MENU) / 50)  # the second page's menu is its own run
+    assert cols["in_main_block"][len(MENU):].sum() == 4
+
+
+def test_compiled_and_plain_loops_agree():
+    rng = np.random.default_rng(3)
+    n = 400
+    args = (rng.integers(0, 40, n), rng.random(n) < 0.5, rng.random(n), np.array([0, 7, 7, 150, 399, 400]),
+            8, 4, 5, 3, 18, 3, 50.0)
+    assert np.array_equal(_page_structure_loop(*args), python_version(_page_structure_loop)(*args))
