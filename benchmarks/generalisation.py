@@ -28,7 +28,7 @@ from newsseg.composition import compose_pages  # noqa: E402
 from newsseg.config import DecoderConfig, LayoutGbtConfig, MinilmEmbedLrConfig, TfidfLogregConfig  # noqa: E402
 from newsseg.dataset import COLUMNS, document_rows, label_id  # noqa: E402
 from newsseg.evaluation import evaluate_labels  # noqa: E402
-from newsseg.labels import LABEL_TO_ID, LABELS  # noqa: E402
+from newsseg.labels import LABELS  # noqa: E402
 from newsseg.models import build_model  # noqa: E402
 from newsseg.models.decoders import build_decoder  # noqa: E402
 from newsseg.readers import read_documents  # noqa: E402

@@ -279,7 +279,7 @@ def read_html_reference(path: Path, options: ReaderOptions) -> Iterator[Document
     line; a page in a sub-folder takes the sub-folder's name as its site). Each page is flattened to
     whole-page text (``html_pages.flatten_html``, the flattener's settings varied by page) and labelled by
     aligning the reference: ``news_body`` and the partial label ``not_news_body``."""
-    from .html_pages import FLATTEN_VARIANTS, Reference, flatten_html, labelled_spans
+    from .html_pages import FLATTEN_VARIANTS, flatten_html, labelled_spans
 
     if path.is_dir():
         pages = _html_reference_folder(path, options)

@@ -16,10 +16,10 @@ import yaml
 
 from . import tracking
 from .config import DataConfig, TrainConfig, load_data_config, load_train_config, split_overrides
-from .dataset import build_dataset, load_dataset_dict
+from .dataset import build_dataset, label_id, load_dataset_dict
 from .evaluation import evaluate_body, evaluate_frame
 from .inference import Pipeline
-from .labels import LABEL_TO_ID, LABELS
+from .labels import LABELS
 from .models import build_model
 from .models.decoders import build_decoder
 from .readers import read_documents
@@ -79,7 +79,7 @@ def gold_frame(path: str, pipeline: Pipeline) -> pd.DataFrame:
     docs = list(read_documents("jsonl", path))
     frame = pipeline.frame(docs)
     frame = frame[frame["label"].notna()].reset_index(drop=True)
-    frame["label"] = frame["label"].map(LABEL_TO_ID).astype(int)
+    frame["label"] = frame["label"].map(label_id).astype(int)  # the partial label "not news_body": -1
     return frame
 
 

@@ -60,3 +60,17 @@ def test_whole_pages_train_a_two_stage_model_with_body_metrics(workdir):
     labels = {text[s["start"]:s["end"]].lstrip("• "): s["label"] for s in segments}
     assert labels["Paragraph 2 of story 0 on site 99 tells readers what the council decided this week."] == "news_body"
     assert labels["Weather"] != "news_body"
+
+    # A gold file with partial labels is evaluated on body or not, and on five labels where it says them.
+    from typer.testing import CliRunner
+
+    from newsseg.cli import app
+    from newsseg.html_pages import Reference, labelled_spans
+
+    html, reference = page(98, 0)
+    text = flatten_html(html)
+    spans = [list(span) for span in labelled_spans(text, Reference(**reference))]
+    write_jsonl(workdir / "gold.jsonl", [{"id": "g", "text": text, "spans": spans}])
+    evaluated = CliRunner().invoke(app, ["evaluate", "--model", result.model_uri, "--data", str(workdir / "gold.jsonl")])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "body_f1" in evaluated.output and "boilerplate_f1" in evaluated.output

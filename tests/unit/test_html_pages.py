@@ -2,8 +2,6 @@
 
 import json
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from newsseg.dataset import NOT_NEWS_BODY_ID, document_columns, label_id
