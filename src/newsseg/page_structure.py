@@ -14,7 +14,8 @@ import numpy as np
 from .compiled import compiled, jit_enabled, python_version
 
 PAGE_STRUCTURE_COLUMNS = ("in_main_block", "lines_to_main_block", "above_main_block", "main_block_share",
-                          "short_run_length", "headline_like", "headline_run")
+                          "short_run_length", "headline_like", "headline_run", "prose_around", "short_around",
+                          "headline_around")
 
 # A line of at least this many words that ends like a sentence counts as prose for the main block.
 PROSE_WORDS = 8
@@ -27,6 +28,8 @@ SHORT_LINE_WORDS = 5
 HEADLINE_WORDS = (3, 18)
 # Headline-like lines counted within this many lines on each side.
 HEADLINE_WINDOW = 3
+# The share of prose, short and headline-like lines is also counted this many lines on each side.
+WIDE_WINDOW = 10
 # Distances in lines are scaled by this and capped at 1.
 DISTANCE_SCALE = 50.0
 
@@ -44,21 +47,28 @@ def page_structure(word_counts: np.ndarray, terminal: np.ndarray, title_case_rat
     - above_main_block: the line comes before the block;
     - main_block_share: the block's share of the page's lines (small on whole pages, large on extractions);
     - short_run_length: length of the run of short lines holding the line, scaled (0 for other lines);
-    - headline_like, headline_run: a headline-like line, and the share of headline-like lines around it."""
+    - headline_like, headline_run: a headline-like line, and the share of headline-like lines around it;
+    - prose_around, short_around, headline_around: the shares of prose, short and headline-like lines within
+      WIDE_WINDOW lines (a list of teasers alternates headlines and prose; a paragraph's neighbours are prose)."""
     loop = _page_structure_loop if jit_enabled() else python_version(_page_structure_loop)
     return loop(np.asarray(word_counts, dtype=np.int64), np.asarray(terminal, dtype=np.bool_),
                 np.asarray(title_case_ratio, dtype=np.float64), np.asarray(bounds, dtype=np.int64),
                 PROSE_WORDS, NON_PROSE_COST, SHORT_LINE_WORDS, HEADLINE_WORDS[0], HEADLINE_WORDS[1],
-                HEADLINE_WINDOW, DISTANCE_SCALE)
+                HEADLINE_WINDOW, WIDE_WINDOW, DISTANCE_SCALE)
 
 
 @compiled
 def _page_structure_loop(words, terminal, title_case_ratio, bounds, prose_words, non_prose_cost, short_line_words,
-                         headline_min_words, headline_max_words, headline_window, distance_scale):
+                         headline_min_words, headline_max_words, headline_window, wide_window, distance_scale):
     """``page_structure`` over per-line arrays (compiled: a Python loop per line cost a tenth of the features)."""
     n = len(words)
-    out = np.zeros((n, 7), dtype=np.float32)
+    out = np.zeros((n, 10), dtype=np.float32)
     headline = np.zeros(n, dtype=np.int64)
+    prose = np.zeros(n, dtype=np.int64)
+    short = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        prose[i] = 1 if terminal[i] and words[i] >= prose_words else 0
+        short[i] = 1 if words[i] < short_line_words else 0
     for i in range(n):
         if not terminal[i] and headline_min_words <= words[i] <= headline_max_words and title_case_ratio[i] >= 0.5:
             headline[i] = 1
@@ -107,4 +117,21 @@ def _page_structure_loop(words, terminal, title_case_ratio, bounds, prose_words,
             if i - headline_window - 1 >= start:
                 count -= headline[i - headline_window - 1]
             out[i, 6] = count / (2 * headline_window + 1)
+        _window_shares(prose, start, end, wide_window, out[:, 7])
+        _window_shares(short, start, end, wide_window, out[:, 8])
+        _window_shares(headline, start, end, wide_window, out[:, 9])
     return out
+
+
+@compiled
+def _window_shares(flags, start, end, window, out):
+    """out[i] = the share of ``flags`` set within ``window`` lines of i (of 2 window + 1), for i in [start, end)."""
+    count = 0
+    for i in range(start, min(end, start + window)):
+        count += flags[i]
+    for i in range(start, end):
+        if i + window < end:
+            count += flags[i + window]
+        if i - window - 1 >= start:
+            count -= flags[i - window - 1]
+        out[i] = count / (2 * window + 1)

@@ -42,6 +42,9 @@ def test_short_runs_and_headline_runs():
     at = PAGE.index(HEADLINES[1])
     assert cols["headline_like"][at] == 1 and cols["headline_run"][at] == pytest.approx(3 / 7)
     assert cols["headline_like"][PAGE.index(ARTICLE[1])] == 0
+    assert cols["headline_around"][at] == pytest.approx(3 / 21)
+    assert cols["prose_around"][PAGE.index(ARTICLE[2])] == pytest.approx(3 / 21)
+    assert cols["short_around"][0] == pytest.approx((len(MENU) + 1) / 21)  # the menu and "Advertisement"
 
 
 def test_pages_are_measured_apart_and_a_page_without_prose_is_far_from_any_article():
@@ -55,5 +58,5 @@ def test_compiled_and_plain_loops_agree():
     rng = np.random.default_rng(3)
     n = 400
     args = (rng.integers(0, 40, n), rng.random(n) < 0.5, rng.random(n), np.array([0, 7, 7, 150, 399, 400]),
-            8, 4, 5, 3, 18, 3, 50.0)
+            8, 4, 5, 3, 18, 3, 10, 50.0)
     assert np.array_equal(_page_structure_loop(*args), python_version(_page_structure_loop)(*args))
