@@ -133,6 +133,18 @@ class PageBuilder:
         return Document(doc_id, "\n".join(text_parts) + "\n", meta, spans)
 
 
+def article_and_comments(source: Document, rng: random.Random,
+                         max_comment_lines: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """A labelled source's article lines, and its comment-section lines with their labels: a random window of
+    at most ``max_comment_lines`` of them, which keeps pages page-sized."""
+    article = [source.text[s:e] for s, e, label in source.spans if label == "news_body"]
+    comment_section = [(source.text[s:e], label) for s, e, label in source.spans if label != "news_body"]
+    if len(comment_section) > max_comment_lines:
+        start = rng.randrange(len(comment_section) - max_comment_lines + 1)
+        comment_section = comment_section[start:start + max_comment_lines]
+    return article, comment_section
+
+
 def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Random, variant: int = 0,
                  max_comment_lines: int = 30, page_shape_share: float = 0.5,
                  recent_rng: Optional[random.Random] = None, list_rng: Optional[random.Random] = None) -> Document:
@@ -141,11 +153,7 @@ def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Rand
     where) a list goes inside the article; each has its own generator, so that pages without them come
     out as they did before they existed."""
     assert source.spans is not None, "composition needs a labelled source"
-    article = [source.text[s:e] for s, e, label in source.spans if label == "news_body"]
-    comment_section = [(source.text[s:e], label) for s, e, label in source.spans if label != "news_body"]
-    if len(comment_section) > max_comment_lines:  # a window of the thread keeps pages page-sized
-        start = rng.randrange(len(comment_section) - max_comment_lines + 1)
-        comment_section = comment_section[start:start + max_comment_lines]
+    article, comment_section = article_and_comments(source, rng, max_comment_lines)
     whole_page = rng.random() < page_shape_share
     site = _random_site(rng)
     page = PageBuilder(rng, site, paragraph_gap=0.1 if whole_page else 0.8)

@@ -107,16 +107,7 @@ def _page_structure_loop(words, terminal, title_case_ratio, bounds, prose_words,
                 i = j
             else:
                 i += 1
-        # Headline-like lines within headline_window of each line.
-        count = 0
-        for i in range(start, min(end, start + headline_window)):
-            count += headline[i]
-        for i in range(start, end):
-            if i + headline_window < end:
-                count += headline[i + headline_window]
-            if i - headline_window - 1 >= start:
-                count -= headline[i - headline_window - 1]
-            out[i, 6] = count / (2 * headline_window + 1)
+        _window_shares(headline, start, end, headline_window, out[:, 6])
         _window_shares(prose, start, end, wide_window, out[:, 7])
         _window_shares(short, start, end, wide_window, out[:, 8])
         _window_shares(headline, start, end, wide_window, out[:, 9])

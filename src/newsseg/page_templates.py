@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from .composition import _AUTHORS, _MONTHS, PageBuilder, _Site
+from .composition import _AUTHORS, _MONTHS, PageBuilder, _Site, article_and_comments
 from .documents import Document
 
 Line = tuple[str, str]  # (text, label)
@@ -369,11 +369,7 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
     """``source``'s article (and, if the site shows them, its comments) in ``template``; ``stories``:
     other articles for the story lists (the source's own is left out)."""
     assert source.spans is not None, "composition needs a labelled source"
-    article = [source.text[s:e] for s, e, label in source.spans if label == "news_body"]
-    comments = [(source.text[s:e], label) for s, e, label in source.spans if label != "news_body"]
-    if len(comments) > max_comment_lines:  # a window of the thread keeps pages page-sized
-        start = rng.randrange(len(comments) - max_comment_lines + 1)
-        comments = comments[start:start + max_comment_lines]
+    article, comments = article_and_comments(source, rng, max_comment_lines)
     stories = [s for s in stories if s.source_id != source.id]
     layout = template.layout
     # The page's own author and date, for the {author} / {date} of comment-chrome pool lines.

@@ -249,19 +249,30 @@ def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
         yield Document(fields[id_at], text, meta)
 
 
-@READERS.register("articles_comments")
-def read_articles_comments(path: Path, options: ReaderOptions) -> Iterator[Document]:
-    """JSONL of ``{id, article, comments}`` (the Dragnet format), each turned into one labelled page."""
-    require_file(path)
+def _objects_with_keys(path: Path, options: ReaderOptions, keys: tuple[str, ...]) -> Iterator:
+    """The JSONL file's rows as (where, row) when a row is an object holding every one of ``keys``; bad rows
+    as ``_json_rows`` and ``_bad`` give them (error Documents, or nothing)."""
     for item in _json_rows(_numbered_lines(path), path, options):
         if isinstance(item, Document):
             yield item
             continue
         where, row = item
-        missing = [k for k in ("id", "article", "comments") if not isinstance(row, dict) or k not in row]
+        missing = [k for k in keys if not isinstance(row, dict) or k not in row]
         if missing:
             yield from _bad(options, f"{where}: missing key {missing[0]!r}", where)
             continue
+        yield where, row
+
+
+@READERS.register("articles_comments")
+def read_articles_comments(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """JSONL of ``{id, article, comments}`` (the Dragnet format), each turned into one labelled page."""
+    require_file(path)
+    for item in _objects_with_keys(path, options, ("id", "article", "comments")):
+        if isinstance(item, Document):
+            yield item
+            continue
+        where, row = item
         if not str(row["article"]).strip():
             yield from _bad(options, f"{where}: empty article", str(row["id"]))
             continue
@@ -312,15 +323,11 @@ def read_html_reference(path: Path, options: ReaderOptions) -> Iterator[Document
 def _html_reference_jsonl(path: Path, options: ReaderOptions) -> Iterator:
     from .html_pages import Reference
 
-    for item in _json_rows(_numbered_lines(path), path, options):
+    for item in _objects_with_keys(path, options, ("id", "html", "reference")):
         if isinstance(item, Document):
             yield item
             continue
         where, row = item
-        missing = [k for k in ("id", "html", "reference") if not isinstance(row, dict) or k not in row]
-        if missing:
-            yield from _bad(options, f"{where}: missing key {missing[0]!r}", where)
-            continue
         ref = row["reference"]
         if not isinstance(ref, dict) or not str(ref.get("text") or "").strip():
             yield from _bad(options, f"{where}: 'reference.text' must hold the article's text", str(row["id"]))
