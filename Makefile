@@ -28,7 +28,7 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 bench: venv
-	$(BIN)/pip install -q -e '.[onnx]'  # the ONNX Runtime rows of the transformer-inference table
+	$(BIN)/pip install -q -e '.[onnx,bench]'  # ONNX Runtime rows of the transformer table; trafilatura for whole pages
 	$(BIN)/python benchmarks/run_benchmarks.py
 
 clean-data:
