@@ -32,25 +32,22 @@ PAGES = REAL / "readability_pages.jsonl"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from generalisation import frame_of, load_sources, reference_predictions  # noqa: E402
-from newsseg.config import DecoderConfig, LayoutGbtConfig  # noqa: E402
+from generalisation import fit_predict, frame_of, load_sources, reference_predictions  # noqa: E402
 from newsseg.evaluation import evaluate_body  # noqa: E402
 from newsseg.html_pages import Reference, align_reference  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402
-from newsseg.models import build_model  # noqa: E402
-from newsseg.models.decoders import build_decoder  # noqa: E402
 from newsseg.readers import read_documents  # noqa: E402
 
 BODY, OTHER = LABELS.index("news_body"), LABELS.index("other")
 
 
-def html_extractor_predictions(docs, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per HTML extractor, kept (news_body) or dropped (other) for each row of ``frame``."""
+def html_extractor_predictions(docs, frame: pd.DataFrame, html_of: dict[str, str]) -> dict[str, np.ndarray]:
+    """Per HTML extractor, kept (news_body) or dropped (other) for each row of ``frame``; ``html_of``: each
+    page's HTML by id."""
     import trafilatura
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
-    html_of = {json.loads(line)["id"]: json.loads(line)["html"] for line in PAGES.open(encoding="utf-8")}
     extractors = {
         "trafilatura (HTML)": lambda html: trafilatura.extract(html, include_comments=False) or "",
         "resiliparse main content (HTML)": lambda html: extract_plain_text(HTMLTree.parse(html), main_content=True),
@@ -67,22 +64,11 @@ def html_extractor_predictions(docs, frame: pd.DataFrame) -> dict[str, np.ndarra
     return out
 
 
-def fit_predict(train: pd.DataFrame, test: pd.DataFrame, seed: int = 13) -> dict[str, np.ndarray]:
-    model = build_model(LayoutGbtConfig(name="layout_gbt"), seed)
-    model.fit(train)
-    proba = model.predict_proba(test)
-    out = {"layout_gbt+none": build_decoder(DecoderConfig(name="none")).decode(test, proba)[0]}
-    viterbi = build_decoder(DecoderConfig(name="viterbi"))
-    fully_labelled = train[~train["doc_id"].isin(set(train.loc[train["label"] < 0, "doc_id"]))]
-    viterbi.fit(fully_labelled, None)
-    out["layout_gbt+viterbi"] = viterbi.decode(test, proba)[0]
-    return out
-
-
 def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, whole_page_share: float = 0.0,
         log=print) -> dict:
     bundled, fnc, dragnet = load_sources(whole_page_share)
     docs = list(read_documents("html_reference", PAGES))
+    html_of = {row["id"]: row["html"] for row in map(json.loads, PAGES.open(encoding="utf-8"))}
     base = pd.concat([frame_of(bundled), frame_of(dragnet, 0.5), frame_of(fnc, 2.0)], ignore_index=True)
     pages = frame_of(docs, silver_weight)
     pooled: dict[str, list] = {}
@@ -91,12 +77,13 @@ def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, wh
         test = pages.iloc[test_idx].reset_index(drop=True)
         train = pd.concat([base, pages.iloc[train_idx]] if with_silver else [base], ignore_index=True)
         started = time.perf_counter()
-        for system, pred in fit_predict(train, test).items():
-            pooled.setdefault(system, []).append(pred)
+        for decoder, (pred, _) in fit_predict("layout_gbt", train, test).items():
+            pooled.setdefault(f"layout_gbt+{decoder}", []).append(pred)
         log(f"  fold {k + 1}/{folds}: {test['site'].nunique()} sites, {time.perf_counter() - started:.0f} s")
         for name, pred in reference_predictions(test).items():
             pooled.setdefault(name, []).append(pred)
-        for name, pred in html_extractor_predictions([d for d in docs if d.id in set(test["doc_id"])], test).items():
+        test_docs = [d for d in docs if d.id in set(test["doc_id"])]
+        for name, pred in html_extractor_predictions(test_docs, test, html_of).items():
             pooled.setdefault(name, []).append(pred)
         order.append(test)
     frame = pd.concat(order, ignore_index=True)

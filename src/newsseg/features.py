@@ -659,6 +659,12 @@ PROSE_STRUCTURE_COLUMNS = ("in_first_prose_run", "after_first_prose_run", "segme
                            "after_last_prose", "before_first_prose", "in_colon_list", "in_sentence_list")
 
 
+def document_bounds(doc_ids: list[str]) -> list[int]:
+    """Where each document's rows start, and the end: document d is rows ``bounds[d]`` to ``bounds[d + 1]``
+    (rows are in document order)."""
+    return [0] + [i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]] + [len(doc_ids)]
+
+
 def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.ndarray] = None,
                     word_counts: Optional[np.ndarray] = None, terminal: Optional[np.ndarray] = None,
                     ends_colon: Optional[np.ndarray] = None) -> np.ndarray:
@@ -680,7 +686,7 @@ def prose_structure(texts: list[str], doc_ids: list[str], is_cue: Optional[np.nd
         terminal = ends_like_sentence(texts)
     if ends_colon is None:
         ends_colon = [text.endswith(":") for text in texts]
-    bounds = [0] + [i for i in range(1, len(doc_ids)) if doc_ids[i] != doc_ids[i - 1]] + [len(doc_ids)]
+    bounds = document_bounds(doc_ids)
     loop = _prose_structure_loop if jit_enabled() else python_version(_prose_structure_loop)
     return loop(np.asarray(terminal, dtype=np.bool_), np.asarray(word_counts, dtype=np.int64),
                 np.asarray(is_cue, dtype=np.bool_), np.asarray(ends_colon, dtype=np.bool_),
@@ -757,7 +763,6 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     else:
         site_rec = site_recurrence(frame, keys=keys)
     doc_ids = frame["doc_id"].tolist()
-    doc_codes = pd.factorize(frame["doc_id"].to_numpy())[0]
     indexes = frame["index"].to_numpy(dtype=np.int64)
     n_segments = frame["n_segments"].to_numpy(dtype=np.int64)
     counts = dict(zip(CHAR_CLASS_COLUMNS, char_class_counts(texts).T))
@@ -805,9 +810,8 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     }
     structure = prose_structure(texts, doc_ids, is_cue, words, columns["terminal_punct"], columns["ends_colon"])
     columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
-    bounds = [0, *np.flatnonzero(doc_codes[1:] != doc_codes[:-1]) + 1, len(doc_ids)] if doc_ids else [0]
     columns.update(zip(PAGE_STRUCTURE_COLUMNS, page_structure(
-        words, columns["terminal_punct"].astype(bool), columns["title_case_ratio"], bounds).T))
+        words, columns["terminal_punct"].astype(bool), columns["title_case_ratio"], document_bounds(doc_ids)).T))
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in LAYOUT_FEATURE_NAMES]
                            ).astype(np.float32)
 

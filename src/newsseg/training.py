@@ -87,9 +87,9 @@ def _log_evaluation(prefix: str, frame: pd.DataFrame, labels: np.ndarray, scores
     from .plots import confusion_figure, f1_bars_figure, news_body_pr_figure
 
     gold = frame["label"].to_numpy()
-    metrics = {f"{prefix}_{k}": v for k, v in evaluate_body(gold, labels, (frame["end"] - frame["start"]).to_numpy(),
-                                                          frame["label_source"].to_numpy() if "label_source" in
-                                                          frame.columns else None).items()}
+    sources = frame["label_source"].to_numpy() if "label_source" in frame.columns else None
+    body = evaluate_body(gold, labels, (frame["end"] - frame["start"]).to_numpy(), sources)
+    metrics = {f"{prefix}_{k}": v for k, v in body.items()}
     full = gold >= 0
     if not full.all():  # the five-label figures are over the fully labelled rows
         frame, labels, scores = frame[full].reset_index(drop=True), labels[full], scores[full]

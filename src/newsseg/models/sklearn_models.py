@@ -152,23 +152,21 @@ class LayoutGbt(SegmentModel):
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         check_layout_features(self)
         features = self._features(frame)
-        proba = _classifier_proba(self.classifier, features)
-        body_classifier = getattr(self, "body_classifier", None)  # models saved before the two stages: none
-        if body_classifier is None:
+        proba = full_proba(_classifier_proba(self.classifier, features), self.classifier.classes_)
+        if self.body_classifier is None:
             return proba
         body = LABELS.index("news_body")
-        p_body = _classifier_proba(body_classifier, features)[:, 1]
+        p_body = _classifier_proba(self.body_classifier, features)[:, 1]  # classes_: [0, 1], 1 = news_body
         proba *= (1.0 - p_body)[:, None]  # P(label) = P(not body) P(label | not body)
         proba[:, body] = p_body
         return proba
 
 
 def _classifier_proba(classifier: HistGradientBoostingClassifier, features: np.ndarray) -> np.ndarray:
-    """The classifier's probabilities spread over all LABELS (a binary one's over news_body's column and
-    another: the caller reads column 1 as P(news_body))."""
+    """The classifier's probabilities, a column per class of ``classifier.classes_``."""
     trees = compiled_trees(classifier) if jit_enabled() else None
     if trees is not None:
-        return full_proba(trees.predict_proba(features), classifier.classes_)
+        return trees.predict_proba(features)
     # Column-major: each tree reads a few feature columns for every row, so rows of one column side by
     # side stay in cache (1.6x faster prediction than row-major rows of some 200 features, same values).
-    return full_proba(classifier.predict_proba(np.asfortranarray(features)), classifier.classes_)
+    return classifier.predict_proba(np.asfortranarray(features))
