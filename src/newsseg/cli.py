@@ -167,16 +167,18 @@ def runs_cmd(
 
 @app.command("predict")
 def predict_cmd(
-    inputs: List[Path] = typer.Argument(..., help=".txt files, folders of them, .jsonl (id, text) or .csv"),
+    inputs: List[Path] = typer.Argument(..., help=".txt or .html files, folders of them, .jsonl (id, text), .csv, "
+                                                 ".parquet, .warc[.gz] or .wet[.gz]"),
     model: str = typer.Option("champion", "--model", "-m",
                               help="champion, latest, runs:/..., models:/... or a model folder"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="output file (default: stdout)"),
-    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl | text | html"),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl | text | html | parquet (needs -o)"),
     keep: str = typer.Option("news_body", "--keep", help="labels kept by --format text, comma-separated"),
-    id_column: str = typer.Option("id", "--id-column", help="id column of .csv / key of .jsonl inputs"),
-    text_column: str = typer.Option("text", "--text-column", help="text column of .csv / key of .jsonl inputs"),
+    id_column: str = typer.Option("id", "--id-column", help="id column of .csv / .parquet, key of .jsonl inputs"),
+    text_column: str = typer.Option("text", "--text-column", help="text column of .csv / .parquet, key of .jsonl "
+                                                                   "inputs"),
     batch_size: int = typer.Option(64, help="documents labelled together"),  # predict.DEFAULT_BATCH_SIZE
-    workers: int = typer.Option(0, help="worker processes (0: one per core; 1 for a single .txt file)"),
+    workers: int = typer.Option(0, help="worker processes (0: one per core; 1 for a single .txt or .html file)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o): skip ids "
                                                         "already written"),
     threads: int = typer.Option(0, help="math threads per worker (0: the cores shared out among the workers)"),
@@ -186,10 +188,12 @@ def predict_cmd(
 
     from .inference import model_folder
     from .predict import predict_files
+    from .readers import SINGLE_PAGE_SUFFIXES
 
     pipeline = _run(model_folder, model)  # loaded by predict_files, or only by its workers
     if workers == 0:  # one per core, but no process pool for a single page
-        workers = 1 if len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix == ".txt" else os.cpu_count() or 1
+        single_page = len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
+        workers = 1 if single_page else os.cpu_count() or 1
     summary = _run(predict_files, pipeline, inputs, output, fmt, [k.strip() for k in keep.split(",") if k.strip()],
                    id_column, text_column, batch_size, True, workers, resume, threads)
     typer.echo(f"{summary.documents} documents, {summary.failed} failed"

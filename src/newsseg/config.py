@@ -40,12 +40,13 @@ class ComposeConfig(StrictModel):
 
 
 class SourceConfig(StrictModel):
-    reader: Literal["jsonl", "txt_folder", "csv", "articles_comments", "html_reference"] = Field(
+    reader: Literal["jsonl", "txt_folder", "csv", "parquet", "html", "warc", "articles_comments",
+                    "html_reference"] = Field(
         description="reader that parses the source")
     path: str = Field(description="file or folder, relative to the working directory")
     weight: float = Field(1.0, gt=0, description="training weight of this source's segments")
-    id_column: str = Field("id", description="id field (jsonl, csv)")
-    text_column: str = Field("text", description="text field (jsonl, csv)")
+    id_column: str = Field("id", description="id field (jsonl, csv, parquet)")
+    text_column: str = Field("text", description="text field (jsonl, csv, parquet)")
     limit: Optional[int] = Field(None, ge=1, description="read at most this many documents")
     skip_bad: bool = Field(False, description="report and skip bad records instead of failing")
     weak_labels: bool = Field(False, description="label unlabelled documents with the labelling functions "

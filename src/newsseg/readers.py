@@ -1,4 +1,5 @@
-"""Streaming readers, each yielding Documents, chosen by name (``READERS``).
+"""Streaming readers, each yielding Documents, chosen by name (``READERS``), or for a path by its name
+(``guess_reader``).
 
 Bad input raises ``InputError`` with a one-line message naming the file and the line or key. With
 ``skip_bad`` the reader reports each bad record as a warning, skips it, and counts it in
@@ -7,14 +8,17 @@ Bad input raises ``InputError`` with a one-line message naming the file and the 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
 import logging
+import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Optional
 from urllib.parse import urlsplit
 
 from .documents import Document
@@ -96,6 +100,66 @@ def decode_bytes(data: bytes, where: str) -> str:
         return data.decode("utf-8-sig", errors="replace")
 
 
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+META_CHARSET_BYTES = 4096  # where a page's <meta> charset is looked for (it must come early in the <head>)
+
+
+def decode_html(data: bytes, where: str, charset: str | None = None) -> str:
+    """A page's HTML as text: in ``charset`` (the server's), else in the one its ``<meta>`` tag declares,
+    else UTF-8. Undecodable bytes become U+FFFD with a warning naming ``where``; an unknown charset is
+    read as UTF-8 with a warning."""
+    if charset is None:
+        match = _META_CHARSET_RE.search(data[:META_CHARSET_BYTES])
+        charset = match.group(1).decode("ascii") if match else None
+    try:
+        codec = codecs.lookup(charset).name if charset else "utf-8"
+    except LookupError:
+        log.warning("%s: unknown charset %r, read as UTF-8", where, charset)
+        codec = "utf-8"
+    if codec == "utf-8":
+        return decode_bytes(data, where)
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        log.warning("%s: undecodable bytes replaced (first at byte %d)", where, exc.start)
+        return data.decode(codec, errors="replace")
+
+
+def text_document(doc_id: str, text: str, where: str, meta: dict, options: ReaderOptions,
+                  empty: str = "empty document") -> Iterator[Document]:
+    """The document, or, where the text is blank, the ``empty`` message through ``options.bad``."""
+    if not text.strip():
+        yield from _bad(options, f"{where}: {empty}", doc_id)
+        return
+    options.report.documents += 1
+    yield Document(doc_id, text, meta)
+
+
+def page_document(doc_id: str, html: bytes, where: str, meta: dict, options: ReaderOptions,
+                  charset: str | None = None) -> Iterator[Document]:
+    """A web page as a Document of its whole-page text (``html_pages.flatten_html``, default settings); a
+    page that cannot be flattened or holds no text goes through ``options.bad``."""
+    from .html_pages import flatten_html
+
+    try:
+        text = flatten_html(decode_html(html, where, charset))
+    except Exception as exc:  # noqa: BLE001 - resiliparse raises its own parser errors
+        yield from _bad(options, f"{where}: cannot flatten the HTML ({exc})", doc_id)
+        return
+    yield from text_document(doc_id, text, where, meta, options, empty="the HTML holds no text")
+
+
+def site_meta(source: Path | str, url: str | None) -> dict:
+    """A page's meta: its source file, its URL and its site (the URL's host, as ``_site_of`` gives it)."""
+    meta = {"source": str(source)}
+    if url:
+        meta["url"] = url
+        site = _site_of(None, url)
+        if site:
+            meta["domain"] = site
+    return meta
+
+
 def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(line number, raw line) pairs, streamed, line endings kept."""
     with path.open("rb") as fh:
@@ -122,24 +186,45 @@ def require_file(path: Path) -> None:
         raise InputError(f"{path}: empty file")
 
 
+HTML_SUFFIXES = (".html", ".htm")
+# Inputs that are one page each: ``predict`` labels a single one in one process.
+SINGLE_PAGE_SUFFIXES = (".txt", *HTML_SUFFIXES)
+
+
+def _files_in(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The file ``path``, or the files of the folder ``path`` with one of ``suffixes``, sorted."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError(f"{path}: no such file or folder")
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file())
+    if not files:
+        raise InputError(f"{path}: no {' or '.join(suffixes)} files in folder")
+    return files
+
+
 @READERS.register("txt_folder")
 def read_txt_folder(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """A folder of .txt files (or one .txt file); id = file stem."""
-    if path.is_file():
-        files: Iterable[Path] = [path]
-    elif path.is_dir():
-        files = sorted(path.glob("*.txt"))
-        if not files:
-            raise InputError(f"{path}: no .txt files in folder")
-    else:
-        raise InputError(f"{path}: no such file or folder")
-    for file in files:
+    for file in _files_in(path, (".txt",)):
         text = decode_bytes(file.read_bytes(), str(file))
-        if not text.strip():
-            yield from _bad(options, f"{file}: empty document", file.stem)
-            continue
-        options.report.documents += 1
-        yield Document(file.stem, text, {"source": str(file)})
+        yield from text_document(file.stem, text, str(file), {"source": str(file)}, options)
+
+
+@READERS.register("html")
+def read_html(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """A folder of .html / .htm pages (or one page), each flattened to whole-page text; id = file stem. The
+    charset is the one a ``<meta>`` tag declares, else UTF-8."""
+    for file in _files_in(path, HTML_SUFFIXES):
+        yield from page_document(file.stem, file.read_bytes(), str(file), {"source": str(file)}, options)
+
+
+@READERS.register("warc")
+def read_warc(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """A WARC file's HTML responses or a WET file's text conversions (see ``newsseg.warc``)."""
+    from .warc import read_warc_records
+
+    yield from read_warc_records(path, options)
 
 
 def _json_rows(lines: Iterable[tuple[int, bytes]], path: Path | str,
@@ -247,6 +332,58 @@ def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
         if site:
             meta["domain"] = site
         yield Document(fields[id_at], text, meta)
+
+
+PARQUET_BATCH_ROWS = 256  # rows read at a time: a page can be megabytes, a file millions of pages
+
+
+@READERS.register("parquet")
+def read_parquet(path: Path, options: ReaderOptions) -> Iterator[Document]:
+    """Parquet with ``id_column`` and ``text_column`` (and, for the site, ``domain`` or ``url`` columns where
+    present), read ``PARQUET_BATCH_ROWS`` rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    require_file(path)
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a Parquet file ({exc})") from None
+    names = parquet.schema_arrow.names
+    for column in (options.id_column, options.text_column):
+        if column not in names:
+            raise InputError(f"{path}: missing column {column!r} (columns: {', '.join(names[:20])})")
+    site_columns = [c for c in ("domain", "url") if c in names and c not in (options.id_column, options.text_column)]
+    batches = parquet.iter_batches(PARQUET_BATCH_ROWS, columns=[options.id_column, options.text_column, *site_columns])
+    row_no = 0
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{path}: unreadable after row {row_no} ({exc})") from None
+        if batch is None:
+            return
+        for row in batch.to_pylist():
+            row_no += 1
+            yield from _parquet_document(row, f"{path}:row {row_no}", path, options)
+
+
+def _parquet_document(row: dict, where: str, path: Path, options: ReaderOptions) -> Iterator[Document]:
+    doc_id, text = row[options.id_column], row[options.text_column]
+    if doc_id is None:
+        yield from _bad(options, f"{where}: column {options.id_column!r} is null", where)
+        return
+    if isinstance(text, bytes):
+        text = decode_bytes(text, where)
+    if text is not None and not isinstance(text, str):
+        yield from _bad(options, f"{where}: column {options.text_column!r} must be a string", str(doc_id))
+        return
+    meta = {"source": str(path)}
+    site = _site_of(row.get("domain"), row.get("url"))
+    if site:
+        meta["domain"] = site
+    yield from text_document(str(doc_id), text or "", where, meta, options,
+                             empty=f"empty document (column {options.text_column!r})")
 
 
 def _objects_with_keys(path: Path, options: ReaderOptions, keys: tuple[str, ...]) -> Iterator:
@@ -366,12 +503,28 @@ def read_documents(reader: str, path: Path | str, options: Optional[ReaderOption
     return READERS.get(reader)(Path(path), options or ReaderOptions())
 
 
+WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")  # .warc.wet.gz ends with .wet.gz
+READER_OF_SUFFIX = {".txt": "txt_folder", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet",
+                    **{suffix: "html" for suffix in HTML_SUFFIXES}}
+
+
 def guess_reader(path: Path) -> str:
-    """The reader for a path given on the command line, by its suffix."""
-    if path.is_dir() or path.suffix == ".txt":
-        return "txt_folder"
-    if path.suffix == ".jsonl":
-        return "jsonl"
-    if path.suffix == ".csv":
-        return "csv"
-    raise InputError(f"{path}: cannot tell the format from the name (expected a folder, .txt, .jsonl or .csv)")
+    """The reader for a path given on the command line, by its suffix; a folder's, by the files it holds."""
+    if path.is_dir():
+        return _folder_reader(path)
+    if path.name.lower().endswith(WARC_SUFFIXES):
+        return "warc"
+    reader = READER_OF_SUFFIX.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(f"{path}: cannot tell the format from the name (expected a folder, .txt, .html, .htm, "
+                         ".jsonl, .csv, .parquet, .warc[.gz] or .wet[.gz])")
+    return reader
+
+
+def _folder_reader(path: Path) -> str:
+    """txt_folder, or html for a folder of web pages. A folder of both is refused: its pages would be read
+    twice where each page has a .txt beside it (the html_reference layout)."""
+    suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
+    if ".txt" in suffixes and suffixes & set(HTML_SUFFIXES):
+        raise InputError(f"{path}: holds both .txt and .html pages; give them as separate folders")
+    return "html" if suffixes & set(HTML_SUFFIXES) else "txt_folder"

@@ -32,8 +32,14 @@ def predict_spark_dataframe(spark, frame, model_uri: str, id_column: str = "id",
         F.col("segment.score").alias("score"), "error")
 
 
+WEB_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".html", ".htm")
+
+
 def read_input(spark, path: str):
     """A Spark DataFrame from a .jsonl / .csv / .parquet file or folder."""
+    if path.lower().endswith(WEB_SUFFIXES):  # Spark reads no web archives or pages: they go through Parquet
+        raise ValueError(f"{path}: spark-predict reads .jsonl, .csv or Parquet; label WARC, WET and HTML with "
+                         "`newsseg predict INPUT --format parquet -o OUT.parquet` (it writes the same table)")
     if path.endswith(".jsonl") or path.endswith(".json"):
         return spark.read.json(path)
     if path.endswith(".csv"):

@@ -100,5 +100,8 @@ def test_articles_comments_missing_key(tmp_path):
 def test_guess_reader(tmp_path):
     assert guess_reader(tmp_path) == "txt_folder"
     assert guess_reader(tmp_path / "a.jsonl") == "jsonl"
+    assert guess_reader(tmp_path / "a.parquet") == "parquet" and guess_reader(tmp_path / "b.Warc.GZ") == "warc"
     with pytest.raises(InputError, match="cannot tell the format"):
-        guess_reader(tmp_path / "a.parquet")
+        guess_reader(tmp_path / "a.xlsx")
+    with pytest.raises(InputError, match="cannot tell the format"):
+        guess_reader(tmp_path / "a.gz")  # a gzip of what, is not known
