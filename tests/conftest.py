@@ -21,6 +21,20 @@ def bundled_lines() -> list[str]:
             for line in json.loads(row)["text"].splitlines()]
 
 
+def stub_pipeline():
+    """A Pipeline without a model that labels each document it is given one news_body segment: the paths
+    around the model (reading, failed documents, output) without training one."""
+    from newsseg.inference import Pipeline
+    from newsseg.labels import LABELS
+
+    class StubPipeline(Pipeline):
+        def predict_documents(self, docs, memory=None, with_scores=True):
+            scores = {"scores": {label: float(label == "news_body") for label in LABELS}} if with_scores else {}
+            return [[{"start": 0, "end": len(d.text), "label": "news_body", "score": 1.0, **scores}] for d in docs]
+
+    return StubPipeline(model=None, decoder=None)
+
+
 requires_shared = pytest.mark.skipif(
     not (SHARED_DATA / "real").is_dir(),
     reason=f"real data not available at {SHARED_DATA} (it is not shipped with newsseg)",

@@ -2,20 +2,67 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, _TyperParameter
 
 from . import LOG_FORMAT
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Label the segments of scraped news pages.")
-data_app = typer.Typer(no_args_is_help=True, help="Build datasets from data configs.")
+# What --help shows for a value of each type, where a parameter names no metavar.
+_TYPE_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "Path": "PATH"}
+
+
+def _help_metavar(param, ctx) -> str | None:
+    """What --help shows after a parameter's name. Typer shows Python types (``<bool>``, ``<list[Path]>``),
+    so that a flag looks as if it took a value: here a flag and an argument (whose name is its metavar)
+    show nothing, an option its metavar or the word for its type."""
+    if isinstance(param, TyperArgument) or getattr(param, "is_flag", False):
+        return None
+    if param.metavar is not None:
+        return param.metavar
+    label = _TyperParameter.display_type(param, ctx)[1:-1]  # "int", "list[str]", "bash|zsh|..."
+    label = label.removeprefix("list[").removesuffix("]")
+    return _TYPE_METAVARS.get(label, label)
+
+
+class _PlainMetavars:
+    """A command or group whose --help shows ``_help_metavar``."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            param.display_type_rich = functools.partial(_help_metavar, param)
+        return params
+
+
+class PlainCommand(_PlainMetavars, TyperCommand):
+    pass
+
+
+class PlainGroup(_PlainMetavars, TyperGroup):
+    pass
+
+
+class NewssegTyper(typer.Typer):
+    """A Typer whose commands show ``_help_metavar`` in their help."""
+
+    def command(self, *args, cls=PlainCommand, **kwargs):
+        return super().command(*args, cls=cls, **kwargs)
+
+
+app = NewssegTyper(cls=PlainGroup, no_args_is_help=True, pretty_exceptions_enable=False,
+                   help="Label the segments of scraped news pages.")
+data_app = NewssegTyper(cls=PlainGroup, no_args_is_help=True, help="Build datasets from data configs.")
 app.add_typer(data_app, name="data")
 
+log = logging.getLogger(__name__)
 SET_HELP = "override a config key, e.g. --set split.seed=7 (repeatable)"
+MODEL_HELP = "champion, latest, runs:/..., models:/... or a model folder"
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -36,8 +83,24 @@ def _run(fn, *args, **kwargs):
         _fail(message)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("newsseg")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            from . import __version__ as number
+        typer.echo(f"newsseg {number}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
+def _setup(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="log each step (debug logging)"),
+    _version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                  help="print newsseg's version and exit"),
+) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format=LOG_FORMAT)
     if not verbose:  # MLflow logs store creation and model logging at INFO on its own handler
         logging.getLogger("mlflow").setLevel(logging.WARNING)
@@ -45,8 +108,8 @@ def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug lo
 
 @data_app.command("build")
 def data_build(
-    config: Path = typer.Argument(..., help="data config, e.g. configs/data/bundled.yaml"),
-    set_: List[str] = typer.Option([], "--set", help=SET_HELP),
+    config: Path = typer.Argument(..., metavar="CONFIG", help="data config, e.g. configs/data/bundled.yaml"),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
     force: bool = typer.Option(False, "--force", help="rebuild even when config and inputs are unchanged"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="report and skip bad records in every source "
                                                             "instead of stopping at the first"),
@@ -68,9 +131,9 @@ def data_build(
 
 @app.command("segment")
 def segment_cmd(
-    file: Path = typer.Argument(..., help="a .txt document"),
-    segmenter: str = typer.Option("lines", help="lines | paragraphs"),
-    max_chars: int = typer.Option(1500, help="longer units are split at sentence ends"),
+    file: Path = typer.Argument(..., metavar="FILE", help="a .txt document"),
+    segmenter: str = typer.Option("lines", metavar="lines|paragraphs", help="how the text is cut into segments"),
+    max_chars: int = typer.Option(1500, metavar="N", help="longer units are split at sentence ends"),
 ) -> None:
     """Print a document's segments with their character offsets."""
     from .readers import read_documents
@@ -87,8 +150,9 @@ def segment_cmd(
 
 @app.command("train")
 def train_cmd(
-    config: Path = typer.Argument(..., help="train config, e.g. configs/train/tfidf_logreg.yaml"),
-    set_: List[str] = typer.Option([], "--set", help=SET_HELP + "; data.<key>=v overrides the data config"),
+    config: Path = typer.Argument(..., metavar="CONFIG", help="train config, e.g. configs/train/tfidf_logreg.yaml"),
+    set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
+                                   help=SET_HELP + "; data.<key>=v overrides the data config"),
     promote_if_better: bool = typer.Option(False, "--promote-if-better",
                                            help="make this run the champion if it beats the current one"),
 ) -> None:
@@ -104,9 +168,9 @@ def train_cmd(
 
 @app.command("evaluate")
 def evaluate_cmd(
-    model: str = typer.Option(..., "--model", help="champion, latest, runs:/..., models:/... or a model folder"),
-    data: Path = typer.Option(..., "--data", help="gold JSONL file (id, text, spans)"),
-    errors: int = typer.Option(10, help="how many of the worst errors to print"),
+    model: str = typer.Option(..., "--model", metavar="MODEL", help=MODEL_HELP),
+    data: Path = typer.Option(..., "--data", metavar="PATH", help="gold JSONL file (id, text, spans)"),
+    errors: int = typer.Option(10, metavar="N", help="how many of the worst errors to print"),
 ) -> None:
     """Evaluate a saved model on a gold JSONL file."""
     from .evaluation import evaluate_body, evaluate_frame, format_report
@@ -115,6 +179,9 @@ def evaluate_cmd(
 
     pipeline = _run(load_model, model)
     frame = _run(gold_frame, str(data), pipeline)
+    if frame.empty:  # nothing to score: scikit-learn would fail on the empty arrays
+        _fail(f"{data}: no document has gold `spans` ([[start, end, label], ...]); evaluate needs labelled "
+              "documents")
     labels, scores = pipeline.predict_frame(frame)
     body = evaluate_body(frame["label"].to_numpy(), labels, (frame["end"] - frame["start"]).to_numpy())
     typer.echo("article against the rest: " + "   ".join(f"{k} {v:.3f}" for k, v in body.items()))
@@ -134,7 +201,8 @@ def evaluate_cmd(
 
 
 @app.command("promote")
-def promote_cmd(run_id: str = typer.Argument(..., help="the run whose registered model becomes champion")) -> None:
+def promote_cmd(run_id: str = typer.Argument(..., metavar="RUN_ID",
+                                             help="the run whose registered model becomes champion")) -> None:
     """Set the registry alias 'champion' to a run's model."""
     from . import tracking
 
@@ -144,9 +212,9 @@ def promote_cmd(run_id: str = typer.Argument(..., help="the run whose registered
 
 @app.command("runs")
 def runs_cmd(
-    experiment: Optional[str] = typer.Option(None, help="only this experiment"),
-    sort: str = typer.Option("test_macro_f1", help="metric to sort by (descending)"),
-    limit: int = typer.Option(20, help="rows to show"),
+    experiment: Optional[str] = typer.Option(None, metavar="NAME", help="only this experiment"),
+    sort: str = typer.Option("test_macro_f1", metavar="METRIC", help="metric to sort by (descending)"),
+    limit: int = typer.Option(20, metavar="N", help="rows to show"),
 ) -> None:
     """A table of runs: model family, decoder, key metrics, model URI."""
     from . import tracking
@@ -167,21 +235,27 @@ def runs_cmd(
 
 @app.command("predict")
 def predict_cmd(
-    inputs: List[Path] = typer.Argument(..., help=".txt or .html files, folders of them, .jsonl (id, text), .csv, "
-                                                 ".parquet, .warc[.gz] or .wet[.gz]"),
-    model: str = typer.Option("champion", "--model", "-m",
-                              help="champion, latest, runs:/..., models:/... or a model folder"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="output file (default: stdout)"),
-    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl | text | html | parquet (needs -o)"),
-    keep: str = typer.Option("news_body", "--keep", help="labels kept by --format text, comma-separated"),
-    id_column: str = typer.Option("id", "--id-column", help="id column of .csv / .parquet, key of .jsonl inputs"),
-    text_column: str = typer.Option("text", "--text-column", help="text column of .csv / .parquet, key of .jsonl "
-                                                                   "inputs"),
-    batch_size: int = typer.Option(64, help="documents labelled together"),  # predict.DEFAULT_BATCH_SIZE
-    workers: int = typer.Option(0, help="worker processes (0: one per core; 1 for a single .txt or .html file)"),
+    inputs: List[Path] = typer.Argument(..., metavar="PATH",  # the usage line shows "PATH..."
+                                        help="one or more: .txt or .html files, folders of them, .jsonl (id, "
+                                             "text), .csv, .parquet, .warc[.gz] or .wet[.gz]"),
+    model: str = typer.Option("champion", "--model", "-m", metavar="MODEL", help=MODEL_HELP),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH",
+                                          help="output file (default: stdout)"),
+    fmt: str = typer.Option("jsonl", "--format", "-f", metavar="jsonl|text|html|parquet",
+                            help="output format (parquet needs -o)"),
+    keep: str = typer.Option("news_body", "--keep", metavar="LABELS",
+                             help="labels kept by --format text, comma-separated"),
+    id_column: str = typer.Option("id", "--id-column", metavar="NAME",
+                                  help="id column of .csv / .parquet, key of .jsonl inputs"),
+    text_column: str = typer.Option("text", "--text-column", metavar="NAME",
+                                    help="text column of .csv / .parquet, key of .jsonl inputs"),
+    batch_size: int = typer.Option(64, metavar="N", help="documents labelled together"),  # predict.DEFAULT_BATCH_SIZE
+    workers: int = typer.Option(0, metavar="N",
+                                help="worker processes (0: one per core; 1 for a single .txt or .html file)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o): skip ids "
                                                         "already written"),
-    threads: int = typer.Option(0, help="math threads per worker (0: the cores shared out among the workers)"),
+    threads: int = typer.Option(0, metavar="N",
+                                help="math threads per worker (0: the cores shared out among the workers)"),
 ) -> None:
     """Label documents with a saved model. Every input document appears once in the output, in order."""
     import os
@@ -191,6 +265,7 @@ def predict_cmd(
     from .readers import SINGLE_PAGE_SUFFIXES
 
     pipeline = _run(model_folder, model)  # loaded by predict_files, or only by its workers
+    log.info("model %s: %s", model, pipeline)
     if workers == 0:  # one per core, but no process pool for a single page
         single_page = len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
         workers = 1 if single_page else os.cpu_count() or 1
@@ -199,13 +274,25 @@ def predict_cmd(
     typer.echo(f"{summary.documents} documents, {summary.failed} failed"
                + (f", written to {output}" if output else ""), err=True)
     if summary.failed:
+        _report_failures(summary)
         raise typer.Exit(1)
+
+
+def _report_failures(summary) -> None:
+    """The first failed documents' ids and errors (each on one line), then how many more failed."""
+    for doc_id, error in summary.failures:
+        lines = error.removeprefix(f"{doc_id}: ").splitlines() or [""]  # "FILE:LINE: ..." under the id FILE:LINE
+        typer.echo(f"  {doc_id}: {lines[0][:300]}", err=True)
+    if summary.failed > len(summary.failures):
+        typer.echo(f"  … and {summary.failed - len(summary.failures)} more", err=True)
 
 
 @app.command("weak-labels")
 def weak_labels_cmd(
-    data: Path = typer.Argument(..., help="gold JSONL (accuracy is reported) or any .jsonl / .csv / folder of pages"),
-    text_column: str = typer.Option("text", "--text-column", help="text column of .csv / key of .jsonl inputs"),
+    data: Path = typer.Argument(..., metavar="PATH",
+                                help="gold JSONL (accuracy is reported) or any .jsonl / .csv / folder of pages"),
+    text_column: str = typer.Option("text", "--text-column", metavar="NAME",
+                                    help="text column of .csv / key of .jsonl inputs"),
 ) -> None:
     """Report each labelling function's coverage, conflicts and (on gold data) accuracy."""
     import pandas as pd
@@ -223,13 +310,13 @@ def weak_labels_cmd(
 
 @app.command("spark-predict")
 def spark_predict_cmd(
-    model: str = typer.Option("champion", "--model", "-m", help="champion, latest, runs:/..., models:/..."),
+    model: str = typer.Option("champion", "--model", "-m", metavar="MODEL", help="champion, latest, runs:/..., models:/..."),
     input_path: str = typer.Argument(..., metavar="INPUT", help=".jsonl, .csv or Parquet with id and text columns"),
     output_path: str = typer.Argument(..., metavar="OUTPUT", help="Parquet folder of segments to write"),
-    master: str = typer.Option("local[*]", help="Spark master URL"),
-    id_column: str = typer.Option("id", "--id-column", help="id column"),
-    text_column: str = typer.Option("text", "--text-column", help="text column"),
-    partitions: Optional[int] = typer.Option(None, help="repartition the input into this many partitions"),
+    master: str = typer.Option("local[*]", metavar="URL", help="Spark master URL"),
+    id_column: str = typer.Option("id", "--id-column", metavar="NAME", help="id column"),
+    text_column: str = typer.Option("text", "--text-column", metavar="NAME", help="text column"),
+    partitions: Optional[int] = typer.Option(None, metavar="N", help="repartition the input into this many partitions"),
 ) -> None:
     """Label a corpus on Spark; writes Parquet rows (id, index, start, end, label, score, error)."""
     try:

@@ -19,6 +19,7 @@ from .features import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, SiteMemory, line_for
 from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
+from .readers import not_text_reason
 
 PIPELINE_FORMAT_VERSION = 1
 # The numeric columns of ``document_columns`` (Python ints and floats), as pandas types them.
@@ -35,6 +36,16 @@ def with_unique_ids(docs: Sequence[Document]) -> Sequence[Document]:
         return docs
     return [Document(f"{doc.id}\0{position}", doc.text, {**doc.meta, "site": doc.site}, doc.spans)
             for position, doc in enumerate(docs)]
+
+
+def unlabelled_reason(doc: Document) -> str | None:
+    """Why ``doc`` is not labelled, or None: the error it was read with, or its text is empty or not text
+    (``readers.not_text_reason``). Every reader and the pyfunc's frames come through here."""
+    if doc.meta.get("error"):
+        return doc.meta["error"]
+    if not doc.text or doc.text.isspace():  # isspace(): no copy of a long text, as strip() would make
+        return "empty document"
+    return not_text_reason(doc.text)
 
 
 @dataclass
@@ -102,9 +113,11 @@ class Pipeline:
     def label_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,
                         with_scores: bool = True) -> list[tuple[list[dict], Optional[str]]]:
         """(segments, error) per document (segments as ``predict_documents`` gives them). Documents read with
-        an error (``meta["error"]``) keep it; when the batch fails, documents are retried one by one, so a
-        failure stays with its document."""
-        good = [d for d in docs if not d.meta.get("error")]
+        an error (``meta["error"]``) keep it, and empty ones or ones that are not text get one
+        (``unlabelled_reason``); when the batch fails, documents are retried one by one, so a failure stays
+        with its document."""
+        reasons = [unlabelled_reason(d) for d in docs]
+        good = [d for d, reason in zip(docs, reasons) if not reason]
         try:
             results = dict(zip((id(d) for d in good), self.predict_documents(good, memory, with_scores)))
             errors: dict[int, str] = {}
@@ -115,7 +128,7 @@ class Pipeline:
                     results[id(doc)] = self.predict_documents([doc], with_scores=with_scores)[0]
                 except Exception as exc:  # noqa: BLE001 - reported in the document's output
                     errors[id(doc)] = f"{type(exc).__name__}: {exc}"
-        return [(results.get(id(d), []), d.meta.get("error") or errors.get(id(d))) for d in docs]
+        return [(results.get(id(d), []), reason or errors.get(id(d))) for d, reason in zip(docs, reasons)]
 
     def save(self, path: Path | str) -> None:
         path = Path(path)
@@ -195,11 +208,14 @@ def documents_from_frame(model_input: pd.DataFrame) -> list[Document]:
 
 
 def predict_dataframe(pipeline: Pipeline, model_input: pd.DataFrame) -> pd.DataFrame:
-    """DataFrame ``id, text`` → DataFrame ``id, segments, error``; a failing document gets ``error``."""
+    """DataFrame ``id, text`` → DataFrame ``id, segments, error``: ``segments`` a list of ``{start, end, label,
+    score, scores}`` dicts (JSON objects when served), ``error`` None or why the document was not labelled."""
     docs = documents_from_frame(model_input)
     labelled = pipeline.label_documents(docs)
-    return pd.DataFrame({"id": [d.id for d in docs], "segments": [json.dumps(seg) for seg, _ in labelled],
-                         "error": [error for _, error in labelled]})
+    # Object columns: a string column would hold NaN for "no error", which is not JSON.
+    return pd.DataFrame({"id": [d.id for d in docs],
+                         "segments": pd.Series([segments for segments, _ in labelled], dtype=object),
+                         "error": pd.Series([error for _, error in labelled], dtype=object)})
 
 
 def model_folder(name: str) -> Path:

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import IO, AbstractSet, Iterator, Optional, Sequence, Union
@@ -34,12 +34,15 @@ from .labels import LABELS
 from .readers import SINGLE_PAGE_SUFFIXES, InputError, ReaderOptions, guess_reader, read_documents, \
     read_jsonl_lines, require_file
 
+log = logging.getLogger(__name__)
+
 FORMATS = ("jsonl", "text", "html", "parquet")
 # Documents labelled together: 64 labelled FakeNewsCorpus pages 5-9% faster than 32 did (the fixed cost of
 # a batch spread wider), and larger batches were no faster.
 DEFAULT_BATCH_SIZE = 64
 LABEL_COLOURS = {"news_body": "#ffffff", "opinion_comment": "#cfe8ff", "disclaimer": "#ffe0b3",
                  "ad": "#ffc9c9", "other": "#e6e6e6"}
+REPORTED_FAILURES = 10  # failed documents a summary names
 
 
 @dataclass
@@ -47,6 +50,13 @@ class PredictSummary:
     documents: int = 0
     failed: int = 0
     characters: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (id, error) of the first failed documents
+
+    def add(self, written: WrittenBatch) -> None:
+        self.documents += written.documents
+        self.failed += len(written.failures)
+        self.characters += written.characters
+        self.failures.extend(written.failures[:REPORTED_FAILURES - len(self.failures)])
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ def _input_items(paths: Sequence[Path], batch_size: int, id_column: str, text_co
     for path in paths:
         try:
             reader = guess_reader(path)
+            log.info("reading %s (%s)", path, reader)
             if reader == "jsonl" and not parse_jsonl:
                 yield from _jsonl_line_runs(path, batch_size, id_column, text_column)
             else:
@@ -124,12 +135,11 @@ WRITTEN_KEYS = ("start", "end", "label", "score")  # what the writers use of a s
 
 
 class Writer:
-    """Writes documents and their segments to ``out``; ``messages`` takes what is said on the side (the
-    text format's errors, when it writes no headers), so that a worker can hand both back to the parent."""
+    """Writes documents and their segments to ``out``. A failed document is written with its error (the
+    text format without headers writes it as an empty document: the run's summary names it)."""
 
-    def __init__(self, out: IO[str], keep: set[str], with_headers: bool, messages: Optional[IO[str]] = None) -> None:
+    def __init__(self, out: IO[str], keep: set[str], with_headers: bool) -> None:
         self.out, self.keep, self.with_headers = out, keep, with_headers
-        self.messages = messages if messages is not None else sys.stderr
 
     def start(self) -> None:
         pass
@@ -185,8 +195,6 @@ class TextWriter(Writer):
     def write(self, doc, segments, error):
         if self.with_headers:
             self.out.write(f"### {doc.id}" + (f"  [error: {error}]" if error else "") + "\n")
-        elif error:
-            print(f"error: {doc.id}: {error}", file=self.messages)
         kept = [doc.text[s["start"]:s["end"]] for s in segments if s["label"] in self.keep]
         self.out.write("\n".join(kept) + ("\n\n" if self.with_headers else "\n"))
 
@@ -235,8 +243,8 @@ class ParquetWriter(Writer):
     over as a table; in the main process, ``put`` appends the tables to ``out`` (a binary file), a row group
     each time ``PARQUET_ROW_GROUP_ROWS`` rows are waiting."""
 
-    def __init__(self, out, keep, with_headers, messages=None) -> None:
-        super().__init__(out, keep, with_headers, messages)
+    def __init__(self, out, keep, with_headers) -> None:
+        super().__init__(out, keep, with_headers)
         self.columns: dict[str, list] = {name: [] for name, _ in PARQUET_COLUMNS}
         self.waiting: list = []  # tables not yet written
         self.file = None
@@ -303,19 +311,18 @@ class OutputSettings:
     keep: frozenset[str]
     with_headers: bool
 
-    def writer(self, out: IO[str], messages: Optional[IO[str]] = None) -> Writer:
-        return WRITERS[self.fmt](out, set(self.keep), self.with_headers, messages)
+    def writer(self, out: IO[str]) -> Writer:
+        return WRITERS[self.fmt](out, set(self.keep), self.with_headers)
 
 
 @dataclass(frozen=True)
 class WrittenBatch:
-    """A batch as written out (``text``, or ``table`` for Parquet), what the writer said on the side, and
-    what it held."""
+    """A batch as written out (``text``, or ``table`` for Parquet), and what it held: (id, error) of its
+    failed documents."""
 
     text: str
-    messages: str
+    failures: list[tuple[str, str]]
     documents: int
-    failed: int
     characters: int
     table: object | None = None
 
@@ -324,12 +331,12 @@ def write_batch(settings: OutputSettings, batch: list[Document],
                 results: list[tuple[list[dict], Optional[str]]]) -> WrittenBatch:
     """The labelled batch in the output format. Workers call it, so that formatting the output (as much
     work as reading the input) is shared out among them, and what goes back to the parent is one string."""
-    out, messages = io.StringIO(), io.StringIO()
-    writer = settings.writer(out, messages)
+    out = io.StringIO()
+    writer = settings.writer(out)
     for doc, (segments, error) in zip(batch, results):
         writer.write(doc, segments, error)
-    return WrittenBatch(out.getvalue(), messages.getvalue(), len(batch), sum(bool(error) for _, error in results),
-                        sum(len(doc.text) for doc in batch), writer.batch_table())
+    return WrittenBatch(out.getvalue(), [(doc.id, error) for doc, (_, error) in zip(batch, results) if error],
+                        len(batch), sum(len(doc.text) for doc in batch), writer.batch_table())
 
 
 def label_batch(pipeline: Pipeline, memory: SiteMemory, settings: OutputSettings, batch: InputBatch) -> WrittenBatch:
@@ -455,9 +462,10 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
     ``pipeline`` is a loaded Pipeline or its folder; with a folder and ``workers`` > 1, only the workers
     load it. Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
     end; ``resume`` continues an interrupted run from its partial file (jsonl only). With ``workers``
-    > 1, batches are labelled by that many processes, in turn, at most ``BATCHES_IN_FLIGHT_PER_WORKER``
-    each in flight, so memory is bounded by the batch size, not by the input. ``threads``: OpenMP threads
-    per worker (0: the cores shared out among the workers).
+    > 1 (0: one per core), batches are labelled by that many processes, in turn, at most
+    ``BATCHES_IN_FLIGHT_PER_WORKER`` each in flight, so memory is bounded by the batch size, not by the
+    input. ``threads``: OpenMP threads per worker (0: the cores shared out among the workers). The summary
+    names the first ``REPORTED_FAILURES`` failed documents.
     """
     from collections import deque
 
@@ -473,16 +481,20 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
                          "file cannot be appended to)")
     if resume and (output is None or fmt != "jsonl"):
         raise ValueError("--resume needs --format jsonl and an --output file")
-    if workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {workers}")
+    if workers < 0:
+        raise ValueError(f"--workers must be 0 (one per core) or more, got {workers}")
     if threads < 0:
         raise ValueError(f"--threads must be 0 (automatic) or more, got {threads}")
+    workers = workers or os.cpu_count() or 1
     threads = threads or max(1, (os.cpu_count() or 1) // workers)
     if not isinstance(pipeline, Pipeline):  # fail before any output is written, naming the folder
         if workers == 1:
+            log.info("loading the model from %s", pipeline)
             pipeline = Pipeline.load(pipeline)
         else:
             Pipeline.read_settings(pipeline)  # cheap: only the workers load the model
+    log.info("labelling in batches of %d documents with %d worker process(es), %d math thread(s) each",
+             batch_size, workers, threads)
     single_text = len(inputs) == 1 and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
     summary = PredictSummary()
     done: set[str] = set()
@@ -493,6 +505,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
         partial = _partial_path(output)
         done = _resume_ids(partial) if resume else set()
         out = partial.open("wb") if fmt == "parquet" else partial.open("a" if resume else "w", encoding="utf-8")
+    log.info("writing %s to %s", fmt, partial or "stdout")
     settings = OutputSettings(fmt, frozenset(keep), with_headers=not single_text)
     writer = settings.writer(out)
     batches = iter_input_batches(inputs, batch_size, id_column, text_column, skip_ids=done)
@@ -504,11 +517,8 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
 
     def put(written: WrittenBatch) -> None:
         writer.put(written)
-        if written.messages:
-            sys.stderr.write(written.messages)
-        summary.documents += written.documents
-        summary.failed += written.failed
-        summary.characters += written.characters
+        summary.add(written)
+        log.debug("wrote %d documents (%d failed)", written.documents, len(written.failures))
         out.flush()  # a chunk at a time: an interrupted run loses at most the batches in flight
         bar.update(written.documents)
         rate = summary.characters / 1e6 / max(time.perf_counter() - started, 1e-9)
@@ -540,6 +550,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
             # then sees the same pages on every run, so the output does not depend on which worker is free.
             log_level = logging.getLogger().getEffectiveLevel()
             context = multiprocessing.get_context("spawn")
+            log.info("starting %d workers; each loads the model from %s", workers, pipeline_dir)
             for _ in range(workers):
                 pools.append(context.Pool(1, _init_worker, (pipeline_dir, threads, settings, log_level)))
                 processes.append(_worker_of(pools[-1]))
@@ -570,6 +581,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
     if partial is not None:
         out.close()
         os.replace(partial, output)
+        log.info("renamed %s to %s", partial, output)
     else:
         out.flush()
     return summary

@@ -12,7 +12,8 @@ from .inference import Pipeline, predict_dataframe
 
 
 class NewssegPyfunc(mlflow.pyfunc.PythonModel):
-    """MLflow pyfunc: input DataFrame ``id, text``; output DataFrame ``id, segments (JSON), error``."""
+    """MLflow pyfunc: input DataFrame ``id, text``; output DataFrame ``id, segments, error`` (``predict_dataframe``):
+    served, each row is a JSON object whose ``segments`` is a list of objects."""
 
     def load_context(self, context) -> None:
         self.pipeline = Pipeline.load(context.artifacts["pipeline"])

@@ -19,11 +19,12 @@ def predict_spark_dataframe(spark, frame, model_uri: str, id_column: str = "id",
     import mlflow.pyfunc
     from pyspark.sql import functions as F
 
+    # The pyfunc's segments are lists of dicts: the UDF reads the fields it names from each.
     udf = mlflow.pyfunc.spark_udf(spark, model_uri, env_manager="local",
-                                  result_type="id string, segments string, error string")
+                                  result_type=f"id string, segments {SEGMENT_SCHEMA}, error string")
     labelled = frame.select(F.col(id_column).cast("string").alias("id"), F.col(text_column).alias("text")) \
                     .withColumn("prediction", udf(F.struct(F.col("id"), F.col("text"))))
-    parsed = labelled.select("id", F.from_json("prediction.segments", SEGMENT_SCHEMA).alias("segments"),
+    parsed = labelled.select("id", F.col("prediction.segments").alias("segments"),
                              F.col("prediction.error").alias("error"))
     exploded = parsed.select("id", "error", F.posexplode_outer("segments").alias("index", "segment"))
     return exploded.select(

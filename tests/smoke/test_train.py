@@ -38,9 +38,7 @@ def test_train_logs_a_loadable_model(workdir, tiny_data_config, model, decoder):
 
     loaded = mlflow.pyfunc.load_model(result.model_uri)
     out = loaded.predict(pd.DataFrame({"id": ["p"], "text": [SEED_PAGE]}))
-    import json
-
-    segments = json.loads(out["segments"][0])
+    segments = out["segments"][0]
     assert [SEED_PAGE[s["start"]:s["end"]] for s in segments][:2] == ["Storm shuts coast road", "By Staff"]
     assert all(abs(sum(s["scores"].values()) - 1) < 1e-3 for s in segments)
 

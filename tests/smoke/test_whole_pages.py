@@ -1,8 +1,6 @@
 """Whole pages end to end: HTML pages with reference articles → partial labels → a two-stage model that is
 trained, evaluated on body-or-not, logged and loaded."""
 
-import json
-
 import mlflow
 import pandas as pd
 import pytest
@@ -55,8 +53,8 @@ def test_whole_pages_train_a_two_stage_model_with_body_metrics(workdir):
     from newsseg.html_pages import flatten_html
 
     text = flatten_html(html)
-    segments = json.loads(mlflow.pyfunc.load_model(result.model_uri).predict(
-        pd.DataFrame({"id": ["p"], "text": [text]}))["segments"][0])
+    segments = mlflow.pyfunc.load_model(result.model_uri).predict(
+        pd.DataFrame({"id": ["p"], "text": [text]}))["segments"][0]
     labels = {text[s["start"]:s["end"]].lstrip("• "): s["label"] for s in segments}
     assert labels["Paragraph 2 of story 0 on site 99 tells readers what the council decided this week."] == "news_body"
     assert labels["Weather"] != "news_body"

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,3 +63,25 @@ def test_jsonl_record_leaves_what_it_does_not_write_itself_to_json_dumps():
 def test_jsonl_record_on_any_segments(rows, doc_id):
     segments = [{"start": a, "end": b, "label": label, "score": score} for a, b, label, score in rows]
     assert jsonl_record(doc_id, segments, None) == dumped(doc_id, segments)
+
+
+def test_pyfunc_output_serves_segments_as_json_objects_and_failed_documents_with_an_error():
+    import io
+
+    import pandas as pd
+    from mlflow.pyfunc.scoring_server import predictions_to_json
+
+    from newsseg.inference import predict_dataframe
+    from tests.conftest import stub_pipeline
+
+    frame = pd.DataFrame({"id": ["page", "empty", "blob"], "text": ["Title\nBody\n", "", "PK\x03\x04\x00\x00"]})
+    out = predict_dataframe(stub_pipeline(), frame)
+    assert out["segments"][0] == [{"start": 0, "end": 11, "label": "news_body", "score": 1.0,
+                                   "scores": {label: float(label == "news_body") for label in LABELS}}]
+    served = io.StringIO()
+    predictions_to_json(out, served)
+    # As the REST server answers: no JSON inside JSON, and no NaN (not JSON) where a document has no error.
+    (page, empty, blob) = json.loads(served.getvalue(), parse_constant=lambda name: pytest.fail(name))["predictions"]
+    assert page["segments"][0]["label"] == "news_body" and page["error"] is None
+    assert empty == {"id": "empty", "segments": [], "error": "empty document"}  # as the CLI says it
+    assert blob["segments"] == [] and blob["error"] == "not text (it holds NUL characters)"

@@ -2,7 +2,16 @@ import logging
 
 import pytest
 
-from newsseg.readers import InputError, ReaderOptions, guess_reader, read_documents
+from newsseg.readers import (
+    NOT_TEXT_SHARE,
+    NOT_TEXT_WINDOW,
+    InputError,
+    ReaderOptions,
+    decode_bytes,
+    guess_reader,
+    not_text_reason,
+    read_documents,
+)
 from tests.conftest import write_jsonl
 
 
@@ -105,3 +114,44 @@ def test_guess_reader(tmp_path):
         guess_reader(tmp_path / "a.xlsx")
     with pytest.raises(InputError, match="cannot tell the format"):
         guess_reader(tmp_path / "a.gz")  # a gzip of what, is not known
+
+
+def test_a_json_message_ending_in_at_is_not_doubled(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "x\x01y"}\n{"id": "b", "text": "no closing quote}')
+    first, second = read("jsonl", path, keep_bad=True)
+    assert first.meta["error"] == f"{path}:1: malformed JSON (Invalid control character at column 23)"
+    assert second.meta["error"] == f"{path}:2: malformed JSON (Unterminated string starting at column 21)"
+
+
+# Literal bytes, decoded as the readers decode them (UTF-8, undecodable bytes replaced).
+NOT_TEXT_BYTES = {
+    "nul": b"Headline\nBody\x00\x00\x00 text\n",  # NUL anywhere: a binary file
+    "utf16": "Headline\nBody text\n".encode("utf-16"),  # every ASCII letter followed by a NUL
+    "png_without_nul": b"\x89PNG\r\n\x1a\n" + bytes(range(0x80, 0x100)) * 8 + b"IHDR\x01\x02\x03\x7f",
+    "controls": b"ab" + b"\x01\x02\x03\x1b\x7f" * 10,  # 50 of 52 characters are controls
+}
+TEXT_BYTES = {
+    "latin1": "Caf\xe9 cr\xe8me, na\xefve fa\xe7ade: \xe0 la carte.\n".encode("latin-1"),  # 5 of 38 replaced
+    "layout": b"Title\n\tIndented\r\nPage\x0cbreak\x0bvertical tab\n",  # whitespace controls are text
+    "unicode": "Überschrift\nÉdition spéciale — 東京\n".encode(),
+}
+
+
+@pytest.mark.parametrize("name", NOT_TEXT_BYTES)
+def test_binary_bytes_are_not_text(name):
+    reason = not_text_reason(decode_bytes(NOT_TEXT_BYTES[name], name))
+    assert reason is not None and reason.startswith("not text (")
+
+
+@pytest.mark.parametrize("name", TEXT_BYTES)
+def test_text_bytes_are_text(name):
+    assert not_text_reason(decode_bytes(TEXT_BYTES[name], name)) is None
+
+
+def test_not_text_is_a_share_of_the_first_characters():
+    bad = "\ufffd" * int(NOT_TEXT_SHARE * 100)
+    assert not_text_reason(bad + "x" * (100 - len(bad))) is None  # at the share: text
+    assert not_text_reason(bad + "\x01" + "x" * (99 - len(bad))) is not None  # one more: not text
+    # Only the first NOT_TEXT_WINDOW characters count: a long text with garbage after them is text.
+    assert not_text_reason("x" * NOT_TEXT_WINDOW + "\ufffd" * NOT_TEXT_WINDOW) is None
