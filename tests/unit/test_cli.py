@@ -44,7 +44,7 @@ def test_flags_show_no_value_and_options_say_what_they_take():
     help_text = runner.invoke(app, ["predict", "--help"], terminal_width=200).stdout
     rows = {m.group(1): m.group(2) for m in re.finditer(r"│ (--[a-z-]+)\s+(?:-\w\s+)?(\S*)", help_text)}
     assert rows["--resume"] == "continue" and rows["--help"] == "Show"  # the help text follows at once
-    assert rows["--output"] == "PATH" and rows["--workers"] == "N" and rows["--format"] == "jsonl|text|html"
+    assert rows["--output"] == "PATH" and rows["--workers"] == "N" and rows["--format"] == "jsonl|text|html|parquet"
     assert "{PATH}..." in help_text  # the usage line: one or more paths
 
 
