@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -103,6 +104,8 @@ def _setup(
 ) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format=LOG_FORMAT)
     if not verbose:  # MLflow logs store creation and model logging at INFO on its own handler
+        # it sets its loggers' level from this variable when it is imported, after this
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
         logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 
@@ -158,7 +161,9 @@ def train_cmd(
 ) -> None:
     """Train one model, evaluate it, log it to MLflow; prints one JSON line {run_id, model_uri, metrics}."""
     from . import training
+    from .progress import show_progress
 
+    show_progress()
     result = _run(training.train, config, set_)
     if promote_if_better:
         _, message = training.promote_if_better(result)
@@ -225,7 +230,7 @@ def runs_cmd(
         return
     columns = {"run_id": "run_id", "tags.mlflow.runName": "name", "tags.model_family": "family",
                "tags.decoder": "decoder", "status": "status", "metrics.val_macro_f1": "val_f1",
-               f"metrics.{sort}": sort, "metrics.test_news_body_char_f1": "body_char_f1",
+               f"metrics.{sort}": sort, "metrics.test_body_char_f1": "body_char_f1",
                "metrics.train_seconds": "train_s"}
     table = runs[[c for c in columns if c in runs.columns]].rename(columns=columns).head(limit)
     table = table.loc[:, ~table.columns.duplicated()]

@@ -7,6 +7,7 @@ changed since the last build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -244,13 +245,27 @@ def build_dataset(config: DataConfig, force: bool = False, progress: bool = True
     }
     tmp_dir = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(tmp_dir, ignore_errors=True)
-    dataset.save_to_disk(str(tmp_dir))
+    with _quiet_datasets():  # a bar per split would repeat what the build's own bar said
+        dataset.save_to_disk(str(tmp_dir))
     (tmp_dir / "stats.json").write_text(json.dumps(stats, indent=2))
     (tmp_dir / "fingerprint.json").write_text(json.dumps({"fingerprint": stamp}))
     (tmp_dir / "data_config.json").write_text(config.model_dump_json(indent=2))
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp_dir.rename(out_dir)  # a half-written build is never mistaken for a finished one
     return BuildResult(out_dir, True, stats)
+
+
+@contextlib.contextmanager
+def _quiet_datasets() -> Iterator[None]:
+    import datasets
+
+    was_enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            datasets.enable_progress_bars()
 
 
 def _label_counts(rows: list[dict]) -> dict[str, int]:

@@ -16,18 +16,36 @@ def _pyplot():
     return plt
 
 
+# A cell's text is white where its colour is darker than this (relative luminance, 0 black to 1 white).
+DARK_CELL_LUMINANCE = 0.5
+
+
+def text_colours(shares: np.ndarray, cmap_name: str = "Blues") -> list[list[str]]:
+    """White or black text for each cell of a heat map of ``shares`` (0 to 1), whichever contrasts."""
+    from matplotlib import colormaps
+
+    rgb = colormaps[cmap_name](np.asarray(shares, dtype=float))[..., :3]
+    luminance = rgb @ np.array([0.2126, 0.7152, 0.0722])
+    return np.where(luminance < DARK_CELL_LUMINANCE, "white", "black").tolist()
+
+
 def confusion_figure(matrix: list[list[int]], title: str):
+    """Counts and row shares (the share of each gold label's segments given each prediction)."""
     plt = _pyplot()
     m = np.asarray(matrix)
-    fig, ax = plt.subplots(figsize=(6, 5))
-    ax.imshow(m / np.maximum(m.sum(1, keepdims=True), 1), cmap="Blues", vmin=0, vmax=1)
+    shares = m / np.maximum(m.sum(1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the gold label's segments")
     ax.set_xticks(range(len(LABELS)), LABELS, rotation=35, ha="right")
     ax.set_yticks(range(len(LABELS)), LABELS)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
+    colours = text_colours(shares)
     for i in range(len(LABELS)):
         for j in range(len(LABELS)):
-            ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=8)
+            ax.text(j, i, f"{m[i, j]}\n{shares[i, j]:.0%}", ha="center", va="center", fontsize=8,
+                    color=colours[i][j])
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -37,8 +55,9 @@ def f1_bars_figure(metrics: dict, title: str):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
     values = [metrics[f"f1_{label}"] for label in LABELS]
-    ax.bar(LABELS, values, color="#4477aa")
-    ax.set_ylim(0, 1)
+    bars = ax.bar(LABELS, values, color="#4477aa")
+    ax.bar_label(bars, labels=[f"{v:.3f}" for v in values], padding=2, fontsize=8)
+    ax.set_ylim(0, 1.1)  # room for the value above a bar of 1.0
     ax.set_ylabel("F1")
     ax.set_title(f"{title} (macro-F1 {metrics['macro_f1']:.3f})")
     ax.tick_params(axis="x", rotation=25)

@@ -1,7 +1,8 @@
 """Every MLflow call of newsseg lives here: store set-up, runs, metrics, artifacts, models, registry.
 
-Default store: sqlite at ``mlruns/mlflow.db`` with artifacts under ``mlruns/artifacts`` (relative to the
-working directory), unless ``MLFLOW_TRACKING_URI`` says otherwise.
+Default store: sqlite at ``mlruns/mlflow.db`` (relative to the working directory), unless
+``MLFLOW_TRACKING_URI`` says otherwise; artifacts go where MLflow puts them by default,
+``mlruns/<experiment_id>/<run_id>/artifacts`` (logged models: ``mlruns/<experiment_id>/models/<model_id>``).
 """
 
 from __future__ import annotations
@@ -9,20 +10,29 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import subprocess
 import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 import pandas as pd
 
 REGISTERED_MODEL = "newsseg"
-# MLflow hints that int columns cannot hold missing values; ours never do (offsets, indices).
-warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer column")
 DEFAULT_STORE_DIR = Path("mlruns")
+# MLflow 3's UI opens an experiment by its kind (tag read by the UI; no constant for it in mlflow's Python
+# code): without it, an experiment with no traces may be taken for a GenAI one and open on the traces view.
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+MODEL_TRAINING_KIND = "custom_model_development"
+DEFAULT_EXPERIMENT_ID = "0"
+# MLflow 3's runs table shows no metric column until one is chosen. A view with the metrics side by side is
+# kept as the UI keeps a view shared by link: JSON in an experiment tag named by the link's viewStateShareKey.
+RUNS_VIEW_KEY = "newsseg"
+RUNS_VIEW_TAG = f"mlflow.sharedViewState.{RUNS_VIEW_KEY}"
+UI_ADDRESS = "http://127.0.0.1:5000"  # where `make ui` serves the UI
 T = TypeVar("T")
 
 
@@ -85,24 +95,71 @@ def configure() -> None:
     global _exported_default
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     with store_lock():
-        uri = tracking_uri()
+        uri, local_default = tracking_uri(), _is_local_default()  # before set_tracking_uri exports the URI
         mlflow.set_tracking_uri(uri)
         mlflow.set_registry_uri(uri)
-        if _is_local_default():
+        if local_default:
             _exported_default = os.environ.get("MLFLOW_TRACKING_URI")
-        retry_locked(mlflow.MlflowClient().search_experiments, max_results=1)  # creates the schema once
+        client = mlflow.MlflowClient()
+        retry_locked(client.search_experiments, max_results=1)  # creates the schema once
+        if uri.startswith("sqlite:"):
+            retry_locked(_hide_empty_default_experiment, client)
+        if local_default:  # every experiment of our own store is newsseg's, stores of older versions too
+            retry_locked(_mark_model_training, client)
 
 
-def experiment_id(name: str) -> str:
+def _hide_empty_default_experiment(client: Any) -> None:
+    """MLflow's sql store creates an experiment "Default" (id 0) with its tables, and again whenever that is
+    missing; newsseg never logs to it, so the UI would list an empty experiment first. A soft delete hides
+    it (UI, searches) and keeps its row, so it is not created again. One with runs is left alone."""
+    from mlflow.entities import LifecycleStage, ViewType
+
+    default = client.get_experiment(DEFAULT_EXPERIMENT_ID)
+    if default.lifecycle_stage == LifecycleStage.ACTIVE and not client.search_runs(
+            [DEFAULT_EXPERIMENT_ID], run_view_type=ViewType.ALL, max_results=1):
+        client.delete_experiment(DEFAULT_EXPERIMENT_ID)
+
+
+def _mark_model_training(client: Any) -> None:
+    for experiment in client.search_experiments():
+        if EXPERIMENT_KIND_TAG not in experiment.tags:
+            client.set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND)
+
+
+def experiment_id(name: str, table_metrics: Sequence[str] = ()) -> str:
+    """The experiment's id, created if need be, marked as model training; with ``table_metrics``, its runs
+    table view shows them (``runs_table_url``)."""
     import mlflow
 
+    tags = {EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND}
+    if table_metrics:
+        tags[RUNS_VIEW_TAG] = runs_view(table_metrics)
     with store_lock():
         client = mlflow.MlflowClient()
         found = retry_locked(client.get_experiment_by_name, name)
-        if found is not None:
-            return found.experiment_id
-        location = (store_dir() / "artifacts").as_uri() if _is_local_default() else None
-        return retry_locked(client.create_experiment, name, artifact_location=location)
+        if found is None:
+            return retry_locked(client.create_experiment, name, tags=tags)
+        for key, value in tags.items():
+            if found.tags.get(key) != value:
+                retry_locked(client.set_experiment_tag, found.experiment_id, key, value)
+        return found.experiment_id
+
+
+def runs_view(metrics: Sequence[str]) -> str:
+    """The UI's runs table with these metrics as columns, the best run by the first on top."""
+    columns = ["attributes.`Models`", *(f"metrics.`{name}`" for name in metrics)]
+    return json.dumps({"selectedColumns": columns, "orderByKey": f"metrics.`{metrics[0]}`", "orderByAsc": False})
+
+
+def runs_table_url(run_id: str) -> Optional[str]:
+    """The link to the runs table of the run's experiment, in its metrics view, on the model-training side;
+    None for a store other than ours (``make ui`` serves ours)."""
+    import mlflow
+
+    if not _is_local_default():
+        return None
+    experiment = retry_locked(mlflow.MlflowClient().get_run, run_id).info.experiment_id
+    return f"{UI_ADDRESS}/#/experiments/{experiment}/runs?viewStateShareKey={RUNS_VIEW_KEY}&workflowType=machine_learning"
 
 
 def git_commit() -> str:
@@ -125,12 +182,12 @@ def flatten(config: dict, prefix: str = "") -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def run(experiment: str, run_name: str, params: dict, tags: dict) -> Iterator[str]:
+def run(experiment: str, run_name: str, params: dict, tags: dict, table_metrics: Sequence[str] = ()) -> Iterator[str]:
     """An MLflow run; an exception marks it FAILED, Ctrl-C marks it KILLED, and both re-raise."""
     import mlflow
 
     configure()
-    active = retry_locked(mlflow.start_run, experiment_id=experiment_id(experiment), run_name=run_name)
+    active = retry_locked(mlflow.start_run, experiment_id=experiment_id(experiment, table_metrics), run_name=run_name)
     try:
         retry_locked(mlflow.log_params, flatten(params))
         retry_locked(mlflow.set_tags, tags)
@@ -179,14 +236,46 @@ def log_table_csv(frame: pd.DataFrame, artifact_file: str) -> None:
         retry_locked(mlflow.log_artifact, str(path), str(Path(artifact_file).parent) if "/" in artifact_file else None)
 
 
+@contextlib.contextmanager
+def _no_integer_column_hint() -> Iterator[None]:
+    """MLflow hints, whenever it infers a schema, that int columns cannot hold missing values; ours never do
+    (offsets, indices). Filtered where schemas are inferred, as a filter set at import would not survive
+    code that restores the warning filters (pytest does, per test)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer column")
+        yield
+
+
 def log_dataset(frame: pd.DataFrame, name: str, source: str, context: str, digest: str) -> None:
     """Record an input dataset (schema, size, digest) with ``mlflow.data``."""
     import mlflow
     import mlflow.data
 
     sample = frame[["doc_id", "site", "index", "start", "end", "text", "label"]]
-    dataset = mlflow.data.from_pandas(sample, source=source, name=name, targets="label", digest=digest)
-    retry_locked(mlflow.log_input, dataset, context=context)
+    with _no_integer_column_hint():  # the dataset infers its schema when logged
+        dataset = mlflow.data.from_pandas(sample, source=local_dataset_source(source), name=name, targets="label",
+                                          digest=digest)
+        retry_locked(mlflow.log_input, dataset, context=context)
+
+
+def local_dataset_source(path: str) -> Any:
+    """The dataset source of a local folder, given explicitly: MLflow registers a local source for both the
+    "" and the "file" URI schemes, so resolving a bare path finds two and warns ("can be interpreted in
+    multiple ways"). Both are the same kind of source; the last registered is the one MLflow would take."""
+    from mlflow.data.dataset_source_registry import get_registered_sources
+
+    uri = Path(path).resolve().as_uri()
+    local = [source for source in get_registered_sources() if source._can_resolve(uri)]
+    return local[-1]._resolve(uri)
+
+
+class _DropCloudpickleNotice(logging.Filter):
+    """MLflow warns on every log_model that a python_model object is pickled with CloudPickle, advising models
+    from code. Ours is a stateless class whose code travels with the model (code_paths); its pipeline is
+    saved by newsseg, and loading any MLflow model runs its code anyway. So the notice tells the user nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "serialized using CloudPickle" not in record.getMessage()
 
 
 def log_pipeline_model(pipeline_dir: Path, input_example: pd.DataFrame, output_example: pd.DataFrame,
@@ -198,13 +287,17 @@ def log_pipeline_model(pipeline_dir: Path, input_example: pd.DataFrame, output_e
 
     from .pyfunc import NewssegPyfunc
 
+    pyfunc_logger = logging.getLogger("mlflow.pyfunc")
+    if not any(isinstance(f, _DropCloudpickleNotice) for f in pyfunc_logger.filters):
+        pyfunc_logger.addFilter(_DropCloudpickleNotice())
     package_dir = Path(__file__).resolve().parent
-    info = retry_locked(
-        mlflow.pyfunc.log_model,
-        name="model", python_model=NewssegPyfunc(), artifacts={"pipeline": str(pipeline_dir)},
-        code_paths=[str(package_dir)], pip_requirements=pip_requirements,
-        signature=infer_signature(input_example, output_example), input_example=input_example,
-    )
+    with _no_integer_column_hint():
+        info = retry_locked(
+            mlflow.pyfunc.log_model,
+            name="model", python_model=NewssegPyfunc(), artifacts={"pipeline": str(pipeline_dir)},
+            code_paths=[str(package_dir)], pip_requirements=pip_requirements,
+            signature=infer_signature(input_example, output_example), input_example=input_example,
+        )
     if register:
         # "latest" needs no alias (MLflow reserves that name): models:/newsseg/latest is the newest version.
         with store_lock():

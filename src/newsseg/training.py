@@ -6,9 +6,9 @@ import json
 import logging
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,16 @@ from .readers import read_documents
 log = logging.getLogger(__name__)
 
 TRANSFORMER_FAMILIES = {"minilm_embed_lr", "minilm_finetune"}
+# A run's metrics in MLflow: flat names, one value each, so that the runs table and the compare view show
+# them side by side. The rest of an evaluation (precision, recall and support per label, segment counts)
+# is in its evaluation/<prefix>_report.json.
+RUN_METRICS = ("macro_f1", "accuracy", *(f"f1_{label}" for label in LABELS), "body_f1", "body_char_f1",
+               "boilerplate_f1", "segments_per_second")
+# The columns of the runs table in the UI (tracking.runs_view), the first one sorting it.
+RUNS_TABLE_METRICS = ("test_macro_f1", "test_body_char_f1", *(f"test_f1_{label}" for label in LABELS),
+                      "test_segments_per_second", "train_seconds", "val_macro_f1")
+# The validation split serves training (decoders, early stopping): its headline figures are enough.
+VALIDATION_RUN_METRICS = ("macro_f1", "body_f1", "body_char_f1")
 
 
 @dataclass
@@ -83,23 +93,30 @@ def gold_frame(path: str, pipeline: Pipeline) -> pd.DataFrame:
     return frame
 
 
-def _log_evaluation(prefix: str, frame: pd.DataFrame, labels: np.ndarray, scores: np.ndarray) -> dict:
+def run_metrics(prefix: str, metrics: dict) -> dict:
+    """The metrics of one evaluation (unprefixed names) that go to the run, named ``<prefix>_<name>``."""
+    names = VALIDATION_RUN_METRICS if prefix == "val" else RUN_METRICS
+    by_source = [name for name in metrics if name.startswith("body_f1_")]
+    if by_source != ["body_f1_gold"]:  # the body F1 per label source tells something on mixed or silver data
+        names = (*names, *by_source)
+    return {f"{prefix}_{name}": value for name, value in metrics.items() if name in names}
+
+
+def _evaluation(prefix: str, frame: pd.DataFrame, labels: np.ndarray, scores: np.ndarray) -> dict:
+    """The metrics of one evaluation (unprefixed names); its report, worst errors and plots are logged."""
     from .plots import confusion_figure, f1_bars_figure, news_body_pr_figure
 
     gold = frame["label"].to_numpy()
     sources = frame["label_source"].to_numpy() if "label_source" in frame.columns else None
-    body = evaluate_body(gold, labels, (frame["end"] - frame["start"]).to_numpy(), sources)
-    metrics = {f"{prefix}_{k}": v for k, v in body.items()}
+    metrics = evaluate_body(gold, labels, (frame["end"] - frame["start"]).to_numpy(), sources)
     full = gold >= 0
     if not full.all():  # the five-label figures are over the fully labelled rows
         frame, labels, scores = frame[full].reset_index(drop=True), labels[full], scores[full]
         if not len(frame):
-            tracking.log_metrics(metrics)
             return metrics
     result = evaluate_frame(frame, labels, scores)
-    metrics.update({f"{prefix}_{k}": v for k, v in result["metrics"].items()})
-    tracking.log_metrics(metrics)
-    tracking.log_json({"metrics": result["metrics"], **result["details"]}, f"evaluation/{prefix}_report.json")
+    metrics.update(result["metrics"])
+    tracking.log_json({"metrics": metrics, **result["details"]}, f"evaluation/{prefix}_report.json")
     tracking.log_table_csv(result["errors"], f"evaluation/{prefix}_errors.csv")
     tracking.log_figure(confusion_figure(result["details"]["confusion_matrix"], f"{prefix} confusion"),
                         f"plots/{prefix}_confusion.png")
@@ -123,35 +140,46 @@ def fit_pipeline(config: TrainConfig, data_config: DataConfig, train_frame: pd.D
     # decoders learn from fully labelled rows.
     fully_labelled = fully_labelled_rows(train_frame)
     val_full = fully_labelled_rows(val_frame)
-    model.fit(train_frame if getattr(model, "learns_partial_labels", False) else fully_labelled,
-              val_full if len(val_full) else None, callbacks=callbacks)
+    model_rows = train_frame if getattr(model, "learns_partial_labels", False) else fully_labelled
+    log.info("fit: %s on %d segments ...", config.model.name, len(model_rows))
+    model.fit(model_rows, val_full if len(val_full) else None, callbacks=callbacks)
     train_frame, val_frame = fully_labelled, val_full
     decoder = build_decoder(config.decoder)
     if not decoder.needs_probabilities:
+        log.info("fit: decoder %s ...", config.decoder.name)
         decoder.fit(train_frame, None)
     elif config.decoder.train_on == "validation" and len(val_frame):
+        log.info("fit: decoder %s on the validation split's probabilities ...", config.decoder.name)
         decoder.fit(val_frame, model.predict_proba(val_frame))
     else:
+        log.info("fit: decoder %s on out-of-fold probabilities (%s fitted once per fold) ...",
+                 config.decoder.name, config.model.name)
         decoder.fit(train_frame, out_of_fold_proba(config, train_frame))
     pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
                         data_config.context_chars)
     return pipeline, time.perf_counter() - started
 
 
-def evaluate_and_log(pipeline: Pipeline, frames: dict[str, pd.DataFrame], eval_sets: dict[str, str]) -> dict:
-    """Metrics (logged, with reports and plots) of the pipeline on each split and each extra gold file."""
-    metrics: dict = {}
-    for prefix, frame in frames.items():
-        if len(frame):
-            started = time.perf_counter()
-            labels, scores = pipeline.predict_frame(frame)
-            metrics[f"{prefix}_segments_per_second"] = len(frame) / max(time.perf_counter() - started, 1e-9)
-            metrics.update(_log_evaluation(prefix, frame, labels, scores))
+def _evaluation_frames(pipeline: Pipeline, frames: dict[str, pd.DataFrame],
+                       eval_sets: dict[str, str]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(prefix, rows) of each split that has rows, then of each extra gold file, read when its turn comes."""
+    yield from ((prefix, frame) for prefix, frame in frames.items() if len(frame))
     for name, path in eval_sets.items():
-        frame = gold_frame(path, pipeline)
+        yield name, gold_frame(path, pipeline)
+
+
+def evaluate_and_log(pipeline: Pipeline, frames: dict[str, pd.DataFrame], eval_sets: dict[str, str]) -> dict:
+    """Metrics of the pipeline on each split and each extra gold file, named ``<prefix>_<name>``; the run
+    gets the headline ones (``run_metrics``), a report, the worst errors and plots of each."""
+    metrics: dict = {}
+    for prefix, frame in _evaluation_frames(pipeline, frames, eval_sets):
+        log.info("evaluate: %s, %d segments ...", prefix, len(frame))
+        started = time.perf_counter()
         labels, scores = pipeline.predict_frame(frame)
-        metrics.update(_log_evaluation(name, frame, labels, scores))
-    tracking.log_metrics({k: v for k, v in metrics.items() if k.endswith("per_second")})
+        found = {"segments_per_second": len(frame) / max(time.perf_counter() - started, 1e-9),
+                 **_evaluation(prefix, frame, labels, scores)}
+        tracking.log_metrics(run_metrics(prefix, found))
+        metrics.update({f"{prefix}_{name}": value for name, value in found.items()})
     return metrics
 
 
@@ -163,15 +191,20 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
     if config.model.name == "minilm_finetune" and config.decoder.name == "crf" and config.decoder.train_on == "oof":
         raise ValueError(f"{config_path}: decoder.train_on: 'oof' would fine-tune the transformer once per fold; "
                          "use 'validation'")
+    log.info("data: %s ...", config.data)
     built = build_dataset(data_config, progress=progress)
     splits = {name: split.to_pandas() for name, split in load_dataset_dict(built.path).items()}
     train_frame, val_frame, test_frame = splits["train"], splits["validation"], splits["test"]
+    log.info("data: %s, %d train / %d validation / %d test segments", built.path, len(train_frame),
+             len(val_frame), len(test_frame))
 
     resolved = {"train": config.model_dump(mode="json"), "data": data_config.model_dump(mode="json")}
     tags = {"model_family": config.model.name, "decoder": config.decoder.name, "git_commit": tracking.git_commit(),
             "data_fingerprint": built.stats["fingerprint"], "data_name": data_config.name,
             "config_file": str(config_path)}
-    with tracking.run(config.tracking.experiment or config.name, config.name, resolved, tags) as run_id:
+    experiment = config.tracking.experiment or config.name
+    log.info("log: a run of experiment %r in %s, its config and datasets ...", experiment, tracking.tracking_uri())
+    with tracking.run(experiment, config.name, resolved, tags, RUNS_TABLE_METRICS) as run_id:
         tracking.log_text(yaml.safe_dump(resolved, sort_keys=False), "config/resolved.yaml")
         tracking.log_json(built.stats, "data/stats.json")
         for split, frame in (("train", train_frame), ("validation", val_frame), ("test", test_frame)):
@@ -179,13 +212,15 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
                                  f"{built.stats['fingerprint']}-{split}")
 
         pipeline, train_seconds = fit_pipeline(config, data_config, train_frame, val_frame)
+        log.info("fit: done in %.1f s", train_seconds)
         pipeline.metadata.update({"config": resolved, "data_stats": built.stats})
-        tracking.log_metrics({"train_seconds": train_seconds, "train_segments": len(train_frame)})
+        tracking.log_metrics({"train_seconds": train_seconds})
         metrics = {"train_seconds": round(train_seconds, 2),
                    **evaluate_and_log(pipeline, {"val": val_frame, "test": test_frame}, config.eval_sets)}
 
         pipeline.metadata["metrics"] = {k: v for k, v in metrics.items() if isinstance(v, (int, float))}
         pipeline.metadata["run_id"] = run_id
+        log.info("log: model of run %s to MLflow ...", run_id)
         with tempfile.TemporaryDirectory() as tmp:
             pipeline_dir = Path(tmp) / "pipeline"
             pipeline.save(pipeline_dir)
@@ -199,6 +234,8 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
                                                     config.tracking.register_model)
     headline = {k: round(float(v), 4) for k, v in metrics.items()
                 if isinstance(v, (int, float)) and not k.split("_", 1)[-1].startswith(("support_", "precision_", "recall_"))}
+    link = tracking.runs_table_url(run_id)
+    log.info("done: run %s%s", run_id, f"; runs table (after `make ui`): {link}" if link else "")
     return TrainResult(run_id, model_uri, headline)
 
 

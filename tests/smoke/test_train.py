@@ -70,3 +70,42 @@ def test_failed_run_is_marked_failed_and_registers_nothing(workdir, tiny_data_co
     assert runs["status"].tolist() == ["FAILED"]
     versions = mlflow.MlflowClient().search_model_versions(f"name='{tracking.REGISTERED_MODEL}'")
     assert all(v.run_id != runs["run_id"][0] for v in versions)
+
+
+@pytest.mark.smoke
+def test_a_training_run_is_quiet_reports_its_stages_and_logs_headline_metrics(workdir, tiny_data_config, caplog):
+    import logging
+    import warnings
+
+    from newsseg.training import RUNS_TABLE_METRICS
+
+    class Records(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    pyfunc_records = Records()  # MLflow's own loggers do not propagate to caplog
+    logging.getLogger("mlflow.pyfunc").addHandler(pyfunc_records)
+    config = train_config(workdir, tiny_data_config, {"name": "layout_gbt", "max_iter": 10}, "viterbi", name="quiet")
+    try:
+        # the filters in force stay (newsseg's own among them): what is caught is what a user would see
+        with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.INFO, logger="newsseg"):
+            result = train(config, progress=False)
+    finally:
+        logging.getLogger("mlflow.pyfunc").removeHandler(pyfunc_records)
+    # UserWarning and FutureWarning are shown to users by default (DeprecationWarning only for __main__)
+    ours = [str(w.message) for w in caught if issubclass(w.category, (UserWarning, FutureWarning))
+            or "/newsseg/" in w.filename]
+    assert ours == []
+    assert not [m for m in pyfunc_records.messages if "CloudPickle" in m]
+    stages = [r.getMessage().split(":")[0] for r in caplog.records if r.name.startswith("newsseg")]
+    assert {"data", "fit", "layout_gbt", "evaluate", "log", "done"} <= set(stages)
+
+    run = mlflow.MlflowClient().get_run(result.run_id)
+    assert set(RUNS_TABLE_METRICS) <= set(run.data.metrics)
+    assert not [name for name in run.data.metrics if name.startswith(("test_precision_", "test_support_", "val_f1_"))]
+    experiment = mlflow.MlflowClient().get_experiment(run.info.experiment_id)
+    assert experiment.tags[tracking.EXPERIMENT_KIND_TAG] == tracking.MODEL_TRAINING_KIND

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 import numpy as np
@@ -23,6 +24,7 @@ from . import SegmentModel, full_proba, register
 from .batch_tfidf import text_pipeline_proba
 from .compiled_trees import compiled_trees
 
+log = logging.getLogger(__name__)  # stage lines of a fit (newsseg.progress shows them in `newsseg train`)
 
 def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"text": model_text(frame)})
@@ -115,6 +117,7 @@ class LayoutGbt(SegmentModel):
         site_rec = site_recurrence(train)
         tfidf_proba = None
         if self.config.use_tfidf:
+            log.info("layout_gbt: stacked TF-IDF, out of fold and on all pages ...")
             tfidf_config = stacked_tfidf_config(self.config.tfidf_char_ngrams)
             self.tfidf = TfidfLogreg(tfidf_config, self.seed)
             fully_labelled = train[full].reset_index(drop=True)
@@ -126,19 +129,25 @@ class LayoutGbt(SegmentModel):
         # Every training page twice, at half weight: with its site recurrence, and with it hidden, as on a
         # lone page where no other page of the site is there to compare with. (Hiding it on a random half
         # of the pages did the same with more noise: macro-F1 moved by 0.006 between seeds.)
+        log.info("layout_gbt: layout features of %d segments ...", len(train))
         own = self._segment_features(train, site_rec, tfidf_proba)
         hidden = own.copy()
         hidden[:, SITE_RECURRENCE_COLUMN] = 0.0
         features = np.vstack([with_neighbours(own, train, self.config.neighbours),
                               with_neighbours(hidden, train, self.config.neighbours)])
         labels, weights = np.tile(labels, 2), np.tile(train["weight"].to_numpy() * 0.5, 2)
+        rounds = f"{self.config.max_iter} rounds on {len(labels)} rows"
         if full.all():
+            log.info("layout_gbt: gradient boosting, %s ...", rounds)
             self.body_classifier = None
             self.classifier = self._boosting().fit(features, labels, sample_weight=weights)
             return
         body = LABELS.index("news_body")
+        log.info("layout_gbt: gradient boosting 1/2 (body or not), %s ...", rounds)
         self.body_classifier = self._boosting().fit(features, (labels == body).astype(int), sample_weight=weights)
         rest = (labels >= 0) & (labels != body)
+        log.info("layout_gbt: gradient boosting 2/2 (which other label), %d rounds on %d rows ...",
+                 self.config.max_iter, int(rest.sum()))
         self.classifier = self._boosting().fit(features[rest], labels[rest], sample_weight=weights[rest])
 
     def _boosting(self) -> HistGradientBoostingClassifier:
