@@ -274,6 +274,8 @@ def predict_cmd(
                        id_column, text_column, batch_size, True, workers, resume, threads)
     except PredictInterrupted as stop:
         _fail_interrupted(stop)
+    except KeyboardInterrupt:  # while the model loads: nothing was labelled
+        _fail("interrupted before any document was labelled", 130)
     typer.echo(f"{summary.documents} documents, {summary.failed} failed"
                + (f", written to {output}" if output else ""), err=True)
     if summary.failed:

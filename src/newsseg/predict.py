@@ -587,8 +587,9 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
 
     ``pipeline`` is a loaded Pipeline or its folder; with a folder and ``workers`` > 1, only the workers
     load it. Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
-    end; ``resume`` continues an interrupted run from its partial file (jsonl only). With ``workers``
-    > 1 (0: one per core), batches are labelled by that many processes, in turn, at most
+    end; ``resume`` continues an interrupted run from its partial file (jsonl only), to the output of a run
+    that was never interrupted (the same ``batch_size`` and ``workers``). SIGINT and SIGTERM (in the main
+    thread) raise ``PredictInterrupted``, which says what was written. With ``workers`` > 1 (0: one per core), batches are labelled by that many processes, in turn, at most
     ``BATCHES_IN_FLIGHT_PER_WORKER`` each in flight, so memory is bounded by the batch size, not by the
     input. ``threads``: OpenMP threads per worker (0: the cores shared out among the workers). The summary
     names the first ``REPORTED_FAILURES`` failed documents.

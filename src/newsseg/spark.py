@@ -23,6 +23,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pandas as pd
+
 from .documents import Document
 from .predict import DEFAULT_BATCH_SIZE
 
@@ -77,8 +79,6 @@ def predict_batches(rows: Iterable[tuple[int, Document]], batch_size: int) -> It
 
 def _label_partition(model: str, batch_size: int, frames):
     """mapInPandas: a partition's rows (whole sites, in input order) labelled with one site memory."""
-    import pandas as pd
-
     from .features import SiteMemory
 
     pipeline = _shipped_pipeline(model)
@@ -124,9 +124,8 @@ def _site_column(frame):
                  *(text_of(f"meta.{name}", name in meta_fields) for name in ("domain", "url", "site")))
 
 
-def _sites(domain, url, meta_domain, meta_url, meta_site):
-    import pandas as pd
-
+def _sites(domain: pd.Series, url: pd.Series, meta_domain: pd.Series, meta_url: pd.Series,
+           meta_site: pd.Series) -> pd.Series:
     from .readers import record_site
 
     def text(value):

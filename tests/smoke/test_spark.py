@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sys
 
 import pytest
 
@@ -16,7 +17,7 @@ def segments_of(jsonl: str) -> dict:
 
 @pytest.mark.smoke
 @requires_java
-def test_spark_predict_matches_single_process_predict(workdir_with_model, trained):
+def test_spark_predict_matches_single_process_predict(workdir_with_model, trained, monkeypatch):
     """Pages of several sites, whose lines recur from page to page, read as several partitions and labelled in
     site partitions: the labels (site memory and batches included) are those of `predict --workers 1`."""
     import pandas as pd
@@ -44,6 +45,8 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     assert segments_of((workdir / "alone_out.jsonl").read_text()) != expected
 
     # Small input splits: the file is read as several partitions; three partitions of sites are labelled.
+    # The session is made here for that setting (spark_predict takes it): its workers run this interpreter.
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
     SparkSession.builder.master("local[2]").config("spark.sql.files.maxPartitionBytes", str(48 * 1024)) \
         .config("spark.ui.enabled", "false").getOrCreate()
     count = spark_predict(trained.model_uri, str(source), str(workdir / "segments.parquet"), master="local[2]",
