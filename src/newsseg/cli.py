@@ -257,8 +257,8 @@ def predict_cmd(
     batch_size: int = typer.Option(64, metavar="N", help="documents labelled together"),  # predict.DEFAULT_BATCH_SIZE
     workers: int = typer.Option(0, metavar="N",
                                 help="worker processes (0: one per core; 1 for a single .txt or .html file)"),
-    resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o): skip ids "
-                                                        "already written"),
+    resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o) from its "
+                                                        "partial output; the result is that of an uninterrupted run"),
     threads: int = typer.Option(0, metavar="N",
                                 help="math threads per worker (0: the cores shared out among the workers)"),
 ) -> None:
@@ -266,7 +266,7 @@ def predict_cmd(
     import os
 
     from .inference import model_folder
-    from .predict import predict_files
+    from .predict import PredictInterrupted, predict_files
     from .readers import SINGLE_PAGE_SUFFIXES
 
     pipeline = _run(model_folder, model)  # loaded by predict_files, or only by its workers
@@ -274,13 +274,28 @@ def predict_cmd(
     if workers == 0:  # one per core, but no process pool for a single page
         single_page = len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
         workers = 1 if single_page else os.cpu_count() or 1
-    summary = _run(predict_files, pipeline, inputs, output, fmt, [k.strip() for k in keep.split(",") if k.strip()],
-                   id_column, text_column, batch_size, True, workers, resume, threads)
+    try:
+        summary = _run(predict_files, pipeline, inputs, output, fmt, [k.strip() for k in keep.split(",") if k.strip()],
+                       id_column, text_column, batch_size, True, workers, resume, threads)
+    except PredictInterrupted as stop:
+        _fail_interrupted(stop)
+    except KeyboardInterrupt:  # while the model loads: nothing was labelled
+        _fail("interrupted before any document was labelled", 130)
     typer.echo(f"{summary.documents} documents, {summary.failed} failed"
                + (f", written to {output}" if output else ""), err=True)
     if summary.failed:
         _report_failures(summary)
         raise typer.Exit(1)
+
+
+def _fail_interrupted(stop) -> None:
+    """One line for a run stopped by SIGINT / SIGTERM: where its output is and how to continue; the shell's
+    exit code for the signal (130, 143)."""
+    import shlex
+    import sys
+
+    typer.echo(stop.describe(shlex.join(["newsseg", *sys.argv[1:]])), err=True)
+    raise typer.Exit(128 + stop.signum)
 
 
 def _report_failures(summary) -> None:
@@ -321,15 +336,19 @@ def spark_predict_cmd(
     master: str = typer.Option("local[*]", metavar="URL", help="Spark master URL"),
     id_column: str = typer.Option("id", "--id-column", metavar="NAME", help="id column"),
     text_column: str = typer.Option("text", "--text-column", metavar="NAME", help="text column"),
-    partitions: Optional[int] = typer.Option(None, metavar="N", help="repartition the input into this many partitions"),
+    partitions: Optional[int] = typer.Option(None, metavar="N", help="partitions of sites labelled in parallel "
+                                                                    "(default: spark.sql.shuffle.partitions)"),
+    batch_size: int = typer.Option(64, metavar="N", help="as predict's --batch-size: the labels are those of "
+                                                          "`predict --workers 1` with it"),
 ) -> None:
-    """Label a corpus on Spark; writes Parquet rows (id, index, start, end, label, score, error)."""
+    """Label a corpus on Spark; writes Parquet rows (id, index, start, end, label, score, error). The labels are
+    those `newsseg predict --workers 1` gives the same file."""
     try:
         from .spark import spark_predict
         import pyspark  # noqa: F401
     except ImportError:
         _fail("Spark is an optional extra: pip install -e '.[spark]' (and Java 17)")
-    rows = _run(spark_predict, model, input_path, output_path, master, id_column, text_column, partitions)
+    rows = _run(spark_predict, model, input_path, output_path, master, id_column, text_column, partitions, batch_size)
     typer.echo(f"{rows} segment rows written to {output_path}", err=True)
 
 

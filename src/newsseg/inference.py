@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
 from .readers import not_text_reason
+
+log = logging.getLogger(__name__)
 
 PIPELINE_FORMAT_VERSION = 1
 # The numeric columns of ``document_columns`` (Python ints and floats), as pandas types them.
@@ -129,6 +132,19 @@ class Pipeline:
                 except Exception as exc:  # noqa: BLE001 - reported in the document's output
                     errors[id(doc)] = f"{type(exc).__name__}: {exc}"
         return [(results.get(id(d), []), reason or errors.get(id(d))) for d, reason in zip(docs, reasons)]
+
+    def remember_documents(self, docs: Sequence[Document], memory: SiteMemory) -> None:
+        """Feed ``memory`` the pages ``label_documents(docs, memory)`` would, without running the model: a
+        resumed run passes the documents it already wrote through here, so that the later ones are
+        labelled as in a run that was never interrupted. The memory takes each page's line keys from the
+        batch's frame (``features.site_recurrence``), so the frame is built as labelling builds it."""
+        good = [d for d in docs if not unlabelled_reason(d)]
+        if not good:
+            return
+        try:
+            self.frame(with_unique_ids(good), memory)
+        except Exception as exc:  # noqa: BLE001 - labelling failed on this batch too, and wrote why
+            log.debug("documents already written: the site memory skips a batch that fails (%s)", exc)
 
     def save(self, path: Path | str) -> None:
         path = Path(path)

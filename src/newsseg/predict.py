@@ -21,10 +21,11 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO, AbstractSet, Iterator, Optional, Sequence, Union
+from typing import IO, Iterator, Optional, Sequence, Union
 
 from . import LOG_FORMAT
 from .documents import Document
@@ -93,13 +94,13 @@ def _jsonl_line_runs(path: Path, size: int, id_column: str, text_column: str) ->
             first_line_no += len(lines)
 
 
-def _input_items(paths: Sequence[Path], batch_size: int, id_column: str, text_column: str,
-                 parse_jsonl: bool) -> Iterator[Document | JsonlLines]:
+def _input_items(paths: Sequence[Path], batch_size: int, id_column: str,
+                 text_column: str) -> Iterator[Document | JsonlLines]:
     for path in paths:
         try:
             reader = guess_reader(path)
             log.info("reading %s (%s)", path, reader)
-            if reader == "jsonl" and not parse_jsonl:
+            if reader == "jsonl":
                 yield from _jsonl_line_runs(path, batch_size, id_column, text_column)
             else:
                 yield from read_documents(reader, path, _reading_options(id_column, text_column))
@@ -107,28 +108,34 @@ def _input_items(paths: Sequence[Path], batch_size: int, id_column: str, text_co
             yield Document(str(path), "", {"error": str(exc)})
 
 
-def iter_input_batches(paths: Sequence[Path], batch_size: int, id_column: str = "id", text_column: str = "text",
-                       skip_ids: AbstractSet[str] = frozenset()) -> Iterator[InputBatch]:
+def iter_input_batches(paths: Sequence[Path], batch_size: int, id_column: str = "id",
+                       text_column: str = "text") -> Iterator[InputBatch]:
     """Every input in order, in batches of ``batch_size``: a JSONL input as runs of raw lines (JsonlLines), for
     the process that labels them to parse; other inputs as Documents, batched across inputs. An input that
-    cannot be read at all is one error document; a bad record, an error document in its place.
-
-    Documents whose id is in ``skip_ids`` (resuming) are left out. JSONL is then parsed here, since only this
-    process holds the ids: copying them to every worker would multiply the memory they take."""
+    cannot be read at all is one error document; a bad record, an error document in its place."""
     pending: list[Document] = []
-    for item in _input_items(paths, batch_size, id_column, text_column, parse_jsonl=bool(skip_ids)):
+    for item in _input_items(paths, batch_size, id_column, text_column):
         if isinstance(item, JsonlLines):
             if pending:
                 yield pending
                 pending = []
             yield item
-        elif item.id not in skip_ids:
+        else:
             pending.append(item)
             if len(pending) == batch_size:
                 yield pending
                 pending = []
     if pending:
         yield pending
+
+
+def documents_in(batch: InputBatch) -> int:
+    """How many documents the batch holds: for JsonlLines, its non-blank lines (each one document, a
+    malformed one an error document), as ``readers.read_jsonl_lines`` reads them."""
+    if isinstance(batch, JsonlLines):
+        return sum(1 for line_no, line in enumerate(batch.lines, batch.first_line_no)
+                   if line.decode("utf-8-sig" if line_no == 1 else "utf-8", errors="replace").strip())
+    return len(batch)
 
 
 WRITTEN_KEYS = ("start", "end", "label", "score")  # what the writers use of a segment
@@ -339,12 +346,53 @@ def write_batch(settings: OutputSettings, batch: list[Document],
                         len(batch), sum(len(doc.text) for doc in batch), writer.batch_table())
 
 
-def label_batch(pipeline: Pipeline, memory: SiteMemory, settings: OutputSettings, batch: InputBatch) -> WrittenBatch:
-    """Parse (JsonlLines), label and write one batch."""
+@dataclass(frozen=True)
+class WrittenBefore:
+    """The leading documents of a batch that a resumed run's partial output already holds: ``count`` of them.
+    Where they end the partial output, ``last_id`` is the id of its last document, checked against the
+    input's, so that a partial output of other inputs is not continued."""
+
+    count: int
+    last_id: str | None = None
+    partial: str = ""
+
+    def check(self, documents: list[Document]) -> None:
+        if self.last_id is not None and documents[self.count - 1].id != self.last_id:
+            raise ValueError(f"{self.partial}: its last document is {self.last_id!r}, but the inputs hold "
+                             f"{documents[self.count - 1].id!r} there: it was written from other inputs (delete "
+                             "it to start again)")
+
+
+def label_batch(pipeline: Pipeline, memory: SiteMemory, settings: OutputSettings, batch: InputBatch,
+                before: WrittenBefore | None = None) -> WrittenBatch:
+    """Parse (JsonlLines), label and write one batch. Resuming, the documents ``before`` names are not
+    written again; they feed the site memory as labelling them did, so the rest label as they did then
+    (the batch that holds both kinds is labelled whole, as it was: a page's recurrence counts its batch)."""
     documents = batch.documents() if isinstance(batch, JsonlLines) else batch
+    skip = min(before.count, len(documents)) if before else 0
+    if skip:
+        before.check(documents)
+    if skip == len(documents):
+        pipeline.remember_documents(documents, memory)
+        return write_batch(settings, [], [])
     # The writers need no per-label scores.
-    labelled = pipeline.label_documents(documents, memory, with_scores=False) if documents else []
-    return write_batch(settings, documents, labelled)
+    labelled = pipeline.label_documents(documents, memory, with_scores=False)
+    return write_batch(settings, documents[skip:], labelled[skip:])
+
+
+def _with_written_before(batches: Iterator[InputBatch], written: int, last_id: str | None,
+                         partial: Path) -> Iterator[tuple[InputBatch, WrittenBefore | None]]:
+    """Each batch, and what of it the partial output holds: resuming, the inputs' first ``written`` documents
+    (the output is in input order, a line per document). The batches are those of an uninterrupted run, so
+    each worker's site memory sees the same pages."""
+    left = written
+    for batch in batches:
+        count = min(left, documents_in(batch)) if left else 0
+        left -= count
+        yield batch, WrittenBefore(count, None if left else last_id, str(partial)) if count else None
+    if left:
+        raise ValueError(f"{partial}: holds {written} documents, but the inputs only {written - left}: it was "
+                         "written from other inputs (delete it to start again)")
 
 
 class _WorkerState:
@@ -357,6 +405,8 @@ class _WorkerState:
 
 
 def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings, log_level: int) -> None:
+    # A Ctrl-C at the terminal reaches the workers too: the parent stops them and reports (see _Signals).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Workers share the cores instead of oversubscribing them; set before any OpenMP library (scikit-learn,
     # torch) loads, which is why torch is not imported here: a worker only pays for it if its model needs it.
     os.environ["OMP_NUM_THREADS"] = str(threads)
@@ -370,10 +420,10 @@ def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings, log_le
     _WorkerState.output = output
 
 
-def _label_in_worker(batch: InputBatch) -> WrittenBatch:
+def _label_in_worker(batch: InputBatch, before: WrittenBefore | None) -> WrittenBatch:
     if _WorkerState.load_error:
         raise ValueError(_WorkerState.load_error)
-    return label_batch(_WorkerState.pipeline, _WorkerState.memory, _WorkerState.output, batch)
+    return label_batch(_WorkerState.pipeline, _WorkerState.memory, _WorkerState.output, batch, before)
 
 
 BATCHES_IN_FLIGHT_PER_WORKER = 4  # enough that a worker given a long batch holds the others up rarely
@@ -435,22 +485,98 @@ def _partial_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.partial")
 
 
-def _resume_ids(partial: Path) -> set[str]:
-    """Ids already written to an interrupted run's output, read line by line; a torn last line is cut off."""
+def _resume_point(partial: Path) -> tuple[int, str | None]:
+    """How many documents an interrupted run's output holds (its complete lines: one per document), and the
+    id of the last; a torn last line is cut off."""
     if not partial.exists():
-        return set()
-    ids, complete_bytes = set(), 0
+        return 0, None
+    count, last, complete_bytes = 0, b"", 0
     with partial.open("rb") as fh:
         for line in fh:
             if not line.endswith(b"\n"):
                 break
             complete_bytes += len(line)
-            if line.strip():
-                ids.add(json.loads(line)["id"])
+            count, last = count + 1, line
     if complete_bytes != partial.stat().st_size:
         with partial.open("r+b") as fh:
             fh.truncate(complete_bytes)
-    return ids
+    try:
+        return count, json.loads(last)["id"] if count else None
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"{partial}:{count}: not a line of newsseg's JSONL output (delete the file to start "
+                         "again)") from None
+
+
+class PredictInterrupted(KeyboardInterrupt):
+    """A run stopped by SIGINT or SIGTERM (``signum``): ``documents`` of its output are in ``partial`` (None:
+    written to stdout), each on a whole line."""
+
+    def __init__(self, signum: int, partial: Path | None, documents: int, fmt: str) -> None:
+        super().__init__(signum)
+        self.signum, self.partial, self.documents, self.fmt = signum, partial, documents, fmt
+
+    def describe(self, command: str) -> str:
+        """One line: where the output so far is, and how to continue (``command``: the run's command line)."""
+        if self.partial is None:
+            return f"interrupted after {self.documents:,} documents (written to stdout; --resume needs -o FILE)"
+        done = f"interrupted: {self.documents:,} documents in {self.partial}"
+        if self.fmt != "jsonl":
+            return f"{done} (--resume needs --format jsonl: run the command again to label everything)"
+        resume = "" if "--resume" in command.split() else " --resume"
+        return f"{done}; continue with: {command}{resume}"
+
+
+class _Signals:
+    """While a run is on (in the main thread, where handlers can be set): SIGINT and SIGTERM raise
+    KeyboardInterrupt, except while a batch is being written, after which they do, so that the output ends
+    on a whole document. ``received`` is the first signal; later ones are ignored, so that stopping the
+    workers and closing the output are not cut short."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.writing = False
+        self.previous: dict = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+    def _handle(self, signum, frame) -> None:
+        if self.received is None:
+            self.received = signum
+            if not self.writing:
+                raise KeyboardInterrupt
+
+    @contextmanager
+    def writing_batch(self) -> Iterator[None]:
+        self.writing = True
+        try:
+            yield
+        finally:
+            self.writing = False
+        if self.received is not None:
+            raise KeyboardInterrupt
+
+    @staticmethod
+    @contextmanager
+    def ignored_by_new_processes() -> Iterator[None]:
+        """SIGINT ignored while processes are started: they inherit that, so that a Ctrl-C while one starts
+        up (before its initializer ignores it too) prints no traceback from it. A Ctrl-C in these
+        milliseconds is lost."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Optional[Path], fmt: str = "jsonl",
@@ -461,8 +587,9 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
 
     ``pipeline`` is a loaded Pipeline or its folder; with a folder and ``workers`` > 1, only the workers
     load it. Output is appended a batch at a time to a hidden ``.NAME.partial`` file, renamed to NAME at the
-    end; ``resume`` continues an interrupted run from its partial file (jsonl only). With ``workers``
-    > 1 (0: one per core), batches are labelled by that many processes, in turn, at most
+    end; ``resume`` continues an interrupted run from its partial file (jsonl only), to the output of a run
+    that was never interrupted (the same ``batch_size`` and ``workers``). SIGINT and SIGTERM (in the main
+    thread) raise ``PredictInterrupted``, which says what was written. With ``workers`` > 1 (0: one per core), batches are labelled by that many processes, in turn, at most
     ``BATCHES_IN_FLIGHT_PER_WORKER`` each in flight, so memory is bounded by the batch size, not by the
     input. ``threads``: OpenMP threads per worker (0: the cores shared out among the workers). The summary
     names the first ``REPORTED_FAILURES`` failed documents.
@@ -497,87 +624,99 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
              batch_size, workers, threads)
     single_text = len(inputs) == 1 and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
     summary = PredictSummary()
-    done: set[str] = set()
+    written_before, last_id = 0, None  # resuming: the documents the partial output holds
     if output is None:
         out, partial = sys.stdout, None
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = _partial_path(output)
-        done = _resume_ids(partial) if resume else set()
+        if resume:
+            written_before, last_id = _resume_point(partial)
         out = partial.open("wb") if fmt == "parquet" else partial.open("a" if resume else "w", encoding="utf-8")
     log.info("writing %s to %s", fmt, partial or "stdout")
     settings = OutputSettings(fmt, frozenset(keep), with_headers=not single_text)
     writer = settings.writer(out)
-    batches = iter_input_batches(inputs, batch_size, id_column, text_column, skip_ids=done)
+    batches = _with_written_before(iter_input_batches(inputs, batch_size, id_column, text_column),
+                                   written_before, last_id, partial)
     bar = tqdm(desc="labelling", unit=" docs", disable=not progress, file=sys.stderr)
     pools: list = []
     processes: list = []  # each pool's worker, as started
     cleanup: list[str] = []
     started = time.perf_counter()
+    signals = _Signals()
 
     def put(written: WrittenBatch) -> None:
-        writer.put(written)
-        summary.add(written)
+        with signals.writing_batch():  # a signal waits until the batch is written and flushed
+            writer.put(written)
+            out.flush()  # a chunk at a time: an interrupted run loses at most the batches in flight
+            summary.add(written)
         log.debug("wrote %d documents (%d failed)", written.documents, len(written.failures))
-        out.flush()  # a chunk at a time: an interrupted run loses at most the batches in flight
         bar.update(written.documents)
         rate = summary.characters / 1e6 / max(time.perf_counter() - started, 1e-9)
         bar.set_postfix(MB_s=f"{rate:.2f}", failed=summary.failed, refresh=False)
 
-    try:
-        if not resume or not done:
-            writer.start()
-        if workers == 1:
-            from threadpoolctl import threadpool_limits
+    with signals:
+        try:
+            if not written_before:
+                with signals.writing_batch():
+                    writer.start()
+            if workers == 1:
+                from threadpoolctl import threadpool_limits
 
-            from .models.transformer_models import torch_threads_capped
+                from .models.transformer_models import torch_threads_capped
 
-            memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
-            # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.
-            with threadpool_limits(threads), torch_threads_capped(threads):
-                for batch in batches:
-                    put(label_batch(pipeline, memory, settings, batch))
-        else:
-            # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
-            # loads the pipeline from a folder once.
-            if isinstance(pipeline, Pipeline):
-                pipeline_dir = tempfile.mkdtemp(prefix="newsseg-predict-")
-                cleanup.append(pipeline_dir)
-                pipeline.save(pipeline_dir)
+                memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
+                # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.
+                with threadpool_limits(threads), torch_threads_capped(threads):
+                    for batch, before in batches:
+                        put(label_batch(pipeline, memory, settings, batch, before))
             else:
-                pipeline_dir = str(pipeline)
-            # One single-process pool per worker, each given every workers-th batch: a worker's site memory
-            # then sees the same pages on every run, so the output does not depend on which worker is free.
-            log_level = logging.getLogger().getEffectiveLevel()
-            context = multiprocessing.get_context("spawn")
-            log.info("starting %d workers; each loads the model from %s", workers, pipeline_dir)
-            for _ in range(workers):
-                pools.append(context.Pool(1, _init_worker, (pipeline_dir, threads, settings, log_level)))
-                processes.append(_worker_of(pools[-1]))
-                _widen_pipes(pools[-1])
-            in_flight: deque = deque()  # (the batch's result, the worker that owes it)
-            for index, batch in enumerate(batches):
-                in_flight.append((pools[index % workers].apply_async(_label_in_worker, (batch,)),
-                                  processes[index % workers]))
-                if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * workers:
+                # Spawned, not forked: OpenMP (gradient boosting, torch) does not survive a fork. Each worker
+                # loads the pipeline from a folder once.
+                if isinstance(pipeline, Pipeline):
+                    pipeline_dir = tempfile.mkdtemp(prefix="newsseg-predict-")
+                    cleanup.append(pipeline_dir)
+                    pipeline.save(pipeline_dir)
+                else:
+                    pipeline_dir = str(pipeline)
+                # One single-process pool per worker, each given every workers-th batch: a worker's site memory
+                # then sees the same pages on every run, so the output does not depend on which worker is free.
+                log_level = logging.getLogger().getEffectiveLevel()
+                context = multiprocessing.get_context("spawn")
+                log.info("starting %d workers; each loads the model from %s", workers, pipeline_dir)
+                for _ in range(workers):
+                    with signals.ignored_by_new_processes():
+                        pools.append(context.Pool(1, _init_worker, (pipeline_dir, threads, settings, log_level)))
+                    processes.append(_worker_of(pools[-1]))
+                    _widen_pipes(pools[-1])
+                in_flight: deque = deque()  # (the batch's result, the worker that owes it)
+                for index, (batch, before) in enumerate(batches):
+                    in_flight.append((pools[index % workers].apply_async(_label_in_worker, (batch, before)),
+                                      processes[index % workers]))
+                    if len(in_flight) >= BATCHES_IN_FLIGHT_PER_WORKER * workers:
+                        put(_result_of(*in_flight.popleft()))
+                while in_flight:
                     put(_result_of(*in_flight.popleft()))
-            while in_flight:
-                put(_result_of(*in_flight.popleft()))
-        writer.finish()
-    except BaseException as exc:
-        if partial is not None:
-            writer.close()
-            out.close()  # the partial file stays: --resume continues from it
-            if isinstance(exc, ChildProcessError):  # a dead worker: say where the run's output is
+            with signals.writing_batch():
+                writer.finish()
+        except BaseException as exc:
+            if partial is not None:
+                writer.close()
+                out.close()  # the partial file stays: --resume continues from it
+            if signals.received is not None or isinstance(exc, KeyboardInterrupt):
+                bar.leave = False  # the interruption's one line says what the bar would
+                raise PredictInterrupted(signals.received or signal.SIGINT, partial,
+                                         written_before + summary.documents, fmt) from None
+            if partial is not None and isinstance(exc, ChildProcessError):  # a dead worker: where the output is
                 resuming = ": the same command with --resume continues from it" if fmt == "jsonl" else ""
                 raise ChildProcessError(f"{exc}; what was labelled before is in {partial}{resuming}") from None
-        raise
-    finally:
-        bar.close()
-        for pool, process in zip(pools, processes):
-            _stop_pool(pool, process)
-        for folder in cleanup:
-            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            bar.close()
+            for pool, process in zip(pools, processes):
+                _stop_pool(pool, process)
+            for folder in cleanup:
+                shutil.rmtree(folder, ignore_errors=True)
     if partial is not None:
         out.close()
         os.replace(partial, output)

@@ -81,6 +81,12 @@ def _site_of(domain: object, url: object) -> Optional[str]:
     return None
 
 
+def record_site(domain: object, url: object, meta: dict) -> Optional[str]:
+    """The site of a JSONL record (of a row with ``domain`` / ``url`` columns, with ``meta`` empty): its
+    ``meta.domain``, else ``_site_of`` its ``domain`` and its URL (``url``, else ``meta.url``)."""
+    return meta.get("domain") or _site_of(domain, url or meta.get("url"))
+
+
 def _bad(options: ReaderOptions, message: str, doc_id: str) -> Iterator[Document]:
     error_doc = options.bad(message, doc_id)
     if error_doc is not None:
@@ -304,7 +310,7 @@ def _document_from_row(row: object, where: str, options: ReaderOptions) -> Docum
     if not isinstance(meta, dict):
         raise InputError(f"{where}: key 'meta' must be an object")
     meta = dict(meta)
-    site = meta.get("domain") or _site_of(row.get("domain"), row.get("url") or meta.get("url"))
+    site = record_site(row.get("domain"), row.get("url"), meta)
     if site:
         meta["domain"] = site
     doc = Document(str(row[options.id_column]), text, meta, row.get("spans") if options.read_spans else None)

@@ -1,5 +1,5 @@
 """Prediction input: batches of raw JSONL lines parse into the documents the reader gives; every input keeps
-its place; resuming skips ids; the workers' pipes are widened."""
+its place; resuming counts the documents written; the workers' pipes are widened."""
 
 import json
 import logging
@@ -8,8 +8,14 @@ import sys
 
 import pytest
 
-from newsseg.documents import Document
-from newsseg.predict import PIPE_BYTES, JsonlLines, _widen_pipes, iter_input_batches
+from newsseg.predict import (
+    PIPE_BYTES,
+    JsonlLines,
+    _widen_pipes,
+    _with_written_before,
+    documents_in,
+    iter_input_batches,
+)
 from newsseg.readers import ReaderOptions, read_documents
 
 JSONL_BYTES = (
@@ -64,12 +70,21 @@ def test_inputs_keep_their_order_and_an_unreadable_one_is_an_error_document(tmp_
     assert kinds == ["list", "JsonlLines", "JsonlLines", "list", "list"]
 
 
-def test_resuming_parses_jsonl_here_and_skips_the_ids_written(tmp_path):
+def test_resuming_counts_the_documents_of_raw_lines_as_the_reader_reads_them(tmp_path):
+    """A resumed run keeps the batches and knows how many documents of each are written by counting them:
+    blank lines (a byte-order mark alone on the first line too) are no documents, a malformed line is one."""
     path = tmp_path / "in.jsonl"
-    path.write_bytes(JSONL_BYTES)
-    docs, kinds = expand(iter_input_batches([path], 2, skip_ids={"a", "latin"}))
-    assert set(kinds) == {"list"} and [d.id for d in docs] == [f"{path}:4", "empty", "b"]
-    assert all(isinstance(d, Document) for d in docs)
+    path.write_bytes(b"\xef\xbb\xbf\n" + JSONL_BYTES.removeprefix("\ufeff".encode()) + b"\n\xef\xbb\xbf\n")
+    for batch_size in (1, 2, 3, 100):
+        batches = list(iter_input_batches([path], batch_size))
+        assert [documents_in(batch) for batch in batches] == [len(batch.documents()) for batch in batches]
+        assert sum(documents_in(batch) for batch in batches) == 6  # the last line's mark is a malformed line
+        partial = tmp_path / ".out.partial"
+        before = [written for _, written in _with_written_before(iter(batches), 3, "empty", partial)]
+        assert sum(written.count for written in before if written) == 3
+        assert [written.last_id for written in before if written and written.last_id] == ["empty"]
+        with pytest.raises(ValueError, match="holds 7 documents, but the inputs only 6"):
+            list(_with_written_before(iter(batches), 7, "x", partial))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are set with a Linux fcntl")
