@@ -212,6 +212,17 @@ def test_layout_gbt_trees_keep_to_max_depth(max_depth):
     assert max(depths) == max_depth
 
 
+def train_with_a_partial_page() -> pd.DataFrame:
+    """The labelled pages, and a page whose first two lines carry only the partial label "not news_body"."""
+    from newsseg.dataset import NOT_NEWS_BODY_ID
+
+    train = labelled_frame()
+    partial_page = frame_of({"c1": ("c.com", "Sign in\nWeather\nBridge reopens\nTraffic flowed again today.\n")})
+    partial_page["label"] = [NOT_NEWS_BODY_ID, NOT_NEWS_BODY_ID, LABEL_TO_ID["news_body"], LABEL_TO_ID["news_body"]]
+    train = pd.concat([train, partial_page], ignore_index=True)
+    return train
+
+
 def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
     """Rows labelled only "not news_body" train the body-or-not stage; the stage for the other four labels
     never sees them, so they cannot teach that everything outside the article is `other`."""
@@ -219,10 +230,7 @@ def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
     from newsseg.dataset import NOT_NEWS_BODY_ID
     from newsseg.models import sklearn_models
 
-    train = labelled_frame()
-    partial_page = frame_of({"c1": ("c.com", "Sign in\nWeather\nBridge reopens\nTraffic flowed again today.\n")})
-    partial_page["label"] = [NOT_NEWS_BODY_ID, NOT_NEWS_BODY_ID, LABEL_TO_ID["news_body"], LABEL_TO_ID["news_body"]]
-    train = pd.concat([train, partial_page], ignore_index=True)
+    train = train_with_a_partial_page()
     fitted = []
     fit = sklearn_models.HistGradientBoostingClassifier.fit
     monkeypatch.setattr(sklearn_models.HistGradientBoostingClassifier, "fit",
@@ -238,3 +246,40 @@ def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
     assert np.allclose(proba.sum(1), 1.0)
     p_body = model.body_classifier.predict_proba(np.asarray(model._features(train)))[:, 1]
     assert np.allclose(proba[:, body], p_body)
+
+
+def test_label_balance_gives_each_label_and_the_partial_label_the_same_total():
+    from newsseg.dataset import NOT_NEWS_BODY_ID
+    from newsseg.models.sklearn_models import label_balance
+
+    labels = np.array([0] * 6 + [4] * 3 + [NOT_NEWS_BODY_ID] * 2 + [2])
+    weights = label_balance(labels)
+    totals = {label: weights[labels == label].sum() for label in set(labels.tolist())}
+    assert np.allclose(list(totals.values()), len(labels) / 4)  # four groups, each a quarter of the rows' weight
+    assert weights[labels == 2][0] == 6 * weights[labels == 0][0]  # a label six times rarer weighs six times more
+
+
+@pytest.mark.parametrize("balance", ["binary", "labels"])
+def test_body_stage_balance_sets_the_body_stage_weights(monkeypatch, balance):
+    """binary: scikit-learn balances body against not-body; labels: the rows carry label_balance weights and
+    the classifier adds no class weight of its own."""
+    from newsseg.config import LayoutGbtConfig
+    from newsseg.models import sklearn_models
+
+    train = train_with_a_partial_page()
+    fitted = []
+    fit = sklearn_models.HistGradientBoostingClassifier.fit
+    monkeypatch.setattr(sklearn_models.HistGradientBoostingClassifier, "fit",
+                        lambda self, X, y, sample_weight: fitted.append((self.class_weight, sample_weight))
+                        or fit(self, X, y, sample_weight))
+    config = LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=0, body_stage_balance=balance)
+    sklearn_models.LayoutGbt(config).fit(train)
+    (body_class_weight, body_weights), (rest_class_weight, _) = fitted
+    row_weights = np.tile(train["weight"].to_numpy() * 0.5, 2)
+    assert rest_class_weight == "balanced"
+    if balance == "binary":
+        assert body_class_weight == "balanced" and np.allclose(body_weights, row_weights)
+    else:
+        labels = np.tile(train["label"].to_numpy(), 2)
+        assert body_class_weight is None
+        assert np.allclose(body_weights, row_weights * sklearn_models.label_balance(labels))
