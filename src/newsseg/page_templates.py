@@ -147,10 +147,6 @@ class SiteTemplate:
     share_bar: list[Line]
     layout: dict = field(default_factory=dict)
 
-    def chrome_lines(self) -> list[Line]:
-        """Lines that every page of the site carries, as rendered."""
-        return [*self.header, *self.sidebar, *self.footer, *self.after_article, *self.share_bar]
-
 
 def _fmt(text: str, **values: str) -> str:
     return text.format(**values) if "{" in text else text

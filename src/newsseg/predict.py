@@ -430,7 +430,7 @@ BATCHES_IN_FLIGHT_PER_WORKER = 4  # enough that a worker given a long batch hold
 PIPE_BYTES = 1 << 20
 
 
-def _widen_pipes(pool) -> None:
+def widen_pipes(pool) -> None:
     """Let the pipes that carry a pool's batches and results hold 1 MB, not 64 KB. A batch (a few hundred KB) then
     goes through in one write, and its sender does not wait for the reader to be scheduled: with every core
     busy labelling, those waits idled the workers about 5% of the time. Linux only; CPython's Pool keeps its
@@ -688,7 +688,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
                     with signals.ignored_by_new_processes():
                         pools.append(context.Pool(1, _init_worker, (pipeline_dir, threads, settings, log_level)))
                     processes.append(_worker_of(pools[-1]))
-                    _widen_pipes(pools[-1])
+                    widen_pipes(pools[-1])
                 in_flight: deque = deque()  # (the batch's result, the worker that owes it)
                 for index, (batch, before) in enumerate(batches):
                     in_flight.append((pools[index % workers].apply_async(_label_in_worker, (batch, before)),

@@ -11,9 +11,8 @@ from newsseg.cli import app
 from newsseg.dataset import document_rows
 from newsseg.readers import read_documents
 from newsseg.segmentation import normalize_for_model
-from tests.conftest import SHARED_DATA, requires_shared
-from tests.unit.test_line_shortcuts import check_cues, check_line_keys
-from tests.unit.test_phrase_lists import check_phrase_counts, check_url_markers
+from tests.helpers import SHARED_DATA, requires_shared
+from tests.line_checks import check_cues, check_line_keys, check_phrase_counts, check_url_markers
 
 SEED = SHARED_DATA / "seed" / "000_877fa22725c16c03.txt"
 

@@ -12,7 +12,7 @@ from newsseg.labels import LABEL_TO_ID
 from newsseg.models.decoders import build_decoder
 from newsseg.models.sklearn_models import LayoutGbt
 from newsseg.readers import read_documents
-from tests.conftest import BUNDLED
+from tests.helpers import BUNDLED
 
 
 @pytest.mark.smoke

@@ -63,7 +63,7 @@ def test_segment_command_prints_offsets(workdir):
 
 
 def test_composed_and_weakly_labelled_sources(workdir):
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
 
     pools = workdir / "pools"
     pools.mkdir()
@@ -94,7 +94,7 @@ def test_composed_and_weakly_labelled_sources(workdir):
 
 
 def test_skip_bad_flag_reports_skipped_records(workdir):
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
 
     rows = [{"id": f"d{i}", "text": "Title\nBody line.\n", "spans": [[0, 5, "news_body"], [6, 16, "news_body"]],
              "meta": {"domain": f"s{i}.com"}} for i in range(6)]

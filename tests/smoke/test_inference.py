@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import newsseg
 from newsseg.cli import app
 from newsseg.training import promote_if_better, train
-from tests.conftest import BUNDLED, subprocess_env, train_config  # noqa: F401 (fixtures below)
+from tests.helpers import BUNDLED, subprocess_env, train_config
 
 PAGE = ("Storm shuts coast road\n\nBy Staff\n\nThe road closed on Monday after heavy rain.\n"
         "Subscribe now for $1 a week\n1 Comment\nGreat reporting, thanks!\n© 2025 Example. All rights reserved.\n")
@@ -181,8 +181,9 @@ def test_workers_match_one_process_and_resume_continues(workdir_with_model, trai
     source = workdir / "pages.jsonl"
     source.write_text("".join(json.dumps({"id": p["id"], "text": p["text"]}) + "\n" for p in pages))
     folder = model_folder(trained.model_uri)
+    frozen_before = gc.get_freeze_count()  # earlier loads in this process froze theirs
     pipeline = Pipeline.load(folder)
-    assert gc.get_freeze_count() > 0  # the loaded model is out of the cycle collector's full passes
+    assert gc.get_freeze_count() > frozen_before  # the loaded model is out of the cycle collector's full passes
     docs = [Document(p["id"], p["text"]) for p in pages[:6]]
     full, lean = pipeline.predict_documents(docs), pipeline.predict_documents(docs, with_scores=False)
     assert lean == [[{k: v for k, v in s.items() if k != "scores"} for s in segments] for segments in full]

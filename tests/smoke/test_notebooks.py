@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from newsseg.training import promote_if_better, train
-from tests.conftest import train_config
+from tests.helpers import train_config
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 

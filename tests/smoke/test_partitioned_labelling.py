@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from tests.conftest import BUNDLED
+from tests.helpers import BUNDLED
 
 
 @pytest.mark.smoke

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from newsseg.cli import app
-from tests.conftest import BUNDLED
-from tests.unit.test_warc_reader import PAGE_HTML, crawl_records, write_warc
+from tests.helpers import BUNDLED
+from tests.warc_files import PAGE_HTML, crawl_records, write_warc
 
 runner = CliRunner()
 

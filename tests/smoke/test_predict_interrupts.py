@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.conftest import BUNDLED, subprocess_env
+from tests.helpers import BUNDLED, subprocess_env
 
 pytestmark = pytest.mark.smoke
 

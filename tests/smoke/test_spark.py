@@ -26,7 +26,7 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     from newsseg.inference import load_model
     from newsseg.predict import predict_files
     from newsseg.spark import spark_predict
-    from tests.conftest import BUNDLED
+    from tests.helpers import BUNDLED
 
     workdir = workdir_with_model
     pages = [json.loads(line) for line in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.conftest import subprocess_env, train_config
+from tests.helpers import subprocess_env, train_config
 
 NEWSSEG = [sys.executable, "-m", "newsseg.cli"]
 

@@ -14,7 +14,7 @@ from newsseg.labels import LABELS
 from newsseg.models import build_model, load_model_dir
 from newsseg.models.transformer_models import torch_threads_capped
 from newsseg.readers import read_documents
-from tests.conftest import BUNDLED
+from tests.helpers import BUNDLED
 
 pytestmark = pytest.mark.smoke
 
@@ -33,7 +33,7 @@ def model():
 
     model = build_model(MinilmFinetuneConfig(name="minilm_finetune", tiny_random=True, max_length=48,
                                              inference_batch_size=8), 7)
-    model._load(None)
+    model._load(None)  # private, but the only way to the untrained tiny BERT short of a training run
     torch.manual_seed(0)
     with torch.no_grad():  # default init gives nearly the same output for every input
         for weight in (w for w in model.model.parameters() if w.dim() == 2):

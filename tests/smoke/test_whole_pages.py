@@ -8,7 +8,7 @@ import pytest
 from newsseg.dataset import NOT_NEWS_BODY_ID, build_dataset, load_dataset_dict
 from newsseg.config import load_data_config
 from newsseg.training import train
-from tests.conftest import BUNDLED, train_config, write_jsonl
+from tests.helpers import BUNDLED, train_config, write_jsonl
 
 MENU = ["Home", "World", "Business", "Sport", "Culture", "Opinion", "Weather", "Sign in", "Search"]
 

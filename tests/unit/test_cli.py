@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from newsseg.cli import app
 from newsseg.predict import REPORTED_FAILURES, predict_files
-from tests.conftest import stub_pipeline, write_jsonl
+from tests.helpers import stub_pipeline, write_jsonl
 
 runner = CliRunner()
 COMMANDS = [[], ["segment"], ["train"], ["evaluate"], ["promote"], ["runs"], ["predict"], ["weak-labels"],

@@ -72,7 +72,7 @@ def test_pyfunc_output_serves_segments_as_json_objects_and_failed_documents_with
     from mlflow.pyfunc.scoring_server import predictions_to_json
 
     from newsseg.inference import predict_dataframe
-    from tests.conftest import stub_pipeline
+    from tests.helpers import stub_pipeline
 
     frame = pd.DataFrame({"id": ["page", "empty", "blob"], "text": ["Title\nBody\n", "", "PK\x03\x04\x00\x00"]})
     out = predict_dataframe(stub_pipeline(), frame)

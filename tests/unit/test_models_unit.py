@@ -3,21 +3,14 @@ import pandas as pd
 import pytest
 
 from newsseg.config import DecoderConfig
-from newsseg.dataset import COLUMNS, document_rows, split_sites
-from newsseg.documents import Document
+from newsseg.dataset import split_sites
 from newsseg.evaluation import evaluate_labels
 from newsseg.features import (BoilerplateIndex, LAYOUT_FEATURE_NAMES, layout_features, line_key, site_recurrence,
                               with_neighbours)
 from newsseg.labels import LABELS, LABEL_TO_ID
 from newsseg.models import decoders
 from newsseg.models.decoders import build_decoder
-
-
-def frame_of(pages: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    rows = []
-    for doc_id, (site, text) in pages.items():
-        rows += document_rows(Document(doc_id, text, {"domain": site}), "lines", 1500, 100)
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+from tests.helpers import frame_of
 
 
 PAGES = {
@@ -208,6 +201,7 @@ def test_layout_gbt_trees_keep_to_max_depth(max_depth):
     model = sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=0,
                                                      max_depth=max_depth))
     model.fit(train)
+    # Private to scikit-learn, but the only place its boosted trees' depths can be read.
     depths = [predictor.nodes["depth"].max() for iteration in model.classifier._predictors for predictor in iteration]
     assert max(depths) == max_depth
 
@@ -244,7 +238,8 @@ def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
     assert len(rest_targets) == 2 * ((train["label"] >= 0) & (train["label"] != body)).sum()
     proba = model.predict_proba(train)
     assert np.allclose(proba.sum(1), 1.0)
-    p_body = model.body_classifier.predict_proba(np.asarray(model._features(train)))[:, 1]
+    features = with_neighbours(layout_features(train, model.boilerplate), train, 1)  # no TF-IDF, one neighbour
+    p_body = model.body_classifier.predict_proba(features)[:, 1]
     assert np.allclose(proba[:, body], p_body)
 
 

@@ -14,8 +14,7 @@ from newsseg.features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, cha
                               PROSE_STRUCTURE_COLUMNS)
 from newsseg import features
 from newsseg.features import cue_flags
-from tests.conftest import BUNDLED
-from tests.unit.test_models_unit import frame_of
+from tests.helpers import BUNDLED, TERMINAL_RE, frame_of
 
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
 
@@ -187,7 +186,7 @@ def reference_prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarra
         end = start
         while end < len(texts) and doc_ids[end] == doc_ids[start]:
             end += 1
-        sentence_words = {i: word_counts[i] for i in range(start, end) if features._TERMINAL_RE.search(texts[i])}
+        sentence_words = {i: word_counts[i] for i in range(start, end) if TERMINAL_RE.search(texts[i])}
         longest = max(sentence_words.values(), default=0)
         threshold = min(features.PROSE_MIN_WORDS, max(features.PROSE_MIN_WORDS_FLOOR, longest / 2))
         prose = [i for i, words in sentence_words.items() if words >= threshold]

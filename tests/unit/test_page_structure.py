@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from newsseg.compiled import python_version
-from newsseg.page_structure import PAGE_STRUCTURE_COLUMNS, _page_structure_loop, page_structure
+from newsseg.compiled import numba
+from newsseg.page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
 
 MENU = ["Home", "News", "Sport", "Money", "Help", "Sign in"]
 HEADLINES = ["Council Approves New Bus Lanes On Coast Road", "Teacher Wins Award For School Garden",
@@ -54,9 +54,12 @@ def test_pages_are_measured_apart_and_a_page_without_prose_is_far_from_any_artic
     assert cols["in_main_block"][len(MENU):].sum() == 4
 
 
-def test_compiled_and_plain_loops_agree():
+@pytest.mark.skipif(numba is None, reason="numba is not installed: there is one path only")
+def test_compiled_and_plain_loops_agree(monkeypatch):
     rng = np.random.default_rng(3)
     n = 400
-    args = (rng.integers(0, 40, n), rng.random(n) < 0.5, rng.random(n), np.array([0, 7, 7, 150, 399, 400]),
-            8, 4, 5, 3, 18, 3, 10, 50.0)
-    assert np.array_equal(_page_structure_loop(*args), python_version(_page_structure_loop)(*args))
+    args = (rng.integers(0, 40, n), rng.random(n) < 0.5, rng.random(n), [0, 7, 7, 150, 399, 400])
+    monkeypatch.setenv("NEWSSEG_NO_JIT", "")
+    compiled = page_structure(*args)
+    monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
+    assert np.array_equal(compiled, page_structure(*args))

@@ -4,6 +4,8 @@ its place; resuming counts the documents written; the workers' pipes are widened
 import json
 import logging
 import multiprocessing
+import os
+import stat
 import sys
 
 import pytest
@@ -11,12 +13,13 @@ import pytest
 from newsseg.predict import (
     PIPE_BYTES,
     JsonlLines,
-    _widen_pipes,
-    _with_written_before,
     documents_in,
     iter_input_batches,
+    predict_files,
+    widen_pipes,
 )
 from newsseg.readers import ReaderOptions, read_documents
+from tests.helpers import stub_pipeline
 
 JSONL_BYTES = (
     "\ufeff".encode()
@@ -75,26 +78,47 @@ def test_resuming_counts_the_documents_of_raw_lines_as_the_reader_reads_them(tmp
     blank lines (a byte-order mark alone on the first line too) are no documents, a malformed line is one."""
     path = tmp_path / "in.jsonl"
     path.write_bytes(b"\xef\xbb\xbf\n" + JSONL_BYTES.removeprefix("\ufeff".encode()) + b"\n\xef\xbb\xbf\n")
+    whole, resumed = tmp_path / "whole.jsonl", tmp_path / "resumed.jsonl"
+    partial = tmp_path / ".resumed.jsonl.partial"
     for batch_size in (1, 2, 3, 100):
         batches = list(iter_input_batches([path], batch_size))
         assert [documents_in(batch) for batch in batches] == [len(batch.documents()) for batch in batches]
         assert sum(documents_in(batch) for batch in batches) == 6  # the last line's mark is a malformed line
-        partial = tmp_path / ".out.partial"
-        before = [written for _, written in _with_written_before(iter(batches), 3, "empty", partial)]
-        assert sum(written.count for written in before if written) == 3
-        assert [written.last_id for written in before if written and written.last_id] == ["empty"]
+        predict_files(stub_pipeline(), [path], whole, batch_size=batch_size, progress=False)
+        lines = whole.read_text(encoding="utf-8").splitlines(keepends=True)
+        assert [json.loads(line)["id"] for line in lines][2] == "empty"
+        partial.write_text("".join(lines[:3]), encoding="utf-8")  # interrupted after "empty"
+        summary = predict_files(stub_pipeline(), [path], resumed, batch_size=batch_size, progress=False, resume=True)
+        assert summary.documents == 3 and resumed.read_text(encoding="utf-8") == "".join(lines)
+        partial.write_text("".join(lines[:2]) + '{"id": "other"}\n', encoding="utf-8")
+        with pytest.raises(ValueError, match="its last document is 'other', but the inputs hold 'empty'"):
+            predict_files(stub_pipeline(), [path], resumed, batch_size=batch_size, progress=False, resume=True)
+        partial.write_text("".join(lines) + lines[-1], encoding="utf-8")
         with pytest.raises(ValueError, match="holds 7 documents, but the inputs only 6"):
-            list(_with_written_before(iter(batches), 7, "x", partial))
+            predict_files(stub_pipeline(), [path], resumed, batch_size=batch_size, progress=False, resume=True)
+
+
+def sizes_of_open_pipes() -> list[int]:
+    """The capacity of each pipe this process holds an end of (Linux: /proc/self/fd)."""
+    import fcntl
+
+    sizes = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISFIFO(os.fstat(int(name)).st_mode):
+                sizes.append(fcntl.fcntl(int(name), fcntl.F_GETPIPE_SZ))
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+    return sizes
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are set with a Linux fcntl")
 def test_pool_pipes_are_widened():
-    import fcntl
-
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        _widen_pipes(pool)
-        for queue in (pool._inqueue, pool._outqueue):
-            assert fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+        before = sizes_of_open_pipes().count(PIPE_BYTES)
+        widen_pipes(pool)
+        # The pool's batch pipe and result pipe, each seen through both of its ends
+        assert sizes_of_open_pipes().count(PIPE_BYTES) - before == 4
 
 
 def test_the_cli_batch_size_is_predicts_default():

@@ -12,7 +12,7 @@ from newsseg.readers import (
     not_text_reason,
     read_documents,
 )
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def read(reader, path, **kw):

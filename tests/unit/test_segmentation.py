@@ -1,16 +1,22 @@
 import re
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg import segmentation
-from newsseg.batch_segmentation import _char_kinds, spans_of_documents
+from newsseg.batch_segmentation import spans_of_documents
 from newsseg.documents import Document, Segment
-from newsseg.segmentation import (_CONTROL_RE, _WHITESPACE_RE, _ZERO_WIDTH_RE, _strip_span, iter_line_spans,
-                                  needs_normalizing, normalize_for_model, normalize_lines, segment, segment_spans,
-                                  split_long_span)
+from newsseg.registry import Registry
+from newsseg.segmentation import (EDGE_CHAR_STRING, iter_line_spans, needs_normalizing,
+                                  normalize_for_model, normalize_lines, segment, segment_spans, split_long_span)
+
+# What segmentation strips and normalizes, written out for the tests (newsseg keeps its own, private copies):
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"  # all C0 and C1 controls but \t and \n, which are white space
+# Stripped from segment edges: white space, zero-width characters, controls.
+EDGE_RE = re.compile(f"[\\s{ZERO_WIDTH}\x00-\x1f\x7f-\x9f]")
+EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
 
 
 def spans(text, **kw):
@@ -63,12 +69,18 @@ def test_normalize_for_model_changes_only_what_needs_it(text, expected):
     assert normalize_for_model(text) == expected
 
 
+def normalized_by_definition(text: str) -> str:
+    """Zero-width characters dropped, controls made spaces, runs of white space one space, the ends stripped."""
+    text = re.sub(f"[{CONTROLS}]", " ", re.sub(f"[{ZERO_WIDTH}]", "", text))
+    return re.sub("[\\s\u00a0]+", " ", text).strip()
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab .\t\n\r\u00a0\u200b\u3000\x07\x85\ufeff\u00ad\u00e9")))
 def test_normalize_for_model_matches_the_three_substitutions(text):
-    slow = _WHITESPACE_RE.sub(" ", _CONTROL_RE.sub(" ", _ZERO_WIDTH_RE.sub("", text))).strip()
-    assert normalize_for_model(text) == slow
-    assert normalize_lines([text, "clean", text]) == [slow, "clean", slow]
+    expected = normalized_by_definition(text)
+    assert normalize_for_model(text) == expected
+    assert normalize_lines([text, "clean", text]) == [expected, "clean", expected]
 
 
 @settings(max_examples=300, deadline=None)
@@ -96,23 +108,27 @@ def test_every_visible_character_is_in_some_line_segment(lines):
             assert i in covered
 
 
-def test_every_character_normalising_changes_is_unprintable():
+def test_normalizing_leaves_every_printable_character_alone():
     # needs_normalizing skips its regex on printable text, which is exact only if this holds.
-    changed = re.compile(f"[{segmentation._ZERO_WIDTH_CHARS}{segmentation._CONTROL_CHARS}]|[^\\S ]")
-    assert not any(c.isprintable() for c in changed.findall("".join(map(chr, range(0x110000)))))
+    printable = "x" + "x".join(c for c in EVERY_CHARACTER if c.isprintable()) + "x"
+    assert not needs_normalizing(printable) and normalize_for_model(printable) == printable
 
 
 def test_edge_char_string_holds_the_edge_characters_of_all_unicode():
-    # _strip_span strips with the string; segments must end where the edge character class says.
-    everything = "".join(map(chr, range(0x110000)))
-    edge_class = re.compile(f"[{segmentation._EDGE_CHARS}]")
-    assert "".join(edge_class.findall(everything)) == segmentation.EDGE_CHAR_STRING
+    # Segments are stripped with the string; they must end where the edge character class says.
+    assert "".join(EDGE_RE.findall(EVERY_CHARACTER)) == EDGE_CHAR_STRING
 
 
 def regex_line_spans(text: str) -> list[tuple[int, int]]:
-    """The reference: stripped runs of characters other than \\r and \\n, as a regex finds them."""
-    stripped = [_strip_span(text, match.start(), match.end()) for match in re.finditer(r"[^\r\n]+", text)]
-    return [(start, end) for start, end in stripped if end > start]
+    """The reference: runs of characters other than \\r and \\n, as a regex finds them, edge characters stripped."""
+    spans = []
+    for match in re.finditer(r"[^\r\n]+", text):
+        line = match.group()
+        start = match.start() + len(line) - len(line.lstrip(EDGE_CHAR_STRING))
+        end = match.end() - (len(line) - len(line.rstrip(EDGE_CHAR_STRING)))
+        if end > start:
+            spans.append((start, end))
+    return spans
 
 
 @settings(max_examples=300, deadline=None)
@@ -155,11 +171,17 @@ def test_normalized_flags_of_literal_lines():
     assert document.normalized == [True, False, False, False, False, False, True, True]
 
 
-def test_char_kinds_mark_exactly_the_edge_and_normalized_away_characters():
-    kinds = _char_kinds()
-    assert "".join(chr(c) for c in np.flatnonzero(kinds & 1)) == segmentation.EDGE_CHAR_STRING
-    everything = "".join(map(chr, range(0x110000)))
-    assert [ord(c) for c in segmentation.NORMALIZED_AWAY_RE.findall(everything)] == np.flatnonzero(kinds & 2).tolist()
+def test_the_batch_line_finder_strips_and_flags_every_character_as_defined():
+    # One line per character (line breaks aside): an edge character's line is empty; "a" + c + "a" needs
+    # normalizing exactly where c is one that normalizing removes or replaces. The Basic Multilingual Plane,
+    # where the line finder looks characters up in a table, and a sample of the planes beyond.
+    characters = [c for c in EVERY_CHARACTER[:0x10000] + EVERY_CHARACTER[0x10000::97] if c not in "\r\n"]
+    alone, inside = spans_of_documents([Document("alone", "\n".join(characters)),
+                                        Document("inside", "\n".join(f"a{c}a" for c in characters))])
+    kept = {start // 2 for start, _ in alone.spans}
+    assert [c for i, c in enumerate(characters) if i not in kept] == EDGE_RE.findall("".join(characters))
+    if inside.normalized is not None:  # the compiled path (numba) flags lines; the Python path leaves it
+        assert inside.normalized == [normalized_by_definition(f"a{c}a") == f"a{c}a" for c in characters]
 
 
 def test_segment_spans_of_a_registered_segmenter_come_from_its_segments(monkeypatch):
@@ -167,5 +189,7 @@ def test_segment_spans_of_a_registered_segmenter_come_from_its_segments(monkeypa
         middle = len(doc.text) // 2
         return [Segment.from_span(doc, 0, 0, middle), Segment.from_span(doc, 1, middle, len(doc.text))]
 
-    monkeypatch.setitem(segmentation.SEGMENTERS._items, "halves", halves)
+    segmenters = Registry("segmenter")
+    segmenters.register("halves")(halves)
+    monkeypatch.setattr(segmentation, "SEGMENTERS", segmenters)
     assert segment_spans(Document("d", "abcdef"), "halves") == [(0, 3), (3, 6)]
