@@ -20,7 +20,7 @@ from .dataset import build_dataset, label_id, load_dataset_dict
 from .evaluation import evaluate_body, evaluate_frame
 from .inference import Pipeline
 from .labels import LABELS
-from .models import build_model
+from .models import build_model, model_family
 from .models.decoders import build_decoder
 from .readers import read_documents
 
@@ -191,6 +191,7 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
     if config.model.name == "minilm_finetune" and config.decoder.name == "crf" and config.decoder.train_on == "oof":
         raise ValueError(f"{config_path}: decoder.train_on: 'oof' would fine-tune the transformer once per fold; "
                          "use 'validation'")
+    model_family(config.model.name)  # a missing extra fails before the data is built
     log.info("data: %s ...", config.data)
     built = build_dataset(data_config, progress=progress)
     splits = {name: split.to_pandas() for name, split in load_dataset_dict(built.path).items()}
