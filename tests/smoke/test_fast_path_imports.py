@@ -38,7 +38,7 @@ def test_training_and_predicting_a_fast_family_imports_no_transformer_extra(work
         {"id": "b", "text": "Great article, thanks!\nPosted by reader_17\n"}])
     proc = subprocess.run([sys.executable, "-c", FAST_PATH, str(pages), json.dumps(TRANSFORMER_EXTRA_MODULES),
                            *map(str, configs)], cwd=workdir, env=subprocess_env(), capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for number in range(len(configs)):
         labelled = (workdir / f"labelled-{number}.jsonl").read_text(encoding="utf-8").splitlines()

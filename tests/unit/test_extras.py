@@ -28,7 +28,10 @@ def test_a_transformer_family_without_its_extra_names_the_extra(without_torch):
     assert model_family("layout_gbt").family == "layout_gbt"  # the base install's families need no extra
 
 
-def test_train_without_the_extra_is_one_line_before_the_data_is_built(without_torch, workdir, tiny_data_config):
+def test_train_without_the_extra_is_one_line_before_the_data_is_built(without_torch, workdir, tiny_data_config,
+                                                                     monkeypatch):
+    # No progress handler: it would keep writing to this runner's stream after the test.
+    monkeypatch.setattr("newsseg.progress.show_progress", lambda: None)
     config = train_config(workdir, tiny_data_config, {"name": "minilm_embed_lr"})
     result = CliRunner().invoke(app, ["train", str(config)])
     assert result.exit_code == 1
