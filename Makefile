@@ -3,20 +3,37 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements/ci.lock
+# `make lock`: uv (in a venv of its own) resolves pyproject.toml with the extras CI installs into $(LOCK),
+# keeping the lock's versions where the ranges still allow them (UPGRADE=1: the newest they allow).
+# torch's CPU wheel is found where pip finds it (PIP_FIND_LINKS).
+LOCK_EXTRAS := transformer dev spark onnx
+UV := .venv-lock/bin/uv
 export HF_HUB_OFFLINE := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 
-.PHONY: venv data train test bench clean-data docs ui serve
+.PHONY: venv lock data train test bench clean-data docs ui serve
 
-$(STAMP): pyproject.toml
+# The exact environment CI tests (every extra but bench), from the lock; newsseg itself without deps.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first, pinned: an unpinned torch pulls a multi-GB CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+$(UV):
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q uv==0.13.8
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml $(addprefix --extra ,$(LOCK_EXTRAS)) --python $(PYTHON) \
+	  $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS)) $(if $(UPGRADE),--upgrade) \
+	  --custom-compile-command "make lock" --quiet -o $(LOCK)
 
 data: venv
 	$(BIN)/newsseg data build configs/data/bundled.yaml
@@ -28,7 +45,7 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 bench: venv
-	$(BIN)/pip install -q -e '.[onnx,bench]'  # ONNX Runtime rows of the transformer table; trafilatura for whole pages
+	$(BIN)/pip install -q -e '.[bench]'  # jusText, trafilatura (whole pages), psutil (scale); not in the lock
 	$(BIN)/python benchmarks/run_benchmarks.py
 
 clean-data:

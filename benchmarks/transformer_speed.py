@@ -103,7 +103,7 @@ def measure(pipeline_dir: Path, eval_path: Optional[Path] = None, limit: int = 1
 
     from newsseg.evaluation import evaluate_labels
     from newsseg.inference import Pipeline
-    from newsseg.models.transformer_models import set_torch_threads
+    from newsseg.torch_threads import set_torch_threads
 
     pipeline = Pipeline.load(pipeline_dir)
     model = pipeline.model

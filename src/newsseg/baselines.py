@@ -9,6 +9,8 @@ import html
 import re
 from typing import Callable, Sequence
 
+from .extras import require_extra
+
 _TERMINAL = ("." , "!", "?", '"', "\u201d", "'", "\u2019")
 _C4_POLICY = re.compile(r"terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies|"
                         r"lorem ipsum", re.I)
@@ -31,6 +33,7 @@ def c4_keep(lines: Sequence[str]) -> list[bool]:
 
 def justext_keep(lines: Sequence[str]) -> list[bool]:
     """jusText with each line given to it as one paragraph (English stoplist)."""
+    require_extra("bench", ("justext",), "the justext reference system")
     import justext
 
     if not lines:

@@ -74,11 +74,12 @@ def _fail(message: str, code: int = 1) -> None:
 def _run(fn, *args, **kwargs):
     """Call a library function; expected errors become one line on stderr and a non-zero exit."""
     from .config import ConfigError
+    from .extras import MissingExtra
     from .readers import InputError
 
     try:
         return fn(*args, **kwargs)
-    except (ConfigError, InputError, KeyError, FileNotFoundError, ValueError, ChildProcessError) as exc:
+    except (ConfigError, InputError, KeyError, FileNotFoundError, ValueError, ChildProcessError, MissingExtra) as exc:
         # ModelNotFound is a ValueError: its message says how to list runs
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         _fail(message)

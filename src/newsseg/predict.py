@@ -663,7 +663,7 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Opt
             if workers == 1:
                 from threadpoolctl import threadpool_limits
 
-                from .models.transformer_models import torch_threads_capped
+                from .torch_threads import torch_threads_capped
 
                 memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
                 # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.

