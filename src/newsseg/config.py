@@ -112,6 +112,8 @@ class LayoutGbtConfig(StrictModel):
     max_depth: Optional[int] = Field(None, ge=1, description="levels per tree; null: no limit (6: 12-20% faster "
                                      "prediction, F1 of `other` up to 0.03 lower on real pages)")
     l2_regularization: float = Field(1.0, ge=0, description="L2 penalty on leaf values")
+    # labels, tried with real.yaml's data: fnc_dev leave-sites-out macro-F1 0.814 against 0.834, readability
+    # pages' body F1 0.785 against 0.799 (BENCHMARKS.md, "Why fnc_dev fell").
     body_stage_balance: Literal["binary", "labels"] = Field(
         "binary", description="class balance of the body-or-not stage (trained when some rows carry only the "
                               "partial label not_news_body): binary: body and not-body weigh the same; labels: each "

