@@ -332,7 +332,8 @@ def weak_labels_cmd(
 @app.command("spark-predict")
 def spark_predict_cmd(
     model: str = typer.Option("champion", "--model", "-m", metavar="MODEL", help="champion, latest, runs:/..., models:/..."),
-    input_path: str = typer.Argument(..., metavar="INPUT", help=".jsonl, .csv or Parquet with id and text columns"),
+    input_path: str = typer.Argument(..., metavar="INPUT", help=".jsonl, .csv or Parquet with id and text "
+                                    "columns; or .warc[.gz], .wet[.gz], .html, .htm files (a file, a folder or a glob)"),
     output_path: str = typer.Argument(..., metavar="OUTPUT", help="Parquet folder of segments to write"),
     master: str = typer.Option("local[*]", metavar="URL", help="Spark master URL"),
     id_column: str = typer.Option("id", "--id-column", metavar="NAME", help="id column"),

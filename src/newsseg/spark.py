@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import glob
 import itertools
 import os
 import shutil
@@ -30,6 +31,9 @@ from .predict import DEFAULT_BATCH_SIZE
 
 SEGMENT_SCHEMA = "array<struct<start:long,end:long,label:string,score:double>>"
 LABELLED_SCHEMA = f"id string, segments {SEGMENT_SCHEMA}, error string"
+# Web pages as the readers give them: a Document's id, text and meta (its error, where it failed).
+WEB_SCHEMA = "id string, text string, meta struct<source:string,url:string,domain:string,error:string>"
+WEB_ROWS_PER_FRAME = 256  # pages handed to Arrow at a time: a WARC file holds tens of thousands
 # monotonically_increasing_id() holds the partition's index above its low 33 bits, the row's number in it below.
 ROW_NUMBER_BITS = 33
 _LOADED: dict = {}  # per Python worker: the pipelines loaded, by shipped folder name
@@ -39,17 +43,18 @@ def predict_spark_dataframe(spark, frame, model_uri: str, id_column: str = "id",
                             batch_size: int = DEFAULT_BATCH_SIZE, partitions: int | None = None):
     """Segments of every row of ``frame`` (one output row per segment; a failed document gets one row with
     ``index`` null and its ``error``). A row's site is its ``domain`` column, else its ``url``'s host, or
-    those of a ``meta`` struct (as JSONL's ``meta``), as ``predict`` reads them. The labels equal ``predict
+    those of a ``meta`` struct (as JSONL's ``meta``), as ``predict`` reads them; a ``meta.error`` leaves
+    the row unlabelled with that error, as in ``predict``. The labels equal ``predict
     --workers 1 --batch-size BATCH_SIZE`` on the rows in the frame's order (its partitions in turn: a file's
     order when read from one file; ``orderBy`` first for another). ``partitions``: how many site partitions
     are labelled in parallel (default: ``spark.sql.shuffle.partitions``)."""
     from pyspark.sql import functions as F
 
     rows = _in_frame_order(frame.select(F.col(id_column).cast("string").alias("id"), F.col(text_column).alias("text"),
-                                        _site_column(frame).alias("site")))
+                                        _site_column(frame).alias("site"), _meta_text(frame, "error").alias("error")))
     site_key = F.coalesce("site", "id")  # Document.site: a page without one is a site of its own
     by_site = rows.repartition(partitions, site_key) if partitions else rows.repartition(site_key)
-    labelled = by_site.sortWithinPartitions("position").select("id", "text", "site", "position").mapInPandas(
+    labelled = by_site.sortWithinPartitions("position").select("id", "text", "site", "error", "position").mapInPandas(
         functools.partial(_label_partition, _ship_model(spark, model_uri), batch_size), LABELLED_SCHEMA)
     exploded = labelled.select("id", "error", F.posexplode_outer("segments").alias("index", "segment"))
     return exploded.select(
@@ -83,13 +88,23 @@ def _label_partition(model: str, batch_size: int, frames):
 
     pipeline = _shipped_pipeline(model)
     memory = SiteMemory()
-    rows = ((int(position), Document(doc_id, text if isinstance(text, str) else "", {"domain": site} if site else {}))
+    rows = ((int(position), _document(doc_id, text, site, error))
             for frame in frames
-            for doc_id, text, site, position in zip(frame["id"], frame["text"], frame["site"], frame["position"]))
+            for doc_id, text, site, error, position in zip(frame["id"], frame["text"], frame["site"], frame["error"],
+                                                           frame["position"]))
     for docs in predict_batches(rows, batch_size):
         labelled = pipeline.label_documents(docs, memory, with_scores=False)
         yield pd.DataFrame({"id": [d.id for d in docs], "segments": [segments for segments, _ in labelled],
                             "error": [error for _, error in labelled]})
+
+
+def _document(doc_id: str, text, site, error) -> Document:
+    """A row as ``predict`` reads it: its site, and the error it was read with, in its meta. A null comes
+    as NaN (truthy): without a site, a page is a site of its own, not of the site "nan"."""
+    meta = {"domain": site} if isinstance(site, str) and site else {}
+    if isinstance(error, str) and error:
+        meta["error"] = error
+    return Document(doc_id, text if isinstance(text, str) else "", meta)
 
 
 def _in_frame_order(rows):
@@ -111,17 +126,22 @@ def _in_frame_order(rows):
 def _site_column(frame):
     """Each row's site as ``predict`` reads it (``readers.record_site``, then ``meta.site``), or null."""
     from pyspark.sql import functions as F
+
+    def column_text(name: str):
+        return F.col(name).cast("string") if name in frame.columns else F.lit(None).cast("string")
+
+    sites = F.pandas_udf(_sites, "string")
+    return sites(column_text("domain"), column_text("url"), *(_meta_text(frame, name) for name in ("domain", "url", "site")))
+
+
+def _meta_text(frame, name: str):
+    """The ``meta`` struct's field ``name`` as a string column; null where the frame has no such field."""
+    from pyspark.sql import functions as F
     from pyspark.sql.types import StructType
 
     meta = frame.schema["meta"].dataType if "meta" in frame.columns else None
-    meta_fields = meta.fieldNames() if isinstance(meta, StructType) else []
-
-    def text_of(name: str, present: bool):
-        return F.col(name).cast("string") if present else F.lit(None).cast("string")
-
-    sites = F.pandas_udf(_sites, "string")
-    return sites(text_of("domain", "domain" in frame.columns), text_of("url", "url" in frame.columns),
-                 *(text_of(f"meta.{name}", name in meta_fields) for name in ("domain", "url", "site")))
+    present = isinstance(meta, StructType) and name in meta.fieldNames()
+    return F.col(f"meta.{name}").cast("string") if present else F.lit(None).cast("string")
 
 
 def _sites(domain: pd.Series, url: pd.Series, meta_domain: pd.Series, meta_url: pd.Series,
@@ -159,15 +179,51 @@ def _shipped_pipeline(name: str):
     return _LOADED[name]
 
 
-WEB_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".html", ".htm")
+def web_files(path: str) -> list[str] | None:
+    """The WARC / WET / HTML files ``path`` names, sorted (as ``predict`` reads a folder): a file, a folder
+    of them or a glob; None when it names none (a table, which Spark reads)."""
+    from .readers import HTML_SUFFIXES, WARC_SUFFIXES
+
+    def is_web(name: str) -> bool:
+        return name.lower().endswith(WARC_SUFFIXES + HTML_SUFFIXES)
+
+    if os.path.isdir(path):
+        found = sorted(p for p in Path(path).iterdir() if is_web(p.name) and p.is_file())
+        return [str(p) for p in found] or None
+    if not is_web(path):
+        return None
+    if any(c in path for c in "*?["):
+        return sorted(str(p) for p in map(Path, glob.glob(path)) if p.is_file()) or [path]  # none: the reader says so
+    return [path]
+
+
+def read_web_files(spark, files: list[str]):
+    """A DataFrame ``(id, text, meta)`` of the pages of ``files``, in their order, read on the workers by the
+    readers ``predict`` uses, a file's pages in its order: the rows' order is the frame's, as
+    ``predict_spark_dataframe`` takes it. Read once (persisted): it is numbered, then labelled."""
+    slices = min(len(files), 4 * spark.sparkContext.defaultParallelism)  # whole files per task, in order
+    paths = spark.sparkContext.parallelize([(f,) for f in files], slices).toDF("path string")
+    return paths.mapInPandas(_read_web_partition, WEB_SCHEMA).persist()
+
+
+def _read_web_partition(frames):
+    """mapInPandas: the pages of the partition's files, as ``predict`` reads each (an unreadable file is one
+    error row named after it)."""
+    from .predict import _input_items
+
+    docs = (doc for frame in frames for doc in _input_items([Path(p) for p in frame["path"]], 1, "id", "text"))
+    while chunk := list(itertools.islice(docs, WEB_ROWS_PER_FRAME)):
+        yield pd.DataFrame({"id": [d.id for d in chunk], "text": [d.text for d in chunk],
+                            "meta": [{k: d.meta.get(k) for k in ("source", "url", "domain", "error")} for d in chunk]})
 
 
 def read_input(spark, path: str):
-    """A Spark DataFrame from a .jsonl / .csv / .parquet file or folder."""
-    if path.lower().endswith(WEB_SUFFIXES):  # Spark reads no web archives or pages: they go through Parquet
-        raise ValueError(f"{path}: spark-predict reads .jsonl, .csv or Parquet; label WARC, WET and HTML with "
-                         "`newsseg predict INPUT --format parquet -o OUT.parquet` (it writes the same table)")
-    if path.endswith(".jsonl") or path.endswith(".json"):
+    """A Spark DataFrame from a .jsonl / .csv / .parquet file or folder, or of the pages of web files
+    (``web_files``)."""
+    files = web_files(path)
+    if files is not None:
+        return read_web_files(spark, files)
+    if path.endswith((".jsonl", ".json")):
         return spark.read.json(path)
     if path.endswith(".csv"):
         return spark.read.option("header", True).option("multiLine", True).option("escape", '"').csv(path)
@@ -189,6 +245,8 @@ def spark_predict(model: str, input_path: str, output_path: str, master: str = "
              .config("spark.ui.enabled", "false").getOrCreate())
     try:
         frame = read_input(spark, input_path)
+        if web_files(input_path) is not None:  # pages come with ids and texts of their own
+            id_column, text_column = "id", "text"
         result = predict_spark_dataframe(spark, frame, model, id_column, text_column, batch_size, partitions)
         result.write.mode("overwrite").parquet(output_path)
         return spark.read.parquet(output_path).count()

@@ -57,3 +57,44 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     got = {doc_id: [(int(r.start), int(r.end), r.label, float(r.score)) for r in group.itertuples()]
            for doc_id, group in table.groupby("id")}
     assert got == expected
+
+
+@pytest.mark.smoke
+@requires_java
+def test_spark_predict_reads_web_inputs_as_predict_does(workdir_with_model, trained, monkeypatch):
+    """A WARC file (pages of two sites, records that are no pages, a page without text) and a folder of three
+    HTML pages, read on the workers a file per task: the segment table of `predict --workers 1 --format
+    parquet`, the failed page included with its error."""
+    import pandas as pd
+
+    from newsseg.inference import load_model
+    from newsseg.predict import predict_files
+    from newsseg.spark import spark_predict
+    from tests.warc_files import PAGE_HTML, crawl_records, write_warc
+
+    workdir = workdir_with_model
+    warc = workdir / "crawl.warc.gz"
+    write_warc(warc, crawl_records())
+    pages = workdir / "pages"
+    pages.mkdir()
+    for name, price in (("a_ferry", "€2"), ("b_ferry", "€3")):
+        (pages / f"{name}.html").write_text(PAGE_HTML.format(price=price), encoding="utf-8")
+    (pages / "c_market.htm").write_text("<html><body><h1>Market day</h1><p>Stalls open on the square at seven "
+                                        "every Saturday.</p><p>Parking is free.</p></body></html>", encoding="utf-8")
+    (pages / "notes.md").write_text("not a page")
+    pipeline = load_model(trained.model_uri)
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    columns = ["id", "index", "start", "end", "label", "error"]
+    for source in (warc, pages):
+        expected_file = workdir / f"{source.name}.expected.parquet"
+        predict_files(pipeline, [source], expected_file, fmt="parquet", batch_size=2, progress=False)
+        expected = pd.read_parquet(expected_file)
+        count = spark_predict(trained.model_uri, str(source), str(workdir / f"{source.name}.spark"),
+                              master="local[2]", partitions=2, batch_size=2)
+        got = pd.read_parquet(workdir / f"{source.name}.spark").sort_values(["id", "index"]).reset_index(drop=True)
+        expected = expected.sort_values(["id", "index"]).reset_index(drop=True)
+        assert count == len(expected) and expected["index"].notna().any()
+        pd.testing.assert_frame_equal(got[columns], expected[columns], check_dtype=False)
+        assert got["score"].fillna(-1).to_numpy() == pytest.approx(expected["score"].fillna(-1).to_numpy(), abs=1e-6)
+    failed = pd.read_parquet(workdir / "crawl.warc.gz.spark").dropna(subset=["error"])
+    assert list(failed["id"]) == ["<urn:uuid:blank>"] and failed["error"].iloc[0].endswith("the HTML holds no text")

@@ -142,9 +142,16 @@ def test_bad_parquet_input_names_the_file_and_column(tmp_path):
         list(read_documents("parquet", not_parquet))
 
 
-def test_spark_sends_web_archives_to_predict():
-    from newsseg.spark import read_input
+def test_spark_lists_the_web_files_predict_reads(tmp_path):
+    """spark-predict reads a web file, a folder of them or a glob as its files sorted; tables go to Spark."""
+    from newsseg.spark import web_files
 
-    for path in ("crawl.warc.gz", "crawl.WET", "page.html"):
-        with pytest.raises(ValueError, match="newsseg predict INPUT --format parquet"):
-            read_input(None, path)
+    for name in ("b.warc.wet.gz", "a.WARC", "c.htm", "notes.txt", "part-0.parquet"):
+        (tmp_path / name).write_text("x")
+    assert web_files(str(tmp_path)) == [str(tmp_path / n) for n in ("a.WARC", "b.warc.wet.gz", "c.htm")]
+    assert web_files(str(tmp_path / "*.wet.gz")) == [str(tmp_path / "b.warc.wet.gz")]
+    assert web_files("missing/page.html") == ["missing/page.html"]  # the reader names what is missing
+    assert web_files(str(tmp_path / "part-0.parquet")) is None and web_files("pages.jsonl") is None
+    for name in ("a.WARC", "b.warc.wet.gz", "c.htm"):
+        (tmp_path / name).unlink()
+    assert web_files(str(tmp_path)) is None  # a folder of Parquet parts
