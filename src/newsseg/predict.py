@@ -94,8 +94,11 @@ def _jsonl_line_runs(path: Path, size: int, id_column: str, text_column: str) ->
             first_line_no += len(lines)
 
 
-def _input_items(paths: Sequence[Path], batch_size: int, id_column: str,
-                 text_column: str) -> Iterator[Document | JsonlLines]:
+def input_items(paths: Sequence[Path], batch_size: int, id_column: str,
+                text_column: str) -> Iterator[Document | JsonlLines]:
+    """The inputs' documents in order, as predict reads them (runs of up to ``batch_size`` raw JSONL lines
+    for the workers to parse; an unreadable file is one error document named after it). spark-predict
+    reads web files through it too."""
     for path in paths:
         try:
             reader = guess_reader(path)
@@ -114,7 +117,7 @@ def iter_input_batches(paths: Sequence[Path], batch_size: int, id_column: str = 
     the process that labels them to parse; other inputs as Documents, batched across inputs. An input that
     cannot be read at all is one error document; a bad record, an error document in its place."""
     pending: list[Document] = []
-    for item in _input_items(paths, batch_size, id_column, text_column):
+    for item in input_items(paths, batch_size, id_column, text_column):
         if isinstance(item, JsonlLines):
             if pending:
                 yield pending

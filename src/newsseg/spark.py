@@ -209,9 +209,9 @@ def read_web_files(spark, files: list[str]):
 def _read_web_partition(frames):
     """mapInPandas: the pages of the partition's files, as ``predict`` reads each (an unreadable file is one
     error row named after it)."""
-    from .predict import _input_items
+    from .predict import input_items
 
-    docs = (doc for frame in frames for doc in _input_items([Path(p) for p in frame["path"]], 1, "id", "text"))
+    docs = (doc for frame in frames for doc in input_items([Path(p) for p in frame["path"]], 1, "id", "text"))
     while chunk := list(itertools.islice(docs, WEB_ROWS_PER_FRAME)):
         yield pd.DataFrame({"id": [d.id for d in chunk], "text": [d.text for d in chunk],
                             "meta": [{k: d.meta.get(k) for k in ("source", "url", "domain", "error")} for d in chunk]})
