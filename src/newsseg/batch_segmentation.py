@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .compiled import compiled, jit_enabled
+from .kernels import compiled, jit_enabled
 from .documents import Document
 from .segmentation import (DEFAULT_MAX_CHARS, EDGE_CHAR_STRING, NORMALIZED_AWAY_RE, SEGMENTERS, _cut_spans,
                            segment_lines, segment_spans)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compiled import compiled, jit_enabled
+from .kernels import compiled, jit_enabled
 
 # Bit k of a code point's class byte: str.isupper, isalpha, isdigit, symbol (neither alphanumeric nor
 # space), the space " ", isspace, re's \w (alphanumeric or "_"), re's \d (isdecimal).

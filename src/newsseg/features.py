@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .code_points import ALPHA, DECIMAL, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
-from .compiled import compiled, jit_enabled, python_version
+from .kernels import compiled, jit_enabled, python_version
 from .page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
 from .phrase_lists import MarkerList, PhraseList, count_phrase_lists
 from .segmentation import normalize_for_model, normalize_lines

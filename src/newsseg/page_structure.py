@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import compiled, jit_enabled, python_version
+from .kernels import compiled, jit_enabled, python_version
 
 PAGE_STRUCTURE_COLUMNS = ("in_main_block", "lines_to_main_block", "above_main_block", "main_block_share",
                           "short_run_length", "headline_like", "headline_run", "prose_around", "short_around",

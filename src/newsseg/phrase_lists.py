@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .code_points import CodePointBatch
-from .compiled import compiled, jit_enabled
+from .kernels import compiled, jit_enabled
 
 # Phrase endings and their regex.
 _SUFFIX_KINDS = {"": 0, "*": 1, "+": 2}

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from newsseg.compiled import jit_enabled
+from newsseg.kernels import jit_enabled
 from newsseg.config import DecoderConfig, LayoutGbtConfig
 from newsseg.dataset import COLUMNS, document_rows
 from newsseg.inference import Pipeline

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from newsseg.compiled import jit_enabled
+from newsseg.kernels import jit_enabled
 from newsseg.config import DecoderConfig
 from newsseg.labels import LABELS
 from newsseg.models.compiled_trees import CompiledTrees, compiled_trees, float32_threshold

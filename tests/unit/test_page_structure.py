@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from newsseg.compiled import numba
+from newsseg.kernels import numba
 from newsseg.page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
 
 MENU = ["Home", "News", "Sport", "Money", "Help", "Sign in"]

@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.utils.extmath import softmax
 
-from ..compiled import compiled, jit_enabled
+from ..kernels import compiled, jit_enabled
 from ..code_points import CodePointBatch
 
 

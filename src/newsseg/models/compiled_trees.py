@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from ..compiled import compiled
+from ..kernels import compiled
 
 
 @dataclass(frozen=True)

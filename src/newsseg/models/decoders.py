@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 import numpy as np
 import pandas as pd
 
-from ..compiled import compiled, jit_enabled
+from ..kernels import compiled, jit_enabled
 from ..config import DecoderConfig
 from ..features import comment_cue_before
 from ..labels import LABELS

@@ -1,4 +1,5 @@
-"""Hot loops compiled to machine code with numba. Callers keep a numpy path, or run the loop itself as
+"""Hot loops compiled to machine code with numba, one module per area (``kernels.<area>``); each loop
+has its plain twin (numpy, or the loop itself run as Python). Callers keep a numpy path, or run the loop itself as
 plain Python (``python_version``), for when numba is missing or switched off (``NEWSSEG_NO_JIT=1``), and
 tests check that both paths give the same results."""
 
