@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
 from .documents import Document
+from .page_parts import AUTHORS, BLOCK_POOL_NAMES, MONTHS, PageBuilder, SiteIdentity, article_and_comments
+from .page_templates import WholePageComposer
 
 POOL_NAMES = ("ad", "disclaimer", "menu", "chrome", "related_headline", "author_bio", "comment_chrome")
-# Pools of multi-line blocks (blank-line separated), every line of a block with one label: the runs of
-# promotion (a press release's "buy the report" and contact lines) and of chrome (a source list, an author
-# box) that real pages end with, and the lists inside an article (a sentence ending in ":" and its items: a
-# report's regions, a recipe's ingredients), which are the article's own although their short lines look
-# like a menu. Optional: a pools folder without them composes pages without them.
-BLOCK_POOL_NAMES = {"ad_blocks": "ad", "other_blocks": "other", "article_list": "news_body"}
 # Optional line pools. teaser: the ledes that listings print under each entry (for the "more by this
 # author" listing below an article; a listing page of its own takes its teasers from its source).
 OPTIONAL_POOL_NAMES = ("teaser",)
@@ -30,10 +25,6 @@ _FIRST = ("Daily", "Morning", "Free", "True", "Valley", "Harbor", "Patriot", "Gr
           "Northern", "Liberty", "Global", "Prairie", "Civic", "Evening", "Pacific", "Union", "Summit")
 _SECOND = ("Ledger", "Courier", "Post", "Report", "Wire", "Herald", "Dispatch", "Observer", "Signal", "Times",
            "Gazette", "Beacon", "Chronicle", "Digest", "Bulletin", "Insider", "Voice", "Journal", "Tribune")
-_AUTHORS = ("Dana Whitlow", "R. K. Menon", "Lucia Ferraro", "Tom Okafor", "Jenny Marsh", "Piotr Zielinski",
-            "Amara Bello", "Sam Carver", "Helen Ng", "Marcus Reid")
-
-
 _SOURCE_LINES = ("Source: https://www.{domain}/{n}/{date}-report", "Source: http://{domain}/news/{n}.html",
                  "Source: {site}", "https://{domain}/{n}/article/", "Source link: https://www.{domain}/?p={n}",
                  "http://www.{domain}/story/{n}#more", "Via: {domain}", "Sources: {domain}, wire reports")
@@ -52,7 +43,6 @@ RECENT_LISTING_SHARE = 0.1
 # rather than 0.2: better on every label of leave-sites-out on fnc_dev (macro-F1 0.875 against 0.867).
 ARTICLE_LIST_SHARE = 0.4
 _LISTING_FOOTERS = ("Older posts", "« Previous 1 2 3 … 18 Next »", "Load more", "Page 1 of 12", "Next page →")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def load_pools(pools_dir: Path | str) -> dict[str, list]:
@@ -75,74 +65,11 @@ def load_pools(pools_dir: Path | str) -> dict[str, list]:
     return pools
 
 
-@dataclass
-class _Site:
-    name: str
-    domain: str
-    author: str
-    date: str
-
-
-def _random_site(rng: random.Random) -> _Site:
+def _random_site(rng: random.Random) -> SiteIdentity:
     first, second = rng.choice(_FIRST), rng.choice(_SECOND)
     domain = f"{first}{second}".lower() + rng.choice([".com", ".net", ".org", ".co.uk", ".info"])
     date = f"{rng.choice(['Jan', 'March', 'May', 'July', 'Sept.', 'November'])} {rng.randint(1, 28)}, {rng.randint(2012, 2025)}"
-    return _Site(f"{rng.choice(['The ', ''])}{first} {second}", domain, rng.choice(_AUTHORS), date)
-
-
-class PageBuilder:
-    """Accumulates (text, label) lines and blank-line separators, then renders a labelled Document."""
-
-    def __init__(self, rng: random.Random, site: _Site, paragraph_gap: float) -> None:
-        self.rng, self.site, self.gap = rng, site, paragraph_gap
-        self.lines: list[tuple[str, Optional[str]]] = []
-
-    def fill(self, template: str) -> str:
-        return re.sub(r"\{(site|domain|n|author|date)\}", lambda m: {
-            "site": self.site.name, "domain": self.site.domain, "n": str(self.rng.randint(1, 240)),
-            "author": self.site.author, "date": self.site.date}[m.group(1)], template)
-
-    def add(self, text: str, label: str, gap: Optional[float] = None) -> None:
-        text = self.fill(text).strip()
-        if not text:
-            return
-        self.lines.append((text, label))
-        if self.rng.random() < (self.gap if gap is None else gap):
-            self.lines.append(("", None))
-
-    def add_pool(self, pools: dict, pool: str, label: str, k: int, gap: Optional[float] = None) -> None:
-        for item in self.rng.sample(pools[pool], min(k, len(pools[pool]))):
-            self.add(item, label, gap)
-
-    def add_block(self, pools: dict, pool: str, rng: Optional[random.Random] = None,
-                  gaps: tuple[float, float] = (0.3, 0.3)) -> None:
-        """One block of a block pool, drawn with ``rng`` (default: the page's); ``gaps``: the chance of a
-        blank line after its first line and after each later one."""
-        first, *rest = (rng or self.rng).choice(pools[pool])
-        self.add(first, BLOCK_POOL_NAMES[pool], gap=gaps[0])
-        for line in rest:
-            self.add(line, BLOCK_POOL_NAMES[pool], gap=gaps[1])
-
-    def document(self, doc_id: str, meta: dict) -> Document:
-        text_parts, spans, offset = [], [], 0
-        for text, label in self.lines:
-            if label is not None:
-                spans.append((offset, offset + len(text), label))
-            text_parts.append(text)
-            offset += len(text) + 1
-        return Document(doc_id, "\n".join(text_parts) + "\n", meta, spans)
-
-
-def article_and_comments(source: Document, rng: random.Random,
-                         max_comment_lines: int) -> tuple[list[str], list[tuple[str, str]]]:
-    """A labelled source's article lines, and its comment-section lines with their labels: a random window of
-    at most ``max_comment_lines`` of them, which keeps pages page-sized."""
-    article = [source.text[s:e] for s, e, label in source.spans if label == "news_body"]
-    comment_section = [(source.text[s:e], label) for s, e, label in source.spans if label != "news_body"]
-    if len(comment_section) > max_comment_lines:
-        start = rng.randrange(len(comment_section) - max_comment_lines + 1)
-        comment_section = comment_section[start:start + max_comment_lines]
-    return article, comment_section
+    return SiteIdentity(f"{rng.choice(['The ', ''])}{first} {second}", domain, rng.choice(AUTHORS), date)
 
 
 def compose_page(source: Document, pools: dict[str, list[str]], rng: random.Random, variant: int = 0,
@@ -246,7 +173,7 @@ def _add_listing_entries(page: PageBuilder, pools: dict[str, list], rng: random.
             page.add(rng.choice(pools["related_headline"]), "other", gap=0.1)
         if with_date:
             month = rng.randrange(12)
-            page.add(date_style.format(mon=_MONTHS[month], mm=f"{month + 1:02d}", day=rng.randint(1, 28),
+            page.add(date_style.format(mon=MONTHS[month], mm=f"{month + 1:02d}", day=rng.randint(1, 28),
                                        year=year, author="{author}"), "other", gap=0.1)
         page.add(teaser + more, "other")
 
@@ -286,7 +213,6 @@ def compose_pages(sources: Iterator[Document], pools_dir: Path | str, variants: 
     pools = load_pools(pools_dir)
     whole_pages = None
     if whole_page_share > 0:
-        from .page_templates import WholePageComposer
 
         whole_pages = WholePageComposer(pools, seed, variants, max_comment_lines)
     for doc in sources:

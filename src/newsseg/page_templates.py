@@ -20,8 +20,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from .composition import _AUTHORS, _MONTHS, PageBuilder, _Site, article_and_comments
 from .documents import Document
+from .page_parts import AUTHORS, MONTHS, PageBuilder, SiteIdentity, article_and_comments
 
 Line = tuple[str, str]  # (text, label)
 
@@ -353,7 +353,7 @@ def _story_lines(rng: random.Random, stories: list[Story], header: str, numbered
         lines.append((f"{i}. {story.headline}" if numbered else story.headline, "other"))
         if dated:
             lines.append((rng.choice([f"{rng.randint(1, 23)} hours ago", f"{rng.randint(2, 59)} minutes ago",
-                                      f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}"]), "other"))
+                                      f"{rng.choice(MONTHS)} {rng.randint(1, 28)}"]), "other"))
         if teasers and story.teaser:
             lines.append((story.teaser, "other"))
     return lines
@@ -369,8 +369,8 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
     stories = [s for s in stories if s.source_id != source.id]
     layout = template.layout
     # The page's own author and date, for the {author} / {date} of comment-chrome pool lines.
-    date = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2012, 2025)}"
-    site = _Site(template.name, template.domain, rng.choice(_AUTHORS), date)
+    date = f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {rng.randint(2012, 2025)}"
+    site = SiteIdentity(template.name, template.domain, rng.choice(AUTHORS), date)
     page = PageBuilder(rng, site, paragraph_gap=layout["gap"])
     section = rng.choice(template.sections)
 
