@@ -1,6 +1,6 @@
 """Segment spans of a batch of documents, for prediction: the built-in line segmenter as one compiled pass
-over all the documents' code points, which also notes the lines that need no normalizing. Apart from
-``segmentation`` so that the segmenters themselves load neither numpy nor numba."""
+(``kernels.text.line_spans``) over all the documents' code points, which also notes the lines that need no
+normalizing. Apart from ``segmentation`` so that the segmenters themselves load neither numpy nor numba."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Phrase-list patterns: ``\\b(?:phrase|phrase|...)\\b``, counted per text with Python's ``re`` or with a
-compiled matcher that finds the same matches.
+compiled matcher that finds the same matches (``kernels.phrases``).
 
 Why: the layout features count such phrases (first-person words, calls to action, legal words) in every
 line; ``re`` tries each alternative at every position of the text, and that was a fifth of prediction time.
@@ -89,7 +89,7 @@ def count_phrase_lists(lists: tuple[PhraseList, ...], texts: list[str]) -> np.nd
                         dtype=np.int64).reshape(len(texts), len(lists))
     batch = CodePointBatch.of(texts)
     return count_phrases(batch.codes, batch.is_word, batch.is_decimal, batch.starts, batch.ends,
-                          *_matcher_tables(lists))
+                         *_matcher_tables(lists))
 
 
 @functools.lru_cache(maxsize=64)

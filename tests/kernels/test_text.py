@@ -17,11 +17,13 @@ from tests.helpers import BUNDLED
 
 TRICKY = ["", "\n", "\r\n\r\n", "a", " a ", "a\rb\r\nc\n\rd", "\u00a0 lead and trail \u200b", "two  spaces  here",
           "tab\tinside", "\x00\x07bell\x1f", "ok\u2028still one line?", "\ufeffbom", "😀 emoji 𝐀 math", "x" * 70,
-          "short\n" + "long " * 30 + "\nshort again", "café\u0301 naïve", "\x85next line\x85", "lone \ud800 surrogate"]
+          "short\n" + "long " * 30 + "\nshort again", "café\u0301 naïve", "\x85next line\x85",
+          "lone \ud800 surrogate"]
 
 
 def bundled_documents() -> list[Document]:
-    return [Document(row["id"], row["text"]) for row in map(json.loads, BUNDLED.read_text(encoding="utf-8").splitlines())]
+    rows = map(json.loads, BUNDLED.read_text(encoding="utf-8").splitlines())
+    return [Document(row["id"], row["text"]) for row in rows]
 
 
 @pytest.mark.parametrize("no_jit", ["", "1"])  # the compiled line finder, or the per-document Python path

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from newsseg.kernels import jit_enabled
 from newsseg.config import DecoderConfig
+from newsseg.kernels import jit_enabled
 from newsseg.labels import LABELS
 from newsseg.models.decoders import build_decoder
 

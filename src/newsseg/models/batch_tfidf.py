@@ -3,9 +3,10 @@
 Same matrix as ``TfidfVectorizer.transform``, several times faster on short texts such as lines:
 scikit-learn analyses and counts one document at a time in Python, with a dict per document; here every
 n-gram of the batch is looked up in one pass (``map`` over ``dict.get``) and counted in numpy. With
-numba, a compiled loop finds the tokens and their ids instead (``TokenVocabulary``), and n-grams are
-looked up as numbers, not strings. Only the word analyzer with scikit-learn's own tokenizer takes this
-path; other vectorizers (``char_wb``, custom tokenizers, stop words) use their own ``transform``.
+numba, a compiled loop finds the tokens and their ids instead (``TokenVocabulary``; the loops are in
+``kernels.tfidf``), and n-grams are looked up as numbers, not strings. Only the word analyzer with
+scikit-learn's own tokenizer takes this path; other vectorizers (``char_wb``, custom tokenizers, stop words)
+use their own ``transform``.
 """
 
 from __future__ import annotations
