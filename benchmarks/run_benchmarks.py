@@ -87,6 +87,10 @@ def quality_tables(rows: list[dict]) -> str:
 
 # The MiniLM pipelines label about 70 segments/s here: a few pages of each input are enough.
 MINILM_SPEED_PAGES = {"bundled": 40, "fnc": 25}
+# The pipeline measured a second time with newsseg's compiled kernels off (NEWSSEG_NO_JIT=1), in the row
+# after its own: what the kernels buy end to end.
+KERNELS_OFF_PIPELINE = "layout_gbt+viterbi"
+KERNELS_OFF_SUFFIX = ", kernels off"
 
 
 def speed_rows(model_rows: list[dict]) -> list[dict]:
@@ -113,11 +117,12 @@ def speed_rows(model_rows: list[dict]) -> list[dict]:
                 path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in subset))
                 inputs[pages, small] = path
 
-        def measure_both(system: str, pipeline_dir: Path | None = None, small: bool = False) -> dict:
+        def measure_both(system: str, pipeline_dir: Path | None = None, small: bool = False,
+                         kernels: bool = True) -> dict:
             passes = 2 if small else 3  # the MiniLM rows: a pass takes a quarter of a minute
-            result = run_measure(system, inputs["bundled", small], pipeline_dir, passes)
+            result = run_measure(system, inputs["bundled", small], pipeline_dir, passes, kernels)
             if ("fnc", small) in inputs:
-                result["fnc"] = run_measure(system, inputs["fnc", small], pipeline_dir, passes)
+                result["fnc"] = run_measure(system, inputs["fnc", small], pipeline_dir, passes, kernels)
             return result
 
         for system in ("keep_all", "c4_rules", "justext"):
@@ -130,10 +135,22 @@ def speed_rows(model_rows: list[dict]) -> list[dict]:
                 continue
             seen.add(name)
             print(f"== speed {name}", file=sys.stderr, flush=True)
-            result = measure_both("pipeline", tracking.download_pipeline(row["model_uri"]), small="minilm" in name)
+            pipeline_dir = tracking.download_pipeline(row["model_uri"])
+            result = measure_both("pipeline", pipeline_dir, small="minilm" in name)
             result["system"] = name
             out.append(result)
+            if name == KERNELS_OFF_PIPELINE:
+                out.append(kernels_off_row(measure_both, pipeline_dir, name))
     return out
+
+
+def kernels_off_row(measure_both, pipeline_dir: Path, name: str) -> dict:
+    """The speed row of the pipeline in ``pipeline_dir`` with newsseg's compiled kernels switched off (their
+    plain numpy / Python twins run), measured as its own row is (``measure_both``)."""
+    print(f"== speed {name}{KERNELS_OFF_SUFFIX}", file=sys.stderr, flush=True)
+    result = measure_both("pipeline", pipeline_dir, kernels=False)
+    result["system"] = f"{name}{KERNELS_OFF_SUFFIX}"
+    return result
 
 
 def scale_section(model_rows: list[dict], memory_mb: float, memory_minutes: float) -> str:
@@ -200,7 +217,11 @@ def speed_table(rows: list[dict]) -> str:
               "the first pass starts with cold caches and fresh memory, as a single file does; the steady rate is the "
               "median of the passes after it, as on a long stream. newsseg models label as `newsseg predict` does, "
               "less reading and writing: batches of its default size (64 documents), a site memory over the stream, "
-              "no per-label scores.",
+              "no per-label scores."
+              + (f" The row \"{KERNELS_OFF_PIPELINE}{KERNELS_OFF_SUFFIX}\" is the row above it measured again with "
+                 "newsseg's compiled kernels switched off (`NEWSSEG_NO_JIT=1`): their plain numpy and Python twins "
+                 "run instead, with the same output."
+                 if any(r["system"].endswith(KERNELS_OFF_SUFFIX) for r in rows) else ""),
               "", f"The estimate uses the steady per-core rate on {basis}"
               + (f" (a sample of FakeNewsCorpus itself; its lines average {bytes_per_segment(rows[0]['fnc']):.0f} "
                  f"bytes against {bytes_per_segment(rows[0]):.0f} on the bundled pages, and much of the work is per "

@@ -4,7 +4,9 @@
 MB of raw text per second and segments per second in the first pass over the input, MB per second in
 the passes after it (the median: the steady rate of a long stream, without the first pass's cold
 caches and fresh memory), and peak RSS. SYSTEM is a reference system (keep_all, c4_rules, justext) or
-`pipeline` (a saved newsseg Pipeline folder, labelling as `newsseg predict` does).
+`pipeline` (a saved newsseg Pipeline folder, labelling as `newsseg predict` does). With
+`NEWSSEG_NO_JIT=1` in its environment, newsseg runs without its compiled kernels (``run_measure(...,
+kernels=False)`` starts such a process): the rate the kernels buy.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                  "TOKENIZERS_PARALLELISM": "false"}
+# newsseg reads the switch when it labels, so a measurement with the kernels off needs a process of its own.
+KERNELS_SWITCH = "NEWSSEG_NO_JIT"
 
 
 def measure(system: str, input_path: str, pipeline_dir: str | None = None, passes: int = 3) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
+    from newsseg.kernels import jit_enabled
     from newsseg.readers import ReaderOptions, read_documents
     from newsseg.segmentation import segment
 
@@ -66,7 +71,7 @@ def measure(system: str, input_path: str, pipeline_dir: str | None = None, passe
     return {"system": system, "documents": len(docs), "megabytes": round(megabytes, 3), "seconds": round(seconds[0], 2),
             "segments": segments, "mb_per_s": megabytes / seconds[0], "segments_per_s": segments / seconds[0],
             "mb_per_s_steady": megabytes / steady if steady else None, "passes": len(seconds),
-            "peak_rss_mb": peak_rss_mb()}
+            "peak_rss_mb": peak_rss_mb(), "kernels": jit_enabled()}
 
 
 def peak_rss_mb() -> float:
@@ -78,12 +83,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def start_measure(system: str, input_path: Path, pipeline_dir: Path | None = None, passes: int = 3) -> subprocess.Popen:
-    """``measure`` started in a fresh single-threaded process (so peak memory is the system's own)."""
+def start_measure(system: str, input_path: Path, pipeline_dir: Path | None = None, passes: int = 3,
+                  kernels: bool = True) -> subprocess.Popen:
+    """``measure`` started in a fresh single-threaded process (so peak memory is the system's own); with
+    ``kernels`` False, newsseg's compiled kernels switched off in it (their plain twins run)."""
     command = [sys.executable, __file__, "measure", system, str(input_path),
                *([str(pipeline_dir)] if pipeline_dir else []), "--passes", str(passes)]
-    return subprocess.Popen(command, env=dict(os.environ, **SINGLE_THREAD), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, **SINGLE_THREAD, **{KERNELS_SWITCH: "" if kernels else "1"})
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish_measure(proc: subprocess.Popen, system: str) -> dict:
@@ -93,8 +100,9 @@ def finish_measure(proc: subprocess.Popen, system: str) -> dict:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def run_measure(system: str, input_path: Path, pipeline_dir: Path | None = None, passes: int = 3) -> dict:
-    return finish_measure(start_measure(system, input_path, pipeline_dir, passes), system)
+def run_measure(system: str, input_path: Path, pipeline_dir: Path | None = None, passes: int = 3,
+                kernels: bool = True) -> dict:
+    return finish_measure(start_measure(system, input_path, pipeline_dir, passes, kernels), system)
 
 
 if __name__ == "__main__":

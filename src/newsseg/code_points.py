@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kernels import compiled, jit_enabled
+from .kernels import jit_enabled
+from .kernels.text import look_up_classes
 
 # Bit k of a code point's class byte: str.isupper, isalpha, isdigit, symbol (neither alphanumeric nor
 # space), the space " ", isspace, re's \w (alphanumeric or "_"), re's \d (isdecimal).
@@ -30,26 +31,13 @@ def _bmp_class_bytes() -> np.ndarray:
 def class_bytes(codes: np.ndarray) -> np.ndarray:
     """Per code point, its class byte."""
     if jit_enabled():
-        classes, beyond_bmp = _look_up_classes(codes, _bmp_class_bytes())
+        classes, beyond_bmp = look_up_classes(codes, _bmp_class_bytes())
     else:
         classes, beyond_bmp = _bmp_class_bytes()[np.minimum(codes, 0xFFFF)], True
     if beyond_bmp:
         for i in np.flatnonzero(codes > 0xFFFF):  # rare (emoji, math letters): one by one
             classes[i] = char_class_byte(chr(int(codes[i])))
     return classes
-
-
-@compiled
-def _look_up_classes(codes, table):
-    """Per code point of the Basic Multilingual Plane, its byte in ``table``; and whether any lies beyond."""
-    classes = np.empty(len(codes), dtype=np.uint8)
-    beyond = False
-    for i in range(len(codes)):
-        if codes[i] > 0xFFFF:
-            beyond = True
-        else:
-            classes[i] = table[codes[i]]
-    return classes, beyond
 
 
 @dataclass(frozen=True)

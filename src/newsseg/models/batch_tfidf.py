@@ -3,9 +3,10 @@
 Same matrix as ``TfidfVectorizer.transform``, several times faster on short texts such as lines:
 scikit-learn analyses and counts one document at a time in Python, with a dict per document; here every
 n-gram of the batch is looked up in one pass (``map`` over ``dict.get``) and counted in numpy. With
-numba, a compiled loop finds the tokens and their ids instead (``TokenVocabulary``), and n-grams are
-looked up as numbers, not strings. Only the word analyzer with scikit-learn's own tokenizer takes this
-path; other vectorizers (``char_wb``, custom tokenizers, stop words) use their own ``transform``.
+numba, a compiled loop finds the tokens and their ids instead (``TokenVocabulary``; the loops are in
+``kernels.tfidf``), and n-grams are looked up as numbers, not strings. Only the word analyzer with
+scikit-learn's own tokenizer takes this path; other vectorizers (``char_wb``, custom tokenizers, stop words)
+use their own ``transform``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.utils.extmath import softmax
 
-from ..kernels import compiled, jit_enabled
+from ..kernels import jit_enabled
+from ..kernels.tfidf import (fill_hash_table, fill_key_table, ngram_cells, normed_linear_scores, token_ids,
+                             unigram_cells)
 from ..code_points import CodePointBatch
 
 
@@ -94,12 +97,12 @@ class TokenVocabulary:
     @classmethod
     def of(cls, vectorizer: TfidfVectorizer) -> Optional["TokenVocabulary"]:
         """None where the keys would overflow 63 bits."""
-        token_ids: dict[str, int] = {}
+        id_of_token: dict[str, int] = {}
         split = {gram: gram.split(" ") for gram in vectorizer.vocabulary_}
         for tokens in split.values():
             for token in tokens:
-                token_ids.setdefault(token, len(token_ids))
-        n_tokens, (min_n, max_n) = max(len(token_ids), 1), vectorizer.ngram_range
+                id_of_token.setdefault(token, len(id_of_token))
+        n_tokens, (min_n, max_n) = max(len(id_of_token), 1), vectorizer.ngram_range
         if n_tokens ** max_n >= 2 ** 62:
             return None
         keys: dict[int, list[int]] = {n: [] for n in range(min_n, max_n + 1)}
@@ -107,15 +110,15 @@ class TokenVocabulary:
         for gram, column in vectorizer.vocabulary_.items():
             key = 0
             for token in split[gram]:
-                key = key * n_tokens + token_ids[token]
+                key = key * n_tokens + id_of_token[token]
             keys[len(split[gram])].append(key)
             columns[len(split[gram])].append(column)
-        tokens = list(token_ids)
+        tokens = list(id_of_token)
         codes = [np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) for t in tokens]
         token_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint32)
         token_starts = np.r_[0, np.cumsum([len(c) for c in codes])].astype(np.int64)
         table = np.full(1 << max(4, (2 * len(tokens)).bit_length()), -1, dtype=np.int64)
-        _fill_hash_table(table, token_codes, token_starts)
+        fill_hash_table(table, token_codes, token_starts)
         unigram_columns = np.full(n_tokens, -1, dtype=np.int64)
         if 1 in keys:
             unigram_columns[keys[1]] = columns[1]
@@ -124,71 +127,28 @@ class TokenVocabulary:
             if n > 1 and keys[n]:
                 slot_keys = np.full(1 << (2 * len(keys[n])).bit_length(), -1, dtype=np.int64)
                 slot_columns = np.full(len(slot_keys), -1, dtype=np.int64)
-                _fill_key_table(slot_keys, slot_columns, np.array(keys[n], dtype=np.int64),
-                                np.array(columns[n], dtype=np.int64))
+                fill_key_table(slot_keys, slot_columns, np.array(keys[n], dtype=np.int64),
+                               np.array(columns[n], dtype=np.int64))
                 key_tables[n] = slot_keys, slot_columns
         return cls(token_codes, token_starts, table, key_tables, unigram_columns)
 
     def gram_columns(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Rows and vocabulary columns of every n-gram of ``texts`` that is in the vocabulary."""
         batch = CodePointBatch.of(texts)
-        ids, token_rows = _token_ids(batch.codes, batch.is_word, batch.starts, batch.ends, self.token_codes,
-                                     self.token_starts, self.table)
+        ids, token_rows = token_ids(batch.codes, batch.is_word, batch.starts, batch.ends, self.token_codes,
+                                    self.token_starts, self.table)
         n_tokens = max(len(self.token_starts) - 1, 1)
         rows, columns = [], []
         for n in [1, *self.key_tables]:
             if n == 1:
-                gram_rows, gram_columns = _unigram_cells(ids, token_rows, self.unigram_columns)
+                gram_rows, gram_columns = unigram_cells(ids, token_rows, self.unigram_columns)
             else:
-                gram_rows, gram_columns = _ngram_cells(ids, token_rows, n, n_tokens, *self.key_tables[n])
+                gram_rows, gram_columns = ngram_cells(ids, token_rows, n, n_tokens, *self.key_tables[n])
             rows.append(gram_rows)
             columns.append(gram_columns)
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(rows), np.concatenate(columns)
-
-
-@compiled
-def _unigram_cells(ids, token_rows, unigram_columns):
-    """Rows and columns of the tokens (ids, -1: not a vocabulary token) that are in the vocabulary alone."""
-    rows = np.empty(len(ids), dtype=np.int64)
-    columns = np.empty(len(ids), dtype=np.int64)
-    n = 0
-    for i in range(len(ids)):
-        if ids[i] >= 0 and unigram_columns[ids[i]] >= 0:
-            rows[n], columns[n] = token_rows[i], unigram_columns[ids[i]]
-            n += 1
-    return rows[:n], columns[:n]
-
-
-@compiled
-def _ngram_cells(ids, token_rows, length, n_tokens, slot_keys, slot_columns):
-    """Rows and columns of the n-grams of ``length`` consecutive tokens of one text, all vocabulary tokens,
-    whose key (``TokenVocabulary``) is in the table."""
-    rows = np.empty(max(len(ids) - length + 1, 0), dtype=np.int64)
-    columns = np.empty(len(rows), dtype=np.int64)
-    mask = len(slot_keys) - 1
-    n = 0
-    for i in range(len(rows)):
-        if token_rows[i] != token_rows[i + length - 1]:
-            continue
-        key = 0
-        for offset in range(length):
-            token = ids[i + offset]
-            if token < 0:
-                key = -1
-                break
-            key = key * n_tokens + token
-        if key < 0:
-            continue
-        slot = _key_slot(key, mask)
-        while slot_keys[slot] >= 0:
-            if slot_keys[slot] == key:
-                rows[n], columns[n] = token_rows[i], slot_columns[slot]
-                n += 1
-                break
-            slot = (slot + 1) & mask
-    return rows[:n], columns[:n]
 
 
 _TOKEN_VOCABULARIES: "weakref.WeakKeyDictionary[TfidfVectorizer, Optional[TokenVocabulary]]" = \
@@ -197,102 +157,13 @@ _TOKEN_VOCABULARIES: "weakref.WeakKeyDictionary[TfidfVectorizer, Optional[TokenV
 
 def token_vocabulary(vectorizer: TfidfVectorizer) -> Optional[TokenVocabulary]:
     """Built once per fitted vectorizer, for the default token pattern only (runs of two or more word
-    characters, which the compiled tokenizer finds)."""
+    characters, which the compiled tokenizer finds); None without JIT, where the plain path runs."""
+    if not jit_enabled():
+        return None
     if vectorizer not in _TOKEN_VOCABULARIES:
         _TOKEN_VOCABULARIES[vectorizer] = (TokenVocabulary.of(vectorizer)
                                            if vectorizer.token_pattern == DEFAULT_TOKEN_PATTERN else None)
     return _TOKEN_VOCABULARIES[vectorizer]
-
-
-# FNV-1a, over code points: the start value, and each code point's step (``_token_ids`` takes the steps as
-# it finds the token's end). The hash is the final value shifted right by one, a non-negative int64.
-_FNV_OFFSET = np.uint64(14695981039346656037)
-
-
-@compiled
-def _fnv_step(value, code):
-    return (value ^ np.uint64(code)) * np.uint64(1099511628211)
-
-
-@compiled
-def _token_hash(codes: np.ndarray, start: int, end: int) -> int:
-    """FNV-1a over the code points of codes[start:end], as a non-negative int64."""
-    value = _FNV_OFFSET
-    for i in range(start, end):
-        value = _fnv_step(value, codes[i])
-    return np.int64(value >> np.uint64(1))
-
-
-@compiled
-def _key_slot(key: int, mask: int) -> int:
-    """Fibonacci hashing: the key times 2**64 / golden ratio, bits from the 32nd up (mask + 1: a power of 2)."""
-    return np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(32)) & mask
-
-
-@compiled
-def _fill_key_table(slot_keys: np.ndarray, slot_columns: np.ndarray, keys: np.ndarray, columns: np.ndarray) -> None:
-    mask = len(slot_keys) - 1
-    for i in range(len(keys)):
-        slot = _key_slot(keys[i], mask)
-        while slot_keys[slot] >= 0:
-            slot = (slot + 1) & mask
-        slot_keys[slot], slot_columns[slot] = keys[i], columns[i]
-
-
-@compiled
-def _fill_hash_table(table: np.ndarray, token_codes: np.ndarray, token_starts: np.ndarray) -> None:
-    mask = len(table) - 1
-    for token in range(len(token_starts) - 1):
-        slot = _token_hash(token_codes, token_starts[token], token_starts[token + 1]) & mask
-        while table[slot] >= 0:
-            slot = (slot + 1) & mask
-        table[slot] = token
-
-
-@compiled
-def _token_ids(codes, is_word, text_starts, text_ends, token_codes, token_starts, table):
-    """Per token of the texts (a run of two or more word characters, as the default token pattern
-    ``\\b\\w\\w+\\b`` finds them), in order: its id in the vocabulary's tokens (-1 if none) and the
-    index of its text."""
-    n_max = 0
-    for t in range(len(text_starts)):
-        n_max += (text_ends[t] - text_starts[t] + 1) // 2
-    ids = np.empty(n_max, dtype=np.int64)
-    rows = np.empty(n_max, dtype=np.int64)
-    mask = len(table) - 1
-    n = 0
-    for t in range(len(text_starts)):
-        i, end = text_starts[t], text_ends[t]
-        while i < end:
-            if not is_word[i]:
-                i += 1
-                continue
-            # The token's end and its hash (``_token_hash``) in one pass.
-            value = _FNV_OFFSET
-            j = i
-            while j < end and is_word[j]:
-                value = _fnv_step(value, codes[j])
-                j += 1
-            if j - i >= 2:
-                token_id = -1
-                slot = np.int64(value >> np.uint64(1)) & mask
-                while table[slot] >= 0:
-                    candidate = table[slot]
-                    start = token_starts[candidate]
-                    if token_starts[candidate + 1] - start == j - i:
-                        same = True
-                        for k in range(j - i):
-                            if token_codes[start + k] != codes[i + k]:
-                                same = False
-                                break
-                        if same:
-                            token_id = candidate
-                            break
-                    slot = (slot + 1) & mask
-                ids[n], rows[n] = token_id, t
-                n += 1
-            i = j
-    return ids[:n], rows[:n]
 
 
 def count_matrix(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optional[list[str]] = None) -> sp.csr_array:
@@ -307,7 +178,7 @@ def count_matrix(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optiona
 def _count_arrays(vectorizer: TfidfVectorizer, texts: list[str],
                   lowered: Optional[list[str]] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``count_matrix``'s data (in the vectorizer's dtype), column indices and row pointers (int64)."""
-    vocabulary = token_vocabulary(vectorizer) if jit_enabled() else None
+    vocabulary = token_vocabulary(vectorizer)
     if vocabulary is not None:
         if vectorizer.lowercase:
             texts = lowered if lowered is not None else [t.lower() for t in texts]
@@ -368,7 +239,7 @@ def _fused_path_applies(vectorizer, columns, classifier) -> bool:
     """Whether ``_multinomial_tfidf_proba`` computes what the pipeline would: one word-level vectorizer of the
     compiled path, in float64 with the l2 norm (or none), under a sparse ColumnTransformer, into a fitted
     multinomial logistic regression (more than two classes: softmax over dense coefficients)."""
-    return (jit_enabled() and supports_batch_transform(vectorizer) and token_vocabulary(vectorizer) is not None
+    return (supports_batch_transform(vectorizer) and token_vocabulary(vectorizer) is not None
             and vectorizer.dtype == np.float64 and vectorizer.norm in ("l2", None)
             and getattr(columns, "sparse_output_", False) and isinstance(classifier, LogisticRegression)
             and hasattr(classifier, "coef_") and len(classifier.classes_) > 2
@@ -385,28 +256,6 @@ def _multinomial_tfidf_proba(vectorizer: TfidfVectorizer, classifier: LogisticRe
     norm, the stacking and the classifier's checks cost about as much as finding the n-grams."""
     counts, indices, indptr = _count_arrays(vectorizer, texts, lowered)
     _weigh_counts(vectorizer, counts, indices)
-    scores = _normed_linear_scores(counts, indices, indptr, np.ascontiguousarray(classifier.coef_),
-                                   vectorizer.norm == "l2")
+    scores = normed_linear_scores(counts, indices, indptr, np.ascontiguousarray(classifier.coef_),
+                                  vectorizer.norm == "l2")
     return softmax(scores + classifier.intercept_, copy=False)
-
-
-@compiled
-def _normed_linear_scores(data, indices, indptr, coef, l2_norm):
-    """Per row of the CSR matrix (data, indices, indptr): divided by its l2 norm (if ``l2_norm`` and the norm
-    is not 0), times ``coef.T``, terms added in the row's order."""
-    n_classes = coef.shape[0]
-    scores = np.zeros((len(indptr) - 1, n_classes))
-    for row in range(len(indptr) - 1):
-        start, end = indptr[row], indptr[row + 1]
-        if l2_norm:
-            total = 0.0
-            for j in range(start, end):
-                total += data[j] * data[j]
-            if total != 0.0:
-                total = np.sqrt(total)
-                for j in range(start, end):
-                    data[j] /= total
-        for j in range(start, end):
-            for k in range(n_classes):
-                scores[row, k] += data[j] * coef[k, indices[j]]
-    return scores

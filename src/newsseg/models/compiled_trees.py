@@ -1,9 +1,10 @@
 """A fitted ``HistGradientBoostingClassifier``'s trees walked in one compiled loop.
 
 Why: scikit-learn predicts tree by tree, a call each (hundreds per batch), and walks each row down
-alone, stalling on every unpredictable turn; boosting was a fifth of prediction time. The walk below
-makes the same comparisons and sums the leaves in the same order, so the raw scores are the same
-numbers (about 3x faster); the probabilities come from the classifier's own loss, as in ``predict_proba``.
+alone, stalling on every unpredictable turn; boosting was a fifth of prediction time. The walk
+(``kernels.trees.raw_scores``) makes the same comparisons and sums the leaves in the same order, so the raw
+scores are the same numbers (about 3x faster); the probabilities come from the classifier's own loss, as in
+``predict_proba``.
 Models with categorical splits keep scikit-learn's.
 """
 
@@ -16,7 +17,7 @@ from typing import Optional
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from ..kernels import compiled
+from ..kernels.trees import raw_scores
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,19 @@ class CompiledTrees:
                    nodes["value"].astype(np.float64), roots,
                    np.array([nodes["depth"].max() for nodes in trees], dtype=np.int64), packed)
 
-    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+    def raw_predict(self, features: np.ndarray) -> np.ndarray:
+        """Per row and class (one column for two classes), the baseline plus the trees' leaves: the
+        classifier's ``decision_function``, kept two-dimensional."""
         if features.ndim != 2 or features.shape[1] != self.classifier.n_features_in_:
             raise ValueError(f"expected {self.classifier.n_features_in_} features, got shape {features.shape}")
         by_column = np.ascontiguousarray(features.T)
         baseline = self.classifier._baseline_prediction[0].astype(np.float64)
         use_packed = features.dtype == np.float32 and not np.isnan(by_column).any()
-        raw = _raw_scores(by_column, baseline, self.feature, self.threshold, self.missing_go_to_left, self.left,
+        return raw_scores(by_column, baseline, self.feature, self.threshold, self.missing_go_to_left, self.left,
                           self.right, self.value, self.roots, self.depths, self.packed, use_packed)
-        return self.classifier._loss.predict_proba(raw)
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        return self.classifier._loss.predict_proba(self.raw_predict(features))
 
 
 PACKED_NODE = np.dtype([("feature", np.int32), ("threshold", np.float32), ("left", np.int32), ("right", np.int32)])
@@ -97,40 +102,3 @@ def compiled_trees(classifier: HistGradientBoostingClassifier) -> Optional[Compi
     if classifier not in _BUILT:
         _BUILT[classifier] = CompiledTrees.from_classifier(classifier)
     return _BUILT[classifier]
-
-
-@compiled
-def _raw_scores(features_by_column: np.ndarray, baseline: np.ndarray, feature: np.ndarray, threshold: np.ndarray,
-                missing_go_to_left: np.ndarray, left: np.ndarray, right: np.ndarray, value: np.ndarray,
-                roots: np.ndarray, depths: np.ndarray, packed: np.ndarray, use_packed: bool) -> np.ndarray:
-    """Per row and class: the baseline plus the leaf values of the class's trees, added in tree order as
-    ``HistGradientBoostingClassifier._raw_predict`` does. ``features_by_column``: (features, rows). A
-    missing value (NaN) goes the side it went in training; otherwise ``value <= threshold`` goes left.
-    ``use_packed``: float32 features with no missing value, walked on the packed nodes (one record read
-    per step instead of five arrays: 1.5x).
-
-    All rows go down a tree in lockstep, a level at a time, with no branch on the comparison: the CPU
-    then works on many rows at once instead of waiting on each row's unpredictable turns (1.5x)."""
-    n_rows, n_classes = features_by_column.shape[1], baseline.shape[0]
-    raw = np.empty((n_rows, n_classes))
-    for row in range(n_rows):
-        for k in range(n_classes):
-            raw[row, k] = baseline[k]
-    node = np.empty(n_rows, dtype=np.int64)
-    for tree in range(len(roots)):
-        node[:] = roots[tree]
-        for _ in range(depths[tree]):
-            if use_packed:
-                for row in range(n_rows):
-                    record = packed[node[row]]
-                    go_left = features_by_column[record.feature, row] <= record.threshold
-                    node[row] = record.left if go_left else record.right
-            else:
-                for row in range(n_rows):
-                    at = node[row]
-                    x = features_by_column[feature[at], row]
-                    go_left = (x <= threshold[at]) | (np.isnan(x) & missing_go_to_left[at])
-                    node[row] = left[at] if go_left else right[at]
-        for row in range(n_rows):
-            raw[row, tree % n_classes] += value[node[row]]
-    return raw

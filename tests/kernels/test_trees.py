@@ -1,39 +1,10 @@
-"""The compiled paths (numba) give what the numpy / scikit-learn paths give."""
+"""Compiled trees give scikit-learn's raw scores and probabilities, bit for bit."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from newsseg.kernels import jit_enabled
-from newsseg.config import DecoderConfig
-from newsseg.labels import LABELS
 from newsseg.models.compiled_trees import CompiledTrees, compiled_trees, float32_threshold
-from newsseg.models.decoders import build_decoder
-
-
-def viterbi_decoder(rng: np.random.Generator):
-    decoder = build_decoder(DecoderConfig(name="viterbi", comments_need_cue=False))
-    labels = rng.integers(0, len(LABELS), size=60)
-    decoder.fit(pd.DataFrame({"doc_id": np.repeat(["a", "b", "c"], 20), "label": labels, "text": "x"}), None)
-    return decoder
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_compiled_viterbi_matches_the_numpy_path(seed, monkeypatch):
-    rng = np.random.default_rng(seed)
-    decoder = viterbi_decoder(rng)
-    lengths = rng.integers(1, 40, size=12)  # documents of one segment included
-    frame = pd.DataFrame({"doc_id": np.repeat([f"d{i}" for i in range(len(lengths))], lengths), "text": "x"})
-    proba = rng.dirichlet(np.ones(len(LABELS)) * 0.3, size=len(frame))
-    proba[rng.random(len(frame)) < 0.1] = 1.0 / len(LABELS)  # ties between labels
-    monkeypatch.setenv("NEWSSEG_NO_JIT", "")
-    fast_labels, fast_scores = decoder.decode(frame, proba)
-    monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
-    assert not jit_enabled()
-    labels, scores = decoder.decode(frame, proba)
-    assert fast_labels.tolist() == labels.tolist()
-    assert np.allclose(fast_scores, scores, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3, 5])
@@ -52,6 +23,8 @@ def test_compiled_trees_give_scikit_learns_probabilities_exactly(n_classes):
     clean = np.nan_to_num(test, nan=0.25)
     # Missing values or float64: the general walk; float32 without missing values: the packed nodes.
     for rows in (test, clean, clean.astype(np.float64), np.nextafter(clean, np.float32(1))):
+        raw = trees.raw_predict(rows)
+        assert np.array_equal(raw[:, 0] if n_classes == 2 else raw, classifier.decision_function(rows))
         assert np.array_equal(trees.predict_proba(rows), classifier.predict_proba(rows))
     with pytest.raises(ValueError, match="expected 6 features"):
         trees.predict_proba(test[:, :5])
