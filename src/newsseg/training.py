@@ -146,18 +146,18 @@ def fit_pipeline(config: TrainConfig, data_config: DataConfig, train_frame: pd.D
     model.fit(model_rows, val_full if len(val_full) else None, callbacks=callbacks)
     train_frame, val_frame = fully_labelled, val_full
     decoder = build_decoder(config.decoder)
+    pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
+                        data_config.context_chars)
     if not decoder.needs_probabilities:
         log.info("fit: decoder %s ...", config.decoder.name)
         decoder.fit(train_frame, None)
     elif config.decoder.train_on == "validation" and len(val_frame):
         log.info("fit: decoder %s on the validation split's probabilities ...", config.decoder.name)
-        decoder.fit(val_frame, model.predict_proba(val_frame))
+        decoder.fit(val_frame, model.predict_proba(val_frame), pipeline.comment_cue_before(val_frame))
     else:
         log.info("fit: decoder %s on out-of-fold probabilities (%s fitted once per fold) ...",
                  config.decoder.name, config.model.name)
-        decoder.fit(train_frame, out_of_fold_proba(config, train_frame))
-    pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
-                        data_config.context_chars)
+        decoder.fit(train_frame, out_of_fold_proba(config, train_frame), pipeline.comment_cue_before(train_frame))
     return pipeline, time.perf_counter() - started
 
 

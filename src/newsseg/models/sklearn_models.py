@@ -17,9 +17,10 @@ from sklearn.pipeline import Pipeline
 from ..kernels import jit_enabled
 from ..config import TfidfLogregConfig
 from ..labels import LABELS
-from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
-                        layout_features, lowered_model_text, model_text, site_recurrence,
-                        with_neighbours)
+from ..features.assembly import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, check_layout_features, layout_features,
+                                 with_neighbours)
+from ..features.line_forms import lowered_model_text, model_text
+from ..features.recurrence import BoilerplateIndex, site_recurrence
 from . import SegmentModel, full_proba, register
 from .batch_tfidf import text_pipeline_proba
 from .compiled_trees import compiled_trees
