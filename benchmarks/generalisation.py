@@ -28,6 +28,7 @@ from newsseg.composition import compose_pages  # noqa: E402
 from newsseg.config import DecoderConfig, LayoutGbtConfig, MinilmEmbedLrConfig, TfidfLogregConfig  # noqa: E402
 from newsseg.dataset import COLUMNS, document_rows, label_id  # noqa: E402
 from newsseg.evaluation import evaluate_labels  # noqa: E402
+from newsseg.features.line_stats import comment_cue_before  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402
 from newsseg.models import build_model  # noqa: E402
 from newsseg.models.decoders import build_decoder  # noqa: E402
@@ -83,10 +84,11 @@ def fit_predict(family: str, train: pd.DataFrame, test: pd.DataFrame, seed: int 
     fully_labelled = fully_labelled_rows(train)  # as training does: partial labels only where a model learns them
     model.fit(train if getattr(model, "learns_partial_labels", False) else fully_labelled)
     proba = model.predict_proba(test)
-    out = {"none": build_decoder(DecoderConfig(name="none")).decode(test, proba)}
+    cue_before = comment_cue_before(test)
+    out = {"none": build_decoder(DecoderConfig(name="none")).decode(test, proba, cue_before)}
     viterbi = build_decoder(DecoderConfig(name="viterbi"))
     viterbi.fit(fully_labelled, None)
-    out["viterbi"] = viterbi.decode(test, proba)
+    out["viterbi"] = viterbi.decode(test, proba, cue_before)
     return out
 
 

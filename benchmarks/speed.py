@@ -35,7 +35,7 @@ def measure(system: str, input_path: str, pipeline_dir: str | None = None, passe
     docs = list(read_documents("jsonl", input_path, ReaderOptions(read_spans=False)))
     megabytes = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
     if system == "pipeline":
-        from newsseg.features import SiteMemory
+        from newsseg.features.recurrence import SiteMemory
         from newsseg.inference import Pipeline
         from newsseg.predict import DEFAULT_BATCH_SIZE
 

@@ -3,8 +3,10 @@ replaced, the per-line functions), shared by the unit tests and the real-data te
 
 import re
 
-from newsseg import features
-from newsseg.features import URL_MARKERS, LineForms, cue_flags, is_comment_cue, line_key
+from newsseg.features import cues
+from newsseg.features.cues import URL_MARKERS, is_comment_cue
+from newsseg.features.line_forms import LineForms, line_key
+from newsseg.features.line_stats import cue_flags
 from newsseg.phrase_lists import PhraseList
 from newsseg.segmentation import normalize_for_model
 
@@ -32,7 +34,7 @@ def reference_counts(name: str, texts: list[str]) -> list[int]:
 
 def check_phrase_counts(texts: list[str], monkeypatch) -> None:
     for name in REFERENCE:
-        phrases: PhraseList = getattr(features, name)
+        phrases: PhraseList = getattr(cues, name)
         expected = reference_counts(name, texts)
         monkeypatch.setenv("NEWSSEG_NO_JIT", "")
         assert phrases.count(texts).tolist() == expected, name
@@ -52,7 +54,7 @@ def check_replacements(texts: list[str], monkeypatch) -> None:
             expected = [re.sub(REFERENCE[name] + suffix_regex, replacement, text) for text in batch]
             for no_jit in ("", "1"):
                 monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
-                assert getattr(features, name).replace(batch, replacement, suffix) == expected, (name, no_jit)
+                assert getattr(cues, name).replace(batch, replacement, suffix) == expected, (name, no_jit)
 
 
 # The has_url regex as it was written before it became URL_MARKERS: the reference.

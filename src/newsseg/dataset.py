@@ -14,17 +14,21 @@ import logging
 import shutil
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import pandas as pd
 
 from .batch_segmentation import spans_of_documents
 from .config import DataConfig, SourceConfig
 from .documents import Document, Segment
-from .features import MODEL_TEXT_COLUMN
+from .features.line_forms import MODEL_TEXT_COLUMN
 from .labelling import label_segments
 from .labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
 from .readers import InputError, ReaderOptions, ReadReport, read_documents
 from .segmentation import normalize_for_model, normalize_lines
+from .weak_labels import majority_vote, vote_matrix
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,29 @@ def document_rows(doc: Document, segmenter: str, max_chars: int, context_chars: 
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
+def weak_label_stream(docs: Iterable[Document], chunk_size: int = 2000) -> Iterator[Document]:
+    """``weak_label_documents`` over a stream, a chunk at a time (recurrence is measured per chunk)."""
+    iterator = iter(docs)
+    while chunk := list(islice(iterator, chunk_size)):
+        yield from weak_label_documents(chunk)
+
+
+def weak_label_documents(docs: list[Document]) -> list[Document]:
+    """Give documents without gold spans the majority-vote labels of their segments (``weak_labels``;
+    abstentions are left out, so those segments are not trained on)."""
+    rows = [row for doc in docs for row in document_rows(doc, "lines", 10**9, 0)]
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    labels = majority_vote(vote_matrix(frame)) if len(frame) else []
+    spans: dict[str, list] = {doc.id: [] for doc in docs}
+    for doc_id, start, end, label in zip(frame["doc_id"], frame["start"], frame["end"], labels):
+        if label is not None:
+            spans[doc_id].append((int(start), int(end), label))
+    for doc in docs:
+        doc.spans = spans[doc.id]
+        doc.meta["weakly_labelled"] = True
+    return docs
+
+
 def _source_signature(path: Path) -> list:
     if path.is_dir():
         return [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(path.rglob("*")) if p.is_file()]
@@ -142,8 +169,6 @@ def read_source(source: SourceConfig) -> tuple[Iterator[Document], ReadReport]:
     if source.limit:
         docs = (doc for i, doc in zip(range(source.limit), docs))
     if source.weak_labels:
-        from .weak_labels import weak_label_stream
-
         docs = weak_label_stream(docs)
     if source.compose:
         from .composition import compose_pages

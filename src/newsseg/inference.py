@@ -16,7 +16,9 @@ import pandas as pd
 
 from .dataset import COLUMNS, STRING_COLUMNS, document_columns
 from .documents import Document
-from .features import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, SiteMemory, line_form_columns, site_recurrence
+from .features.line_forms import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, line_form_columns
+from .features.line_stats import comment_cue_before
+from .features.recurrence import SiteMemory, site_recurrence
 from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
@@ -87,7 +89,15 @@ class Pipeline:
         """Label ids and per-label scores for segment rows (in document order)."""
         if len(frame) == 0:
             return np.zeros(0, dtype=int), np.zeros((0, len(LABELS)))
-        return self.decoder.decode(frame, self.model.predict_proba(frame))
+        return self.decoder.decode(frame, self.model.predict_proba(frame), self.comment_cue_before(frame))
+
+    def comment_cue_before(self, frame: pd.DataFrame) -> np.ndarray:
+        """What the decoder's comment gate reads: per row, whether an earlier row of its page is a comment cue.
+        On a frame this pipeline built (its line forms in columns), a model that computes the layout features
+        has them count a line's CJK characters as words, and the gate has always seen the cues as that model
+        saw them; elsewhere it counts white-space words, as the cue's definition does."""
+        layout_model = hasattr(self.model, "layout_feature_names")
+        return comment_cue_before(frame, count_cjk_words=layout_model and MODEL_TEXT_COLUMN in frame.columns)
 
     def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,
                           with_scores: bool = True) -> list[list[dict]]:
@@ -137,7 +147,7 @@ class Pipeline:
         """Feed ``memory`` the pages ``label_documents(docs, memory)`` would, without running the model: a
         resumed run passes the documents it already wrote through here, so that the later ones are
         labelled as in a run that was never interrupted. The memory takes each page's line keys from the
-        batch's frame (``features.site_recurrence``), so the frame is built as labelling builds it."""
+        batch's frame (``features.recurrence.site_recurrence``), so the frame is built as labelling builds it."""
         good = [d for d in docs if not unlabelled_reason(d)]
         if not good:
             return

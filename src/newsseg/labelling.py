@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
 from .documents import Document, Segment
+from .features.cues import is_comment_chrome
 from .labels import check_label
-
-# Comment-section chrome in articles+comments sources: these lines are `other`, the rest `opinion_comment`.
-COMMENT_CHROME_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"^(reply|replies|report|flag|share|quote|permalink|like|edit|delete)\b\W*$",
-        r"^\d+\s+(reply|replies)\s+beneath your current threshold\.?$",
-        r"^(total\s+)?comments?\s*\(\d+\)$",
-        r"^\d+\s+(comments?|responses?|replies|votes?|points?|likes?|fans?)$",
-        r"^(the )?comments (to this entry )?are (now )?closed\.?$",
-        r"^(leave|post|add) a (comment|reply)\b.*$",
-        r"^(read|show|load|view) (the rest of this comment|more comments|all comments|more)\b.*$",
-        r"^this comment has (been well-received|sparked a hot debate)!.*$",
-        r"^comment author avatar",
-        r"^[+-]?\d+$",
-    )
-)
-
-
-def is_comment_chrome(line: str) -> bool:
-    line = line.strip()
-    return any(p.search(line) for p in COMMENT_CHROME_PATTERNS)
 
 
 def validate_spans(doc: Document, where: str) -> list[tuple[int, int, str]]:

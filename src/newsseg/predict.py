@@ -29,7 +29,7 @@ from typing import IO, Iterator, Optional, Sequence, Union
 
 from . import LOG_FORMAT
 from .documents import Document
-from .features import SiteMemory
+from .features.recurrence import SiteMemory
 from .inference import Pipeline
 from .labels import LABELS
 from .readers import SINGLE_PAGE_SUFFIXES, InputError, ReaderOptions, guess_reader, read_documents, \

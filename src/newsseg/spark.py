@@ -4,7 +4,7 @@ table of segments ``(id, index, start, end, label, score, error)``.
 The labels are those ``newsseg predict --workers 1`` gives the same rows in the same order. A page's labels
 depend on the pages of its site before it (the site memory) and beside it in its batch (line recurrence),
 so the rows are partitioned by site, and each partition labelled in input order with one
-``features.SiteMemory``, its pages in the batches ``predict`` puts them in (``predict_batches``), by the
+``features.recurrence.SiteMemory``, its pages in the batches ``predict`` puts them in (``predict_batches``), by the
 library call ``predict`` makes (``Pipeline.label_documents``).
 
 Needs the optional extra: ``pip install -e '.[spark]'`` (and Java 17).
@@ -84,7 +84,7 @@ def predict_batches(rows: Iterable[tuple[int, Document]], batch_size: int) -> It
 
 def _label_partition(model: str, batch_size: int, frames):
     """mapInPandas: a partition's rows (whole sites, in input order) labelled with one site memory."""
-    from .features import SiteMemory
+    from .features.recurrence import SiteMemory
 
     pipeline = _shipped_pipeline(model)
     memory = SiteMemory()

@@ -22,6 +22,7 @@ from .inference import Pipeline
 from .labels import LABELS
 from .models import build_model, model_family
 from .models.decoders import build_decoder
+from .models.out_of_fold import out_of_fold_proba
 from .readers import read_documents
 
 log = logging.getLogger(__name__)
@@ -71,17 +72,11 @@ def fully_labelled_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~frame["doc_id"].isin(partial_pages)].reset_index(drop=True)
 
 
-def out_of_fold_proba(config: TrainConfig, train: pd.DataFrame) -> np.ndarray:
-    """Probabilities for every training row from models that did not see the row's site."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = train["site"].to_numpy()
-    folds = min(config.decoder.folds, len(set(groups)))
-    proba = np.zeros((len(train), len(LABELS)))
-    for fit_idx, held_idx in GroupKFold(n_splits=folds).split(train, groups=groups):
-        model = build_model(config.model, config.seed)
-        model.fit(train.iloc[fit_idx].reset_index(drop=True))
-        proba[held_idx] = model.predict_proba(train.iloc[held_idx].reset_index(drop=True))
+def decoder_oof_proba(config: TrainConfig, train: pd.DataFrame) -> np.ndarray:
+    """Probabilities for every training row from models of ``config.model`` that did not see the row's site."""
+    proba = out_of_fold_proba(train, lambda: build_model(config.model, config.seed), config.decoder.folds)
+    if proba is None:
+        raise ValueError("out-of-fold probabilities for the decoder need training pages of at least two sites")
     return proba
 
 
@@ -146,18 +141,18 @@ def fit_pipeline(config: TrainConfig, data_config: DataConfig, train_frame: pd.D
     model.fit(model_rows, val_full if len(val_full) else None, callbacks=callbacks)
     train_frame, val_frame = fully_labelled, val_full
     decoder = build_decoder(config.decoder)
+    pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
+                        data_config.context_chars)
     if not decoder.needs_probabilities:
         log.info("fit: decoder %s ...", config.decoder.name)
         decoder.fit(train_frame, None)
     elif config.decoder.train_on == "validation" and len(val_frame):
         log.info("fit: decoder %s on the validation split's probabilities ...", config.decoder.name)
-        decoder.fit(val_frame, model.predict_proba(val_frame))
+        decoder.fit(val_frame, model.predict_proba(val_frame), pipeline.comment_cue_before(val_frame))
     else:
         log.info("fit: decoder %s on out-of-fold probabilities (%s fitted once per fold) ...",
                  config.decoder.name, config.model.name)
-        decoder.fit(train_frame, out_of_fold_proba(config, train_frame))
-    pipeline = Pipeline(model, decoder, data_config.segmenter.name, data_config.segmenter.max_chars,
-                        data_config.context_chars)
+        decoder.fit(train_frame, decoder_oof_proba(config, train_frame), pipeline.comment_cue_before(train_frame))
     return pipeline, time.perf_counter() - started
 
 

@@ -7,7 +7,6 @@ function's coverage, conflicts and, where gold labels exist, accuracy.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
@@ -15,7 +14,9 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .features import COMMENT_HEADER_RE, site_recurrence
+from .features.cues import (CALL_TO_ACTION_RE, CHROME_LINE_RE, COMMENT_HEADER_RE, FIRST_OR_SECOND_PERSON_RE,
+                            LATIN_TERMINAL_RE, LEGAL_PHRASING_RE, NUMBERED_LINE_RE)
+from .features.recurrence import site_recurrence
 from .registry import Registry
 from .segmentation import normalize_for_model
 
@@ -35,37 +36,19 @@ LabellingFunction = Callable[[int, PageView], Optional[str]]
 LABELLING_FUNCTIONS: Registry[LabellingFunction] = Registry("labelling function")
 lf = LABELLING_FUNCTIONS.register
 
-_LEGAL = re.compile(
-    r"all rights reserved|©|\bcopyright\b|not necessarily (reflect|represent|the views)|views expressed|"
-    r"\bconsult (your|a|with a) (doctor|physician|professional|financial)|not (intended|meant) (as|to be|to)|"
-    r"not (medical|financial|investment|legal) advice|for (entertainment|informational) purposes|\bsatir(e|ical)\b|"
-    r"affiliate (link|commission)|we may (earn|receive) a (small )?commission|fair use|uses cookies|"
-    r"cannot guarantee|not affiliated with|full disclosure|comment policy|terms of (use|service) apply|"
-    r"reproduction (in whole or in part|without permission)|content (is )?owned by", re.I)
-_CALL_TO_ACTION = re.compile(
-    r"\b(subscribe (now|today|for)|sign up (now|today|for|to)|donate (now|today)|click here|free (report|gift|trial|ebook)|"
-    r"buy now|order (now|today)|shop now|sponsored|advertisement|download (the|our) app|\d+% off|limited time|"
-    r"support (us|our|independent)|become a (member|patron|subscriber)|chip in|get (instant )?access)\b|^headline:", re.I)
-_CHROME_WORDS = re.compile(
-    r"^(share|tweet|email|print|read more|continue reading|related|tags?:|filed under|posted in|home|menu|search|"
-    r"log ?in|sign in|previous|next|back to top|follow us|advertise|about us|contact|privacy policy|terms)\b", re.I)
-_FIRST_OR_SECOND_PERSON = re.compile(r"\b(i|i'm|my|me|you|your)\b", re.I)
-_TERMINAL = re.compile("[.!?\"'\u201d\u2019)]$")
-
-
 def _words(text: str) -> int:
     return len(text.split())
 
 
 @lf("legal_phrasing")
 def legal_phrasing(i: int, page: PageView) -> Optional[str]:
-    return "disclaimer" if _LEGAL.search(page.texts[i]) else ABSTAIN
+    return "disclaimer" if LEGAL_PHRASING_RE.search(page.texts[i]) else ABSTAIN
 
 
 @lf("call_to_action")
 def call_to_action(i: int, page: PageView) -> Optional[str]:
     text = page.texts[i]
-    return "ad" if _CALL_TO_ACTION.search(text) and _words(text) <= 40 else ABSTAIN
+    return "ad" if CALL_TO_ACTION_RE.search(text) and _words(text) <= 40 else ABSTAIN
 
 
 @lf("comment_section_header")
@@ -79,7 +62,7 @@ def after_comment_header(i: int, page: PageView) -> Optional[str]:
     text = page.texts[i]
     if page.comment_header_at is None or i <= page.comment_header_at or page.recurrence[i] > 0:
         return ABSTAIN
-    if _words(text) >= 8 and _FIRST_OR_SECOND_PERSON.search(text) and not _LEGAL.search(text):
+    if _words(text) >= 8 and FIRST_OR_SECOND_PERSON_RE.search(text) and not LEGAL_PHRASING_RE.search(text):
         return "opinion_comment"
     return ABSTAIN
 
@@ -87,13 +70,13 @@ def after_comment_header(i: int, page: PageView) -> Optional[str]:
 @lf("numbered_after_comment_header")
 def numbered_after_comment_header(i: int, page: PageView) -> Optional[str]:
     after = page.comment_header_at is not None and i > page.comment_header_at
-    return "opinion_comment" if after and re.match(r"^\d{1,3}\.\s+\S", page.texts[i]) and _words(page.texts[i]) >= 6 else ABSTAIN
+    return "opinion_comment" if after and NUMBERED_LINE_RE.match(page.texts[i]) and _words(page.texts[i]) >= 6 else ABSTAIN
 
 
 @lf("chrome_pattern")
 def chrome_pattern(i: int, page: PageView) -> Optional[str]:
     text = page.texts[i]
-    return "other" if _words(text) <= 6 and _CHROME_WORDS.search(text) and not _TERMINAL.search(text) else ABSTAIN
+    return "other" if _words(text) <= 6 and CHROME_LINE_RE.search(text) and not LATIN_TERMINAL_RE.search(text) else ABSTAIN
 
 
 @lf("short_fragment")
@@ -102,7 +85,7 @@ def short_fragment(i: int, page: PageView) -> Optional[str]:
     (higher up they are too often the article's subheadings)."""
     text = page.texts[i]
     late = i >= 2 * len(page.texts) / 3
-    return "other" if late and _words(text) <= 2 and not _TERMINAL.search(text) else ABSTAIN
+    return "other" if late and _words(text) <= 2 and not LATIN_TERMINAL_RE.search(text) else ABSTAIN
 
 
 @lf("cross_page_repetition")
@@ -111,9 +94,9 @@ def cross_page_repetition(i: int, page: PageView) -> Optional[str]:
     if page.recurrence[i] < 0.3:
         return ABSTAIN
     text = page.texts[i]
-    if _LEGAL.search(text):
+    if LEGAL_PHRASING_RE.search(text):
         return "disclaimer"
-    if _CALL_TO_ACTION.search(text):
+    if CALL_TO_ACTION_RE.search(text):
         return "ad"
     return "other"
 
@@ -123,8 +106,8 @@ def article_prose(i: int, page: PageView) -> Optional[str]:
     """Long sentences before any comment section that no other page of the site repeats."""
     text = page.texts[i]
     before_comments = page.comment_header_at is None or i < page.comment_header_at
-    if before_comments and _words(text) >= 20 and _TERMINAL.search(text) and page.recurrence[i] == 0 \
-            and not _LEGAL.search(text) and not _CALL_TO_ACTION.search(text):
+    if before_comments and _words(text) >= 20 and LATIN_TERMINAL_RE.search(text) and page.recurrence[i] == 0 \
+            and not LEGAL_PHRASING_RE.search(text) and not CALL_TO_ACTION_RE.search(text):
         return "news_body"
     return ABSTAIN
 
@@ -184,31 +167,3 @@ def evaluate_functions(frame: pd.DataFrame) -> pd.DataFrame:
             row["accuracy"] = float(np.mean([column[k] == gold[k] for k in np.flatnonzero(covered)]))
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def weak_label_stream(docs, chunk_size: int = 2000):
-    """``weak_label_documents`` over a stream, a chunk at a time (recurrence is measured per chunk)."""
-    from itertools import islice
-
-    iterator = iter(docs)
-    while chunk := list(islice(iterator, chunk_size)):
-        yield from weak_label_documents(chunk)
-
-
-def weak_label_documents(docs: list) -> list:
-    """Give documents without gold spans the majority-vote labels of their segments (abstentions are
-    left out, so those segments are not trained on)."""
-    from .dataset import COLUMNS, document_rows
-
-    rows = [row for doc in docs for row in document_rows(doc, "lines", 10**9, 0)]
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    labels = majority_vote(vote_matrix(frame)) if len(frame) else []
-    spans: dict[str, list] = {doc.id: [] for doc in docs}
-    for doc_id, start, end, label in zip(frame["doc_id"], frame["start"], frame["end"], labels):
-        if label is not None:
-            spans[doc_id].append((int(start), int(end), label))
-    for doc in docs:
-        doc.spans = spans[doc.id]
-        doc.meta["weakly_labelled"] = True
-    return docs
-

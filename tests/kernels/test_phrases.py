@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsseg import features
+from newsseg.features import cues
 from newsseg.phrase_lists import PhraseList, count_phrase_lists
 from tests.helpers import bundled_lines
 from tests.line_checks import check_phrase_counts, check_url_markers
@@ -23,10 +23,10 @@ LITERAL = [
 
 def test_literal_strings(monkeypatch):
     check_phrase_counts(LITERAL, monkeypatch)
-    assert features.CALL_TO_ACTION.count(["sign up now, sign up for $5"]).tolist() == [3]
-    assert features.MONTHS.replace(["jan. 5 and may", "no month", "dec.."], "m", ".") == ["m 5 and m", "no month", "m."]
+    assert cues.CALL_TO_ACTION.count(["sign up now, sign up for $5"]).tolist() == [3]
+    assert cues.MONTHS.replace(["jan. 5 and may", "no month", "dec.."], "m", ".") == ["m 5 and m", "no month", "m."]
     with pytest.raises(ValueError, match="not supported"):
-        features.CALL_TO_ACTION.replace(["buy"], "x")
+        cues.CALL_TO_ACTION.replace(["buy"], "x")
 
 
 FRAGMENTS = ["i", "'m", "my", "you", "r", "s", "sign", " up", "get", " the", "advertis", "ing", "satir", "e",
@@ -61,7 +61,7 @@ def test_phrases_must_start_with_two_latin1_characters(monkeypatch):
 @pytest.mark.parametrize("no_jit", ["", "1"])
 def test_several_lists_in_one_pass_count_as_each_alone(no_jit, monkeypatch):
     monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
-    lists = (features.CALL_TO_ACTION, PhraseList(("sign", "up now", "$")), features.MONTHS, features.CALL_TO_ACTION)
+    lists = (cues.CALL_TO_ACTION, PhraseList(("sign", "up now", "$")), cues.MONTHS, cues.CALL_TO_ACTION)
     texts = LITERAL + ["sign up now $5 sign $ 5 may sign-up", "up now up nowhere"]
     together = count_phrase_lists(lists, texts)
     assert together.shape == (len(texts), len(lists))

@@ -213,7 +213,7 @@ def test_workers_match_one_process_and_resume_continues(workdir_with_model, trai
 def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, trained):
     """A worker's site memory holds the pages it labelled: the output is that of workers taking batches in
     turn, whichever worker is free first."""
-    from newsseg.features import SiteMemory
+    from newsseg.features.recurrence import SiteMemory
     from newsseg.inference import Pipeline, model_folder
     from newsseg.predict import OutputSettings, iter_input_batches, label_batch, predict_files
 

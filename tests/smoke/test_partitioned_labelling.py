@@ -12,7 +12,7 @@ from tests.helpers import BUNDLED
 
 @pytest.mark.smoke
 def test_site_partitions_label_as_one_process_does(workdir_with_model, trained):
-    from newsseg.features import SiteMemory
+    from newsseg.features.recurrence import SiteMemory
     from newsseg.inference import load_model
     from newsseg.predict import predict_files
     from newsseg.readers import ReaderOptions, read_jsonl

@@ -10,13 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsseg import features
-from newsseg.features import (
-    LineForms,
-    ends_like_sentence,
-    line_key,
-    might_be_comment_cue,
-)
+from newsseg.features import cues, line_stats
+from newsseg.features.cues import might_be_comment_cue
+from newsseg.features.line_forms import LineForms, line_key
+from newsseg.features.line_stats import ends_like_sentence
 from newsseg.segmentation import normalize_for_model
 from tests.helpers import TERMINAL_RE, bundled_lines
 from tests.line_checks import check_cues, check_line_keys
@@ -71,7 +68,7 @@ def test_lower_case_keeps_the_character_classes_the_caseless_patterns_read():
     """CaselessPattern matches lower-cased lines without IGNORECASE: outside the case-folding specials, lower()
     must keep the length and whether a character is a word character, a decimal digit or white space."""
     characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
-    specials = {c for c, caseless in zip(characters, features.caseless_lines(characters)) if not caseless}
+    specials = {c for c, caseless in zip(characters, cues.caseless_lines(characters)) if not caseless}
     changed = [c for c in characters if c not in specials
                and (len(c.lower()) != 1 or any(getattr(c, m)() != getattr(c.lower(), m)()
                                                for m in ("isalnum", "isdecimal", "isspace")))]
@@ -79,13 +76,13 @@ def test_lower_case_keeps_the_character_classes_the_caseless_patterns_read():
 
 
 def test_caseless_patterns_have_no_upper_case_literal():
-    for pattern in (features.COMMENT_HEADER, features.COMMENT_CUE, features.SOURCE_LINE):
+    for pattern in (cues.COMMENT_HEADER, cues.COMMENT_CUE, cues.SOURCE_LINE):
         assert pattern.pattern.flags & re.IGNORECASE
         assert not re.search("[A-Z]", re.sub(r"\\.", "", pattern.pattern.pattern))  # escapes (\S, \W) aside
 
 
 def check_caseless(texts: list[str]) -> None:
-    for caseless in (features.COMMENT_HEADER, features.COMMENT_CUE, features.SOURCE_LINE):
+    for caseless in (cues.COMMENT_HEADER, cues.COMMENT_CUE, cues.SOURCE_LINE):
         for text in texts:
             for find, reference in ((caseless.match, caseless.pattern.match), (caseless.search, caseless.pattern.search)):
                 found, expected = find(text, text.lower()), reference(text)
@@ -94,7 +91,7 @@ def check_caseless(texts: list[str]) -> None:
 
 def test_caseless_lines_are_those_without_a_case_folding_special():
     lines = ["plain", "café", "", *(f"x{c}y" for c in CASE_FOLDING_SPECIALS), "\u0130\u017f"]
-    assert features.caseless_lines(lines) == [True, True, True, False, False, False, False, False]
+    assert cues.caseless_lines(lines) == [True, True, True, False, False, False, False, False]
 
 
 def test_caseless_patterns_on_literal_and_bundled_lines():
@@ -159,7 +156,7 @@ def test_top_level_alternatives():
     assert top_level_alternatives(r"^a(b|c)|^[|(]d\||^[]|]e") == ["^a(b|c)", r"^[|(]d\|", "^[]|]e"]
 
 
-@pytest.mark.parametrize("pattern", [features.COMMENT_HEADER_RE, features.SOURCE_LINE.pattern])
+@pytest.mark.parametrize("pattern", [cues.COMMENT_HEADER_RE, cues.SOURCE_LINE.pattern])
 def test_anchored_patterns_match_where_they_search(pattern):
     """The layout features call match() on patterns whose every alternative opens with "^"."""
     assert not pattern.flags & (re.MULTILINE | re.VERBOSE)
@@ -177,7 +174,7 @@ def check_line_edges(texts: list[str], monkeypatch) -> None:
                  OLD_LIST_RE.match(t) is not None] for t in texts]
     for no_jit in ("", "1"):
         monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
-        flags = features.line_edge_flags(texts)
+        flags = line_stats.line_edge_flags(texts)
         assert flags.shape == (len(texts), 4) and flags.dtype == np.float64
         assert flags.astype(bool).tolist() == expected
 

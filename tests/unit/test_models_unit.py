@@ -5,8 +5,10 @@ import pytest
 from newsseg.config import DecoderConfig
 from newsseg.dataset import split_sites
 from newsseg.evaluation import evaluate_labels
-from newsseg.features import (BoilerplateIndex, LAYOUT_FEATURE_NAMES, layout_features, line_key, site_recurrence,
-                              with_neighbours)
+from newsseg.features.assembly import LAYOUT_FEATURE_NAMES, layout_features, with_neighbours
+from newsseg.features.line_forms import line_key
+from newsseg.features.line_stats import comment_cue_before
+from newsseg.features.recurrence import BoilerplateIndex, site_recurrence
 from newsseg.labels import LABELS, LABEL_TO_ID
 from newsseg.models import decoders
 from newsseg.models.decoders import build_decoder
@@ -108,8 +110,8 @@ def test_decoders_return_labels_and_normalised_scores(name):
     proba[np.arange(len(frame)), frame["label"]] += 2
     proba /= proba.sum(1, keepdims=True)
     decoder = build_decoder(DecoderConfig(name=name, max_iterations=20))
-    decoder.fit(frame, proba)
-    labels, scores = decoder.decode(frame, proba)
+    decoder.fit(frame, proba, comment_cue_before(frame))
+    labels, scores = decoder.decode(frame, proba, comment_cue_before(frame))
     assert labels.shape == (len(frame),) and scores.shape == proba.shape
     assert np.allclose(scores.sum(1), 1.0, atol=1e-6)
     assert (labels == frame["label"].to_numpy()).mean() > 0.8
@@ -126,7 +128,7 @@ def test_viterbi_smooths_an_isolated_flip():
     proba[2, LABELS.index("ad")] = 0.5
     proba[2, body] = 0.44
     page = pd.DataFrame({"doc_id": ["p"] * 4, "text": ["Headline", "First paragraph.", "Buy now", "Last paragraph."]})
-    labels, _ = decoder.decode(page, proba / proba.sum(1, keepdims=True))
+    labels, _ = decoder.decode(page, proba / proba.sum(1, keepdims=True), comment_cue_before(page))
     assert labels.tolist() == [body] * 4
 
 
@@ -161,10 +163,10 @@ def test_evaluate_labels_macro_over_present_labels_and_char_f1():
 def test_comment_gate_removes_comments_before_the_first_cue():
     frame = frame_of({"p": ("x.com", "Headline\nI think this is great.\nComments (1)\nI think this is great.\n")})
     proba = np.tile([0.2, 0.6, 0.0, 0.0, 0.2], (len(frame), 1))
-    gated = build_decoder(DecoderConfig(name="none")).gate(frame, proba)
+    gated = build_decoder(DecoderConfig(name="none")).gate(proba, comment_cue_before(frame))
     assert LABELS[gated[1].argmax()] == "news_body" and LABELS[gated[3].argmax()] == "opinion_comment"
     assert np.allclose(gated.sum(1), 1.0)
-    ungated = build_decoder(DecoderConfig(name="none", comments_need_cue=False)).gate(frame, proba)
+    ungated = build_decoder(DecoderConfig(name="none", comments_need_cue=False)).gate(proba, None)
     assert np.array_equal(ungated, proba)
 
 

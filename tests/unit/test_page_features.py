@@ -1,4 +1,5 @@
-"""Page-structure and character features of ``newsseg.features`` on literal strings."""
+"""Page-structure and character features of ``newsseg.features`` (its ``assembly`` and ``line_stats``) on literal
+strings."""
 
 import json
 import re
@@ -9,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsseg.features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, char_class_counts, check_layout_features,
-                              is_comment_cue, layout_features, page_shape_repeats, prose_structure,
-                              PROSE_STRUCTURE_COLUMNS)
-from newsseg import features
-from newsseg.features import cue_flags
+from newsseg.features.assembly import (LAYOUT_FEATURES_VERSION, LAYOUT_FEATURE_NAMES, check_layout_features,
+                                       layout_features)
+from newsseg.features.cues import is_comment_cue
+from newsseg.features import line_stats
+from newsseg.features.line_stats import PROSE_STRUCTURE_COLUMNS, char_class_counts, cue_flags, prose_structure
+from newsseg.features.recurrence import page_shape_repeats
 from tests.helpers import BUNDLED, TERMINAL_RE, frame_of
 
 PROSE = "The council voted on Monday to approve a budget that funds two new bus routes across the city."
@@ -188,13 +190,13 @@ def reference_prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarra
             end += 1
         sentence_words = {i: word_counts[i] for i in range(start, end) if TERMINAL_RE.search(texts[i])}
         longest = max(sentence_words.values(), default=0)
-        threshold = min(features.PROSE_MIN_WORDS, max(features.PROSE_MIN_WORDS_FLOOR, longest / 2))
+        threshold = min(line_stats.PROSE_MIN_WORDS, max(line_stats.PROSE_MIN_WORDS_FLOOR, longest / 2))
         prose = [i for i, words in sentence_words.items() if words >= threshold]
         if prose:
             run_end = prose[0]
             for i in prose[1:]:
                 gap = range(run_end + 1, i)
-                if len(gap) > features.PROSE_RUN_MAX_GAP or is_cue[gap.start:gap.stop].any():
+                if len(gap) > line_stats.PROSE_RUN_MAX_GAP or is_cue[gap.start:gap.stop].any():
                     break
                 run_end = i
             for i in range(start, end):
@@ -204,15 +206,15 @@ def reference_prose_structure(texts: list[str], doc_ids: list[str]) -> np.ndarra
                 out[i, 3] = float(i > prose[-1])
                 out[i, 4] = float(i < prose[0])
             for before, after in zip(prose, prose[1:]):
-                if 1 < after - before <= features.COLON_LIST_MAX_LINES + 1 and not is_cue[before + 1:after].any():
+                if 1 < after - before <= line_stats.COLON_LIST_MAX_LINES + 1 and not is_cue[before + 1:after].any():
                     colon_seen = texts[before].endswith(":")
                     for i in range(before + 1, after):
                         out[i, 5] = float(colon_seen)
                         colon_seen = colon_seen or texts[i].endswith(":")
         prose_set = set(prose)
         for i in range(start, end):
-            if texts[i].endswith(":") and word_counts[i] >= features.LIST_OPENER_MIN_WORDS:
-                for j in range(i + 1, min(end, i + 1 + features.COLON_LIST_MAX_LINES)):
+            if texts[i].endswith(":") and word_counts[i] >= line_stats.LIST_OPENER_MIN_WORDS:
+                for j in range(i + 1, min(end, i + 1 + line_stats.COLON_LIST_MAX_LINES)):
                     if j in prose_set or is_cue[j] or texts[j].endswith(":"):
                         break
                     out[j, 6] = 1.0

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from newsseg.kernels import numba
-from newsseg.page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
+from newsseg.features.page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
 
 MENU = ["Home", "News", "Sport", "Money", "Help", "Sign in"]
 HEADLINES = ["Council Approves New Bus Lanes On Coast Road", "Teacher Wins Award For School Garden",

@@ -7,11 +7,11 @@ from hypothesis import strategies as st
 
 from newsseg.baselines import c4_keep_line, justext_keep
 from newsseg.composition import POOL_NAMES, compose_listing, compose_page, compose_pages, load_pools
-from newsseg.dataset import COLUMNS, document_rows
+from newsseg.dataset import COLUMNS, document_rows, weak_label_documents
 from newsseg.documents import Document
-from newsseg.features import SiteMemory, site_recurrence
+from newsseg.features.recurrence import SiteMemory, site_recurrence
 from newsseg.labelling import article_comments_page
-from newsseg.weak_labels import evaluate_functions, majority_vote, vote_matrix, weak_label_documents
+from newsseg.weak_labels import evaluate_functions, majority_vote, vote_matrix
 
 
 def frame_of(docs):
@@ -194,7 +194,7 @@ def reference_site_recurrence(frame, memory: SiteMemory) -> list[float]:
     """``site_recurrence`` with memory as first written: each line looked up in every remembered page."""
     from collections import defaultdict
 
-    from newsseg.features import line_key
+    from newsseg.features.line_forms import line_key
 
     keys, sites, docs = [line_key(t) for t in frame["text"]], frame["site"].tolist(), frame["doc_id"].tolist()
     docs_with, site_docs, doc_keys = defaultdict(set), defaultdict(set), defaultdict(set)

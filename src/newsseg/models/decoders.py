@@ -17,7 +17,6 @@ import pandas as pd
 from ..kernels import jit_enabled
 from ..kernels.viterbi import viterbi_and_marginals
 from ..config import DecoderConfig
-from ..features import comment_cue_before
 from ..labels import LABELS
 from ..registry import Registry
 
@@ -47,14 +46,18 @@ class Decoder:
     def __init__(self, config: DecoderConfig) -> None:
         self.config = config
 
-    def fit(self, frame: pd.DataFrame, proba: Optional[np.ndarray]) -> None:
+    def fit(self, frame: pd.DataFrame, proba: Optional[np.ndarray],
+            cue_before: Optional[np.ndarray] = None) -> None:
         """Learn from gold labels in ``frame['label']`` and base-model probabilities ``proba`` (gated as at
-        decoding time, so a decoder learns from what it will see)."""
-        self._fit(frame, None if proba is None else self.gate(frame, proba))
+        decoding time, so a decoder learns from what it will see; ``cue_before`` as ``decode`` takes it)."""
+        self._fit(frame, None if proba is None else self.gate(proba, cue_before))
 
-    def decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (label ids, per-label scores) for every row, after ``gate``."""
-        return self._decode(frame, self.gate(frame, proba))
+    def decode(self, frame: pd.DataFrame, proba: np.ndarray,
+               cue_before: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return (label ids, per-label scores) for every row, after ``gate``. ``cue_before``: per row, whether an
+        earlier row of its page is a comment cue (``features.line_stats.comment_cue_before``); needed where the
+        decoder gates comments (``comments_need_cue``)."""
+        return self._decode(frame, self.gate(proba, cue_before))
 
     # What each decoder implements, on gated probabilities.
     def _fit(self, frame: pd.DataFrame, proba: Optional[np.ndarray]) -> None:
@@ -63,16 +66,19 @@ class Decoder:
     def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return proba.argmax(1), proba
 
-    def gate(self, frame: pd.DataFrame, proba: np.ndarray) -> np.ndarray:
-        """With ``comments_need_cue``, no opinion_comment probability before a page's first comment cue.
+    def gate(self, proba: np.ndarray, cue_before: Optional[np.ndarray]) -> np.ndarray:
+        """With ``comments_need_cue``, no opinion_comment probability on rows without a comment cue before them
+        on their page (``cue_before``).
 
         Why: a reader-comment thread is announced on the page (a header, reply buttons, timestamps, the
         comment form); without that, late first-person article paragraphs were taken for comments on
         real pages of unseen sites. Decoders pickled before the option existed keep the old behaviour."""
-        if not getattr(self.config, "comments_need_cue", False) or len(frame) == 0:
+        if not getattr(self.config, "comments_need_cue", False) or len(proba) == 0:
             return proba
+        if cue_before is None:
+            raise ValueError("this decoder gates comments on comment cues: pass each row's cue_before")
         gated = proba.copy()
-        gated[~comment_cue_before(frame), COMMENT] = 0.0
+        gated[~np.asarray(cue_before, dtype=bool), COMMENT] = 0.0
         return gated / np.clip(gated.sum(1, keepdims=True), 1e-12, None)
 
 

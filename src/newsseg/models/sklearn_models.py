@@ -11,18 +11,19 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from ..kernels import jit_enabled
 from ..config import TfidfLogregConfig
 from ..labels import LABELS
-from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
-                        layout_features, lowered_model_text, model_text, site_recurrence,
-                        with_neighbours)
+from ..features.assembly import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, check_layout_features, layout_features,
+                                 with_neighbours)
+from ..features.line_forms import lowered_model_text, model_text
+from ..features.recurrence import BoilerplateIndex, site_recurrence
 from . import SegmentModel, full_proba, register
 from .batch_tfidf import text_pipeline_proba
 from .compiled_trees import compiled_trees
+from .out_of_fold import out_of_fold_proba
 
 log = logging.getLogger(__name__)  # stage lines of a fit (newsseg.progress shows them in `newsseg train`)
 
@@ -65,17 +66,10 @@ def stacked_tfidf_config(char_ngrams: Optional[list[int]]) -> TfidfLogregConfig:
 
 
 def out_of_fold_tfidf(train: pd.DataFrame, seed: int, config: TfidfLogregConfig, folds: int = 3) -> np.ndarray:
-    """TF-IDF probabilities for each training row from a model that did not see the row's site."""
-    out = np.zeros((len(train), 5))
-    groups = train["site"].to_numpy()
-    n_folds = min(folds, len(set(groups)))
-    if n_folds < 2:
-        return out
-    for fit_idx, held_idx in GroupKFold(n_splits=n_folds).split(train, groups=groups):
-        model = TfidfLogreg(config, seed)
-        model.fit(train.iloc[fit_idx])
-        out[held_idx] = model.predict_proba(train.iloc[held_idx])
-    return out
+    """TF-IDF probabilities for each training row from a model that did not see the row's site (zeros where
+    the rows hold a single site)."""
+    proba = out_of_fold_proba(train, lambda: TfidfLogreg(config, seed), folds)
+    return np.zeros((len(train), len(LABELS))) if proba is None else proba
 
 
 SITE_RECURRENCE_COLUMN = LAYOUT_FEATURE_NAMES.index("site_recurrence")

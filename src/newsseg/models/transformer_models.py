@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..config import MinilmFinetuneConfig
 from ..extras import require_extra
-from ..features import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, BoilerplateIndex, check_layout_features,
-                        layout_features, site_recurrence)
+from ..features.assembly import LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, check_layout_features, layout_features
+from ..features.recurrence import BoilerplateIndex, site_recurrence
 from ..labels import LABELS
 from ..segmentation import normalize_for_model
 from ..torch_threads import set_torch_threads
