@@ -20,14 +20,13 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from .batch_segmentation import spans_of_documents
 from .config import DataConfig, SourceConfig
 from .documents import Document, Segment
 from .features.line_forms import MODEL_TEXT_COLUMN
 from .labelling import label_segments
 from .labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
 from .readers import InputError, ReaderOptions, ReadReport, read_documents
-from .segmentation import normalize_for_model, normalize_lines
+from .segmentation import normalize_lines, segment_spans
 from .weak_labels import majority_vote, vote_matrix
 
 log = logging.getLogger(__name__)
@@ -64,19 +63,17 @@ def document_columns(docs: Iterable[Document], segmenter: str, max_chars: int, c
                      weight: float = 1.0, source: str = "", model_texts: bool = False) -> dict[str, list]:
     """The rows of ``document_rows`` for all ``docs``, column by column (``COLUMNS``): a DataFrame is built
     from columns about twice as fast as from row dicts. ``model_texts``: also ``MODEL_TEXT_COLUMN``, each
-    text as ``normalize_for_model`` gives it (the segmenter knows which need no normalizing)."""
+    text as ``normalize_for_model`` gives it (``normalize_lines``)."""
     columns: dict[str, list] = {name: [] for name in COLUMNS}
     if model_texts:
         columns[MODEL_TEXT_COLUMN] = []
     docs = list(docs)
-    for doc, document_spans in zip(docs, spans_of_documents(docs, segmenter, max_chars)):
-        spans = document_spans.spans
+    for doc in docs:
+        spans = segment_spans(doc, segmenter, max_chars)
         n = len(spans)
         texts = [doc.text[start:end] for start, end in spans]
         if model_texts:
-            columns[MODEL_TEXT_COLUMN] += (normalize_lines(texts) if document_spans.normalized is None else
-                                           [text if normalized else normalize_for_model(text)
-                                            for text, normalized in zip(texts, document_spans.normalized)])
+            columns[MODEL_TEXT_COLUMN] += normalize_lines(texts)
         columns["doc_id"] += [doc.id] * n
         columns["site"] += [doc.site] * n
         columns["shape"] += [str(doc.meta.get("shape", ""))] * n

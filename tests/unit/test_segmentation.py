@@ -5,7 +5,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg import segmentation
-from newsseg.batch_segmentation import spans_of_documents
 from newsseg.documents import Document, Segment
 from newsseg.registry import Registry
 from newsseg.segmentation import (EDGE_CHAR_STRING, iter_line_spans, needs_normalizing,
@@ -147,41 +146,12 @@ def test_segment_spans_are_the_segments_spans(text, segmenter, max_chars):
     assert segment_spans(doc, segmenter, max_chars) == [(s.start, s.end) for s in segment(doc, segmenter, max_chars)]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("ab .!\t\n\r\u00a0\u200b\u2028\x0b\x1c\x85\x00é😀\ud800")), max_size=5),
-       st.sampled_from(["lines", "paragraphs"]), st.integers(min_value=1, max_value=30))
-def test_spans_of_a_batch_of_documents_are_each_documents_spans(texts, segmenter, max_chars):
-    # The compiled line finder over a batch, and the Python path (no JIT) for both segmenters; where it says
-    # a span's text needs no normalizing, it needs none.
-    docs = [Document(str(i), text) for i, text in enumerate(texts)]
-    expected = [segment_spans(doc, segmenter, max_chars) for doc in docs]
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for no_jit in ("", "1"):
-            monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
-            found = spans_of_documents(docs, segmenter, max_chars)
-            assert [document.spans for document in found] == expected
-            for doc, document in zip(docs, found):
-                if document.normalized is not None:
-                    assert document.normalized == [not needs_normalizing(doc.text[a:b]) for a, b in document.spans]
-
-
-def test_normalized_flags_of_literal_lines():
-    text = "clean line\ntwo  spaces\ntab\there\nnbsp\u00a0here\nzero\u200bwidth\nbe\x07ll\n  padded  \nend"
-    (document,) = spans_of_documents([Document("d", text)])
-    assert document.normalized == [True, False, False, False, False, False, True, True]
-
-
-def test_the_batch_line_finder_strips_and_flags_every_character_as_defined():
-    # One line per character (line breaks aside): an edge character's line is empty; "a" + c + "a" needs
-    # normalizing exactly where c is one that normalizing removes or replaces. The Basic Multilingual Plane,
-    # where the line finder looks characters up in a table, and a sample of the planes beyond.
+def test_the_line_segmenter_strips_every_edge_character_as_defined():
+    # One line per character (line breaks aside): an edge character's line is empty. The Basic Multilingual
+    # Plane and a sample of the planes beyond.
     characters = [c for c in EVERY_CHARACTER[:0x10000] + EVERY_CHARACTER[0x10000::97] if c not in "\r\n"]
-    alone, inside = spans_of_documents([Document("alone", "\n".join(characters)),
-                                        Document("inside", "\n".join(f"a{c}a" for c in characters))])
-    kept = {start // 2 for start, _ in alone.spans}
+    kept = {start // 2 for start, _ in segment_spans(Document("alone", "\n".join(characters)), "lines", 10)}
     assert [c for i, c in enumerate(characters) if i not in kept] == EDGE_RE.findall("".join(characters))
-    if inside.normalized is not None:  # the compiled path (numba) flags lines; the Python path leaves it
-        assert inside.normalized == [normalized_by_definition(f"a{c}a") == f"a{c}a" for c in characters]
 
 
 def test_segment_spans_of_a_registered_segmenter_come_from_its_segments(monkeypatch):
