@@ -23,7 +23,8 @@ from .documents import Document, Segment
 from .features import MODEL_TEXT_COLUMN
 from .labelling import label_segments
 from .labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
-from .readers import InputError, ReaderOptions, ReadReport, read_documents
+from .reader_base import InputError, ReaderOptions, ReadReport
+from .readers import read_documents
 from .segmentation import normalize_for_model, normalize_lines
 
 log = logging.getLogger(__name__)
