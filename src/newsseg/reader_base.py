@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlsplit
 
 from .documents import Document
@@ -44,7 +43,7 @@ class ReaderOptions:
     read_spans: bool = True
     report: ReadReport = field(default_factory=ReadReport)
 
-    def bad(self, message: str, doc_id: str) -> Optional[Document]:
+    def bad(self, message: str, doc_id: str) -> Document | None:
         """Raise for a bad record; or, with skip_bad, record and skip it; or, with keep_bad, return an
         error Document to yield in its place."""
         if self.keep_bad:
@@ -59,7 +58,7 @@ class ReaderOptions:
         return None
 
 
-def site_of(domain: object, url: object) -> Optional[str]:
+def site_of(domain: object, url: object) -> str | None:
     """A page's site: its domain, else the host of its URL (without "www.")."""
     if isinstance(domain, str) and domain.strip():
         return domain.strip().lower()
@@ -69,7 +68,7 @@ def site_of(domain: object, url: object) -> Optional[str]:
     return None
 
 
-def record_site(domain: object, url: object, meta: dict) -> Optional[str]:
+def record_site(domain: object, url: object, meta: dict) -> str | None:
     """The site of a JSONL record (of a row with ``domain`` / ``url`` columns, with ``meta`` empty): its
     ``meta.domain``, else ``site_of`` its ``domain`` and its URL (``url``, else ``meta.url``)."""
     return meta.get("domain") or site_of(domain, url or meta.get("url"))
