@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from .documents import Document
-from .predict import DEFAULT_BATCH_SIZE
+from .predict_inputs import DEFAULT_BATCH_SIZE, input_items
 from .reader_base import web_files
 
 SEGMENT_SCHEMA = "array<struct<start:long,end:long,label:string,score:double>>"
@@ -191,8 +191,6 @@ def read_web_files(spark, files: list[str]):
 def _read_web_partition(frames):
     """mapInPandas: the pages of the partition's files, as ``predict`` reads each (an unreadable file is one
     error row named after it)."""
-    from .predict import input_items
-
     docs = (doc for frame in frames for doc in input_items([Path(p) for p in frame["path"]], 1, "id", "text"))
     while chunk := list(itertools.islice(docs, WEB_ROWS_PER_FRAME)):
         yield pd.DataFrame({"id": [d.id for d in chunk], "text": [d.text for d in chunk],
