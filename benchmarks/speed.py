@@ -37,7 +37,7 @@ def measure(system: str, input_path: str, pipeline_dir: str | None = None, passe
     if system == "pipeline":
         from newsseg.features.recurrence import SiteMemory
         from newsseg.inference import Pipeline
-        from newsseg.predict import DEFAULT_BATCH_SIZE
+        from newsseg.predict_inputs import DEFAULT_BATCH_SIZE
 
         pipeline = Pipeline.load(pipeline_dir)
         pipeline.predict_documents(docs[:2])  # warm-up: lazy imports, model load

@@ -106,7 +106,7 @@ from IPython.display import HTML, display
 
 import newsseg
 from newsseg.documents import Document
-from newsseg.predict import HtmlWriter
+from newsseg.writers import HtmlWriter
 
 model = newsseg.load(os.environ.get("NEWSSEG_NOTEBOOK_MODEL", "champion"))
 seed = ROOT.parent / "shared/data/seed/000_877fa22725c16c03.txt"

@@ -75,7 +75,7 @@ def _run(fn, *args, **kwargs):
     """Call a library function; expected errors become one line on stderr and a non-zero exit."""
     from .config import ConfigError
     from .extras import MissingExtra
-    from .readers import InputError
+    from .reader_base import InputError
 
     try:
         return fn(*args, **kwargs)
@@ -267,17 +267,21 @@ def predict_cmd(
     import os
 
     from .inference import model_folder
-    from .predict import PredictInterrupted, predict_files
-    from .readers import SINGLE_PAGE_SUFFIXES
+    from .predict import (
+        PredictInterrupted,
+        PredictOptions,
+        is_single_page,
+        predict_files,
+    )
 
     pipeline = _run(model_folder, model)  # loaded by predict_files, or only by its workers
     log.info("model %s: %s", model, pipeline)
     if workers == 0:  # one per core, but no process pool for a single page
-        single_page = len(inputs) == 1 and inputs[0].is_file() and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
-        workers = 1 if single_page else os.cpu_count() or 1
+        workers = 1 if is_single_page(inputs) else os.cpu_count() or 1
+    options = PredictOptions(fmt, tuple(k.strip() for k in keep.split(",") if k.strip()), id_column, text_column,
+                             batch_size, progress=True, workers=workers, resume=resume, threads=threads)
     try:
-        summary = _run(predict_files, pipeline, inputs, output, fmt, [k.strip() for k in keep.split(",") if k.strip()],
-                       id_column, text_column, batch_size, True, workers, resume, threads)
+        summary = _run(predict_files, pipeline, inputs, output, options)
     except PredictInterrupted as stop:
         _fail_interrupted(stop)
     except KeyboardInterrupt:  # while the model loads: nothing was labelled
@@ -319,7 +323,8 @@ def weak_labels_cmd(
     import pandas as pd
 
     from .dataset import COLUMNS, document_rows
-    from .readers import ReaderOptions, guess_reader, read_documents
+    from .reader_base import ReaderOptions
+    from .readers import guess_reader, read_documents
     from .weak_labels import evaluate_functions
 
     docs = _run(lambda: list(read_documents(guess_reader(data), data, ReaderOptions(text_column=text_column))))

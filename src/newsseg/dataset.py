@@ -25,7 +25,8 @@ from .documents import Document, Segment
 from .features.line_forms import MODEL_TEXT_COLUMN
 from .labelling import label_segments
 from .labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
-from .readers import InputError, ReaderOptions, ReadReport, read_documents
+from .reader_base import InputError, ReaderOptions, ReadReport
+from .readers import read_documents
 from .segmentation import normalize_lines, segment_spans
 from .weak_labels import majority_vote, vote_matrix
 

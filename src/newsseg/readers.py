@@ -3,12 +3,11 @@
 
 Bad input raises ``InputError`` with a one-line message naming the file and the line or key. With
 ``skip_bad`` the reader reports each bad record as a warning, skips it, and counts it in
-``ReadReport``.
+``ReadReport``. What the readers share (options, decoding, a page's site) is in ``reader_base``.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import json
@@ -16,154 +15,25 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlsplit
 
 from .documents import Document
 from .labelling import article_comments_page, validate_spans
+from .reader_base import HTML_SUFFIXES, WARC_SUFFIXES, InputError, ReaderOptions, bad_record, decode_bytes, \
+    files_in, page_document, record_site, require_file, site_of, text_document
 from .registry import Registry
+from .warc import read_warc_records
 
 log = logging.getLogger(__name__)
 
-
-class InputError(ValueError):
-    """Bad input; the message names the file and line or key."""
-
-
-@dataclass
-class ReadReport:
-    """What a read did: documents yielded and records skipped (with ``skip_bad``)."""
-
-    documents: int = 0
-    skipped: int = 0
-    skipped_messages: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ReaderOptions:
-    id_column: str = "id"
-    text_column: str = "text"
-    skip_bad: bool = False
-    # Prediction mode: a bad record becomes a Document whose meta["error"] says why (nothing is lost),
-    # and gold spans are not read.
-    keep_bad: bool = False
-    read_spans: bool = True
-    report: ReadReport = field(default_factory=ReadReport)
-
-    def bad(self, message: str, doc_id: str) -> Optional[Document]:
-        """Raise for a bad record; or, with skip_bad, record and skip it; or, with keep_bad, return an
-        error Document to yield in its place."""
-        if self.keep_bad:
-            self.report.skipped += 1
-            return Document(doc_id, "", {"error": message})
-        if not self.skip_bad:
-            raise InputError(message)
-        self.report.skipped += 1
-        if len(self.report.skipped_messages) < 1000:
-            self.report.skipped_messages.append(message)
-        log.warning("skipped: %s", message)
-        return None
-
-
 def _field(fields: list[str], at: Optional[int]) -> Optional[str]:
     return fields[at] if at is not None and at < len(fields) else None
-
-
-def _site_of(domain: object, url: object) -> Optional[str]:
-    """A page's site: its domain, else the host of its URL (without "www.")."""
-    if isinstance(domain, str) and domain.strip():
-        return domain.strip().lower()
-    if isinstance(url, str) and "//" in url:
-        host = urlsplit(url.strip()).hostname or ""
-        return host.removeprefix("www.") or None
-    return None
-
-
-def record_site(domain: object, url: object, meta: dict) -> Optional[str]:
-    """The site of a JSONL record (of a row with ``domain`` / ``url`` columns, with ``meta`` empty): its
-    ``meta.domain``, else ``_site_of`` its ``domain`` and its URL (``url``, else ``meta.url``)."""
-    return meta.get("domain") or _site_of(domain, url or meta.get("url"))
-
-
-def _bad(options: ReaderOptions, message: str, doc_id: str) -> Iterator[Document]:
-    error_doc = options.bad(message, doc_id)
-    if error_doc is not None:
-        yield error_doc
-
 
 Reader = Callable[[Path, ReaderOptions], Iterator[Document]]
 READERS: Registry[Reader] = Registry("reader")
 
 
-def decode_bytes(data: bytes, where: str) -> str:
-    """UTF-8 (BOM allowed); undecodable bytes become U+FFFD with a warning naming ``where``."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        log.warning("%s: undecodable bytes replaced (first at byte %d)", where, exc.start)
-        return data.decode("utf-8-sig", errors="replace")
-
-
-_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-META_CHARSET_BYTES = 4096  # where a page's <meta> charset is looked for (it must come early in the <head>)
-
-
-def decode_html(data: bytes, where: str, charset: str | None = None) -> str:
-    """A page's HTML as text: in ``charset`` (the server's), else in the one its ``<meta>`` tag declares,
-    else UTF-8. Undecodable bytes become U+FFFD with a warning naming ``where``; an unknown charset is
-    read as UTF-8 with a warning."""
-    if charset is None:
-        match = _META_CHARSET_RE.search(data[:META_CHARSET_BYTES])
-        charset = match.group(1).decode("ascii") if match else None
-    try:
-        codec = codecs.lookup(charset).name if charset else "utf-8"
-    except LookupError:
-        log.warning("%s: unknown charset %r, read as UTF-8", where, charset)
-        codec = "utf-8"
-    if codec == "utf-8":
-        return decode_bytes(data, where)
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        log.warning("%s: undecodable bytes replaced (first at byte %d)", where, exc.start)
-        return data.decode(codec, errors="replace")
-
-
-def text_document(doc_id: str, text: str, where: str, meta: dict, options: ReaderOptions,
-                  empty: str = "empty document") -> Iterator[Document]:
-    """The document, or, where the text is blank, the ``empty`` message through ``options.bad``."""
-    if not text.strip():
-        yield from _bad(options, f"{where}: {empty}", doc_id)
-        return
-    options.report.documents += 1
-    yield Document(doc_id, text, meta)
-
-
-def page_document(doc_id: str, html: bytes, where: str, meta: dict, options: ReaderOptions,
-                  charset: str | None = None) -> Iterator[Document]:
-    """A web page as a Document of its whole-page text (``html_pages.flatten_html``, default settings); a
-    page that cannot be flattened or holds no text goes through ``options.bad``."""
-    from .html_pages import flatten_html
-
-    try:
-        text = flatten_html(decode_html(html, where, charset))
-    except Exception as exc:  # noqa: BLE001 - resiliparse raises its own parser errors
-        yield from _bad(options, f"{where}: cannot flatten the HTML ({exc})", doc_id)
-        return
-    yield from text_document(doc_id, text, where, meta, options, empty="the HTML holds no text")
-
-
-def site_meta(source: Path | str, url: str | None) -> dict:
-    """A page's meta: its source file, its URL and its site (the URL's host, as ``_site_of`` gives it)."""
-    meta = {"source": str(source)}
-    if url:
-        meta["url"] = url
-        site = _site_of(None, url)
-        if site:
-            meta["domain"] = site
-    return meta
 # A document is "not text" (a binary file: an image, an archive, a UTF-16 file) when it holds a NUL character,
 # or when more than NOT_TEXT_SHARE of its first NOT_TEXT_WINDOW characters are control characters (tab, line
 # feed, carriage return, vertical tab and form feed excepted; C1 controls included) or U+FFFD, which stands
@@ -204,37 +74,12 @@ def _decode_line(raw: bytes, path: Path | str, line_no: int) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def require_file(path: Path) -> None:
-    """Raise InputError unless ``path`` is a non-empty file."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: empty file")
-
-
-HTML_SUFFIXES = (".html", ".htm")
-# Inputs that are one page each: ``predict`` labels a single one in one process.
-SINGLE_PAGE_SUFFIXES = (".txt", *HTML_SUFFIXES)
-
-
-def _files_in(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """The file ``path``, or the files of the folder ``path`` with one of ``suffixes``, sorted."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise InputError(f"{path}: no such file or folder")
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file())
-    if not files:
-        raise InputError(f"{path}: no {' or '.join(suffixes)} files in folder")
-    return files
 
 
 @READERS.register("txt_folder")
 def read_txt_folder(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """A folder of .txt files (or one .txt file); id = file stem."""
-    for file in _files_in(path, (".txt",)):
+    for file in files_in(path, (".txt",)):
         text = decode_bytes(file.read_bytes(), str(file))
         yield from text_document(file.stem, text, str(file), {"source": str(file)}, options)
 
@@ -243,15 +88,13 @@ def read_txt_folder(path: Path, options: ReaderOptions) -> Iterator[Document]:
 def read_html(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """A folder of .html / .htm pages (or one page), each flattened to whole-page text; id = file stem. The
     charset is the one a ``<meta>`` tag declares, else UTF-8."""
-    for file in _files_in(path, HTML_SUFFIXES):
+    for file in files_in(path, HTML_SUFFIXES):
         yield from page_document(file.stem, file.read_bytes(), str(file), {"source": str(file)}, options)
 
 
 @READERS.register("warc")
 def read_warc(path: Path, options: ReaderOptions) -> Iterator[Document]:
     """A WARC file's HTML responses or a WET file's text conversions (see ``newsseg.warc``)."""
-    from .warc import read_warc_records
-
     yield from read_warc_records(path, options)
 
 
@@ -269,7 +112,7 @@ def _json_rows(lines: Iterable[tuple[int, bytes]], path: Path | str,
         except json.JSONDecodeError as exc:
             # Some of json's messages end in "at" ("Unterminated string starting at"): not "at at column".
             message = exc.msg.removesuffix(" at")
-            yield from _bad(options, f"{where}: malformed JSON ({message} at column {exc.colno})", where)
+            yield from bad_record(options, f"{where}: malformed JSON ({message} at column {exc.colno})", where)
 
 
 @READERS.register("jsonl")
@@ -292,7 +135,7 @@ def read_jsonl_lines(lines: Iterable[tuple[int, bytes]], path: Path | str,
             yield _document_from_row(row, where, options)
         except InputError as exc:
             row_id = row.get(options.id_column) if isinstance(row, dict) else None
-            yield from _bad(options, str(exc), str(row_id) if row_id is not None else where)
+            yield from bad_record(options, str(exc), str(row_id) if row_id is not None else where)
 
 
 def _document_from_row(row: object, where: str, options: ReaderOptions) -> Document:
@@ -346,19 +189,19 @@ def read_csv(path: Path, options: ReaderOptions) -> Iterator[Document]:
         except StopIteration:
             break
         except csv.Error as exc:
-            yield from _bad(options, f"{path}:{reader.line_num}: malformed CSV ({exc})", f"{path}:{reader.line_num}")
+            yield from bad_record(options, f"{path}:{reader.line_num}: malformed CSV ({exc})", f"{path}:{reader.line_num}")
             continue
         where = f"{path}:{reader.line_num}"
         if len(fields) <= max(id_at, text_at):
-            yield from _bad(options, f"{where}: row has {len(fields)} fields, expected {len(header)}", where)
+            yield from bad_record(options, f"{where}: row has {len(fields)} fields, expected {len(header)}", where)
             continue
         text = fields[text_at]
         if not text.strip():
-            yield from _bad(options, f"{where}: empty document (column {options.text_column!r})", fields[id_at])
+            yield from bad_record(options, f"{where}: empty document (column {options.text_column!r})", fields[id_at])
             continue
         options.report.documents += 1
         meta = {"source": str(path)}
-        site = _site_of(_field(fields, domain_at), _field(fields, url_at))
+        site = site_of(_field(fields, domain_at), _field(fields, url_at))
         if site:
             meta["domain"] = site
         yield Document(fields[id_at], text, meta)
@@ -401,15 +244,15 @@ def read_parquet(path: Path, options: ReaderOptions) -> Iterator[Document]:
 def _parquet_document(row: dict, where: str, path: Path, options: ReaderOptions) -> Iterator[Document]:
     doc_id, text = row[options.id_column], row[options.text_column]
     if doc_id is None:
-        yield from _bad(options, f"{where}: column {options.id_column!r} is null", where)
+        yield from bad_record(options, f"{where}: column {options.id_column!r} is null", where)
         return
     if isinstance(text, bytes):
         text = decode_bytes(text, where)
     if text is not None and not isinstance(text, str):
-        yield from _bad(options, f"{where}: column {options.text_column!r} must be a string", str(doc_id))
+        yield from bad_record(options, f"{where}: column {options.text_column!r} must be a string", str(doc_id))
         return
     meta = {"source": str(path)}
-    site = _site_of(row.get("domain"), row.get("url"))
+    site = site_of(row.get("domain"), row.get("url"))
     if site:
         meta["domain"] = site
     yield from text_document(str(doc_id), text or "", where, meta, options,
@@ -418,7 +261,7 @@ def _parquet_document(row: dict, where: str, path: Path, options: ReaderOptions)
 
 def _objects_with_keys(path: Path, options: ReaderOptions, keys: tuple[str, ...]) -> Iterator:
     """The JSONL file's rows as (where, row) when a row is an object holding every one of ``keys``; bad rows
-    as ``_json_rows`` and ``_bad`` give them (error Documents, or nothing)."""
+    as ``_json_rows`` and ``bad_record`` give them (error Documents, or nothing)."""
     for item in _json_rows(_numbered_lines(path), path, options):
         if isinstance(item, Document):
             yield item
@@ -426,7 +269,7 @@ def _objects_with_keys(path: Path, options: ReaderOptions, keys: tuple[str, ...]
         where, row = item
         missing = [k for k in keys if not isinstance(row, dict) or k not in row]
         if missing:
-            yield from _bad(options, f"{where}: missing key {missing[0]!r}", where)
+            yield from bad_record(options, f"{where}: missing key {missing[0]!r}", where)
             continue
         yield where, row
 
@@ -441,7 +284,7 @@ def read_articles_comments(path: Path, options: ReaderOptions) -> Iterator[Docum
             continue
         where, row = item
         if not str(row["article"]).strip():
-            yield from _bad(options, f"{where}: empty article", str(row["id"]))
+            yield from bad_record(options, f"{where}: empty article", str(row["id"]))
             continue
         options.report.documents += 1
         # Each page is its own group for splits: the source gives no domain.
@@ -474,14 +317,14 @@ def read_html_reference(path: Path, options: ReaderOptions) -> Iterator[Document
         try:
             text = flatten_html(html, variant)
         except Exception as exc:  # resiliparse raises its own parser errors
-            yield from _bad(options, f"{where}: cannot flatten the HTML ({exc})", doc_id)
+            yield from bad_record(options, f"{where}: cannot flatten the HTML ({exc})", doc_id)
             continue
         if not text.strip():
-            yield from _bad(options, f"{where}: the HTML holds no text", doc_id)
+            yield from bad_record(options, f"{where}: the HTML holds no text", doc_id)
             continue
         spans = labelled_spans(text, reference) if options.read_spans else None
         if spans is not None and not any(label == "news_body" for _, _, label in spans):
-            yield from _bad(options, f"{where}: the reference article was not found in the page's text", doc_id)
+            yield from bad_record(options, f"{where}: the reference article was not found in the page's text", doc_id)
             continue
         options.report.documents += 1
         yield Document(doc_id, text, {"shape": "whole_page", "flattener_variant": variant, **meta}, spans)
@@ -497,10 +340,10 @@ def _html_reference_jsonl(path: Path, options: ReaderOptions) -> Iterator:
         where, row = item
         ref = row["reference"]
         if not isinstance(ref, dict) or not str(ref.get("text") or "").strip():
-            yield from _bad(options, f"{where}: 'reference.text' must hold the article's text", str(row["id"]))
+            yield from bad_record(options, f"{where}: 'reference.text' must hold the article's text", str(row["id"]))
             continue
         meta = dict(row.get("meta") or {}) if isinstance(row.get("meta"), dict) else {}
-        site = _site_of(meta.get("domain"), meta.get("url")) or meta.get("site")
+        site = site_of(meta.get("domain"), meta.get("url")) or meta.get("site")
         meta = {"source": str(path), **meta, **({"domain": str(site)} if site else {})}
         reference = Reference(str(ref.get("title") or ""), str(ref.get("byline") or ""), str(ref["text"]))
         yield where, str(row["id"]), str(row["html"]), reference, meta
@@ -516,11 +359,11 @@ def _html_reference_folder(path: Path, options: ReaderOptions) -> Iterator:
         where = str(page)
         reference_path = page.with_suffix(".txt")
         if not reference_path.is_file():
-            yield from _bad(options, f"{where}: no reference {reference_path.name} beside it", page.stem)
+            yield from bad_record(options, f"{where}: no reference {reference_path.name} beside it", page.stem)
             continue
         title, _, article = decode_bytes(reference_path.read_bytes(), str(reference_path)).strip().partition("\n")
         if not article.strip():
-            yield from _bad(options, f"{reference_path}: expected the title on the first line and the article "
+            yield from bad_record(options, f"{reference_path}: expected the title on the first line and the article "
                                      "after it", page.stem)
             continue
         meta = {"source": str(path)}
@@ -533,7 +376,6 @@ def read_documents(reader: str, path: Path | str, options: Optional[ReaderOption
     return READERS.get(reader)(Path(path), options or ReaderOptions())
 
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")  # .warc.wet.gz ends with .wet.gz
 READER_OF_SUFFIX = {".txt": "txt_folder", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet",
                     **{suffix: "html" for suffix in HTML_SUFFIXES}}
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import glob
 import itertools
 import os
 import shutil
@@ -27,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from .documents import Document
-from .predict import DEFAULT_BATCH_SIZE
+from .predict_inputs import DEFAULT_BATCH_SIZE, input_items
+from .reader_base import web_files
 
 SEGMENT_SCHEMA = "array<struct<start:long,end:long,label:string,score:double>>"
 LABELLED_SCHEMA = f"id string, segments {SEGMENT_SCHEMA}, error string"
@@ -146,7 +146,7 @@ def _meta_text(frame, name: str):
 
 def _sites(domain: pd.Series, url: pd.Series, meta_domain: pd.Series, meta_url: pd.Series,
            meta_site: pd.Series) -> pd.Series:
-    from .readers import record_site
+    from .reader_base import record_site
 
     def text(value):
         return value if isinstance(value, str) else None
@@ -179,24 +179,6 @@ def _shipped_pipeline(name: str):
     return _LOADED[name]
 
 
-def web_files(path: str) -> list[str] | None:
-    """The WARC / WET / HTML files ``path`` names, sorted (as ``predict`` reads a folder): a file, a folder
-    of them or a glob; None when it names none (a table, which Spark reads)."""
-    from .readers import HTML_SUFFIXES, WARC_SUFFIXES
-
-    def is_web(name: str) -> bool:
-        return name.lower().endswith(WARC_SUFFIXES + HTML_SUFFIXES)
-
-    if os.path.isdir(path):
-        found = sorted(p for p in Path(path).iterdir() if is_web(p.name) and p.is_file())
-        return [str(p) for p in found] or None
-    if not is_web(path):
-        return None
-    if any(c in path for c in "*?["):
-        return sorted(str(p) for p in map(Path, glob.glob(path)) if p.is_file()) or [path]  # none: the reader says so
-    return [path]
-
-
 def read_web_files(spark, files: list[str]):
     """A DataFrame ``(id, text, meta)`` of the pages of ``files``, in their order, read on the workers by the
     readers ``predict`` uses, a file's pages in its order: the rows' order is the frame's, as
@@ -209,8 +191,6 @@ def read_web_files(spark, files: list[str]):
 def _read_web_partition(frames):
     """mapInPandas: the pages of the partition's files, as ``predict`` reads each (an unreadable file is one
     error row named after it)."""
-    from .predict import input_items
-
     docs = (doc for frame in frames for doc in input_items([Path(p) for p in frame["path"]], 1, "id", "text"))
     while chunk := list(itertools.islice(docs, WEB_ROWS_PER_FRAME)):
         yield pd.DataFrame({"id": [d.id for d in chunk], "text": [d.text for d in chunk],
@@ -219,7 +199,7 @@ def _read_web_partition(frames):
 
 def read_input(spark, path: str):
     """A Spark DataFrame from a .jsonl / .csv / .parquet file or folder, or of the pages of web files
-    (``web_files``)."""
+    (``reader_base.web_files``)."""
     files = web_files(path)
     if files is not None:
         return read_web_files(spark, files)

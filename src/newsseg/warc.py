@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .documents import Document
-from .readers import (
+from .reader_base import (
     InputError,
     ReaderOptions,
-    _bad,
+    bad_record,
     decode_bytes,
     page_document,
     require_file,
@@ -39,7 +39,7 @@ def read_warc_records(path: Path, options: ReaderOptions) -> Iterator[Document]:
         doc_id = record.record_id or f"{path}#{number}"  # a record is named by its place where it has no id
         where = f"{path}: record {doc_id}" if record.record_id else doc_id
         if not record.record_id:
-            yield from _bad(options, f"{where}: record has no WARC-Record-ID (a truncated file?)", doc_id)
+            yield from bad_record(options, f"{where}: record has no WARC-Record-ID (a truncated file?)", doc_id)
             continue
         meta = site_meta(path, record.headers.get("WARC-Target-URI"))
         try:
@@ -50,7 +50,7 @@ def read_warc_records(path: Path, options: ReaderOptions) -> Iterator[Document]:
                 html = record.reader.read()
                 yield from page_document(doc_id, html, where, meta, options, record.http_charset)
         except OSError as exc:
-            yield from _bad(options, f"{where}: cannot read the record ({exc})", doc_id)
+            yield from bad_record(options, f"{where}: cannot read the record ({exc})", doc_id)
 
 
 def _records(path: Path) -> Iterator:

@@ -174,7 +174,7 @@ def test_rest_server_answers_invocations(workdir_with_model, trained):
 def test_workers_match_one_process_and_resume_continues(workdir_with_model, trained):
     from newsseg.documents import Document
     from newsseg.inference import Pipeline, model_folder
-    from newsseg.predict import predict_files
+    from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
@@ -193,18 +193,19 @@ def test_workers_match_one_process_and_resume_continues(workdir_with_model, trai
     repeated = pipeline.predict_documents([Document("a", PAGE, site), Document("a", pages[0]["text"], site)])
     assert repeated == distinct and distinct[0] != distinct[1]
     one, two = workdir / "one.jsonl", workdir / "two.jsonl"
-    predict_files(pipeline, [source], one, batch_size=4, progress=False, workers=1)
+    predict_files(pipeline, [source], one, PredictOptions(batch_size=4, progress=False, workers=1))
     # Given the folder, only the workers load the model.
-    summary = predict_files(folder, [source], two, batch_size=4, progress=False, workers=2)
+    summary = predict_files(folder, [source], two, PredictOptions(batch_size=4, progress=False, workers=2))
     assert summary.documents == 40 and one.read_text() == two.read_text()
     with pytest.raises(FileNotFoundError, match="not a newsseg model folder"):
-        predict_files(workdir, [source], workdir / "three.jsonl", progress=False, workers=2)
+        predict_files(workdir, [source], workdir / "three.jsonl", PredictOptions(progress=False, workers=2))
 
     # An interrupted run: 10 complete lines and a torn one in the partial file.
     lines = one.read_text().splitlines(keepends=True)
     resumed = workdir / "resumed.jsonl"
     (workdir / ".resumed.jsonl.partial").write_text("".join(lines[:10]) + lines[10][:25])
-    summary = predict_files(pipeline, [source], resumed, batch_size=4, progress=False, workers=2, resume=True)
+    summary = predict_files(pipeline, [source], resumed,
+                            PredictOptions(batch_size=4, progress=False, workers=2, resume=True))
     assert summary.documents == 30
     assert resumed.read_text() == one.read_text()
 
@@ -215,7 +216,10 @@ def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, tra
     turn, whichever worker is free first."""
     from newsseg.features.recurrence import SiteMemory
     from newsseg.inference import Pipeline, model_folder
-    from newsseg.predict import OutputSettings, iter_input_batches, label_batch, predict_files
+    from newsseg.predict import PredictOptions, predict_files
+    from newsseg.predict_inputs import iter_input_batches
+    from newsseg.predict_runner import label_batch
+    from newsseg.writers import OutputSettings
 
     workdir = workdir_with_model
     pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
@@ -235,7 +239,7 @@ def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, tra
     assert expected != in_turn(1)  # on these pages the memory changes the output, so the order it sees counts
     for run in range(2):
         output = workdir / f"sites{run}.jsonl"
-        predict_files(folder, [source], output, batch_size=2, progress=False, workers=2)
+        predict_files(folder, [source], output, PredictOptions(batch_size=2, progress=False, workers=2))
         assert output.read_text() == expected
 
 
@@ -246,7 +250,7 @@ def test_a_worker_that_dies_stops_the_run_with_a_resume_hint(workdir_with_model,
     import threading
 
     from newsseg.inference import model_folder
-    from newsseg.predict import predict_files
+    from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
@@ -258,8 +262,8 @@ def test_a_worker_that_dies_stops_the_run_with_a_resume_hint(workdir_with_model,
 
     def run() -> None:
         try:
-            predict_files(model_folder(trained.model_uri), [source], workdir / "dead.jsonl", batch_size=4,
-                          progress=False, workers=2)
+            predict_files(model_folder(trained.model_uri), [source], workdir / "dead.jsonl",
+                          PredictOptions(batch_size=4, progress=False, workers=2))
         except Exception as exc:  # noqa: BLE001 - checked below
             outcome["error"] = exc
 

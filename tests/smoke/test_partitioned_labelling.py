@@ -14,8 +14,9 @@ from tests.helpers import BUNDLED
 def test_site_partitions_label_as_one_process_does(workdir_with_model, trained):
     from newsseg.features.recurrence import SiteMemory
     from newsseg.inference import load_model
-    from newsseg.predict import predict_files
-    from newsseg.readers import ReaderOptions, read_jsonl
+    from newsseg.predict import PredictOptions, predict_files
+    from newsseg.reader_base import ReaderOptions
+    from newsseg.readers import read_jsonl
     from newsseg.spark import predict_batches
 
     workdir = workdir_with_model
@@ -26,7 +27,7 @@ def test_site_partitions_label_as_one_process_does(workdir_with_model, trained):
                               for copy in range(2) for p in pages))
     pipeline = load_model(trained.model_uri)
     expected_file = workdir / "one_process.jsonl"
-    predict_files(pipeline, [source], expected_file, batch_size=4, progress=False)
+    predict_files(pipeline, [source], expected_file, PredictOptions(batch_size=4, progress=False))
     expected = {r["id"]: r["segments"] for r in map(json.loads, expected_file.read_text().splitlines())}
 
     docs = list(read_jsonl(source, ReaderOptions()))

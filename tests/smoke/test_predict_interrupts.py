@@ -32,14 +32,14 @@ def site_pages(copies: int) -> list[str]:
 
 def test_resume_equals_an_uninterrupted_run_wherever_it_stopped(workdir_with_model, trained):
     from newsseg.inference import model_folder
-    from newsseg.predict import predict_files
+    from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     source = workdir / "resume_sites.jsonl"
     source.write_text("".join(site_pages(1)), encoding="utf-8")
     folder = model_folder(trained.model_uri)
     whole = workdir / "whole.jsonl"
-    predict_files(folder, [source], whole, batch_size=3, progress=False, workers=2)
+    predict_files(folder, [source], whole, PredictOptions(batch_size=3, progress=False, workers=2))
     lines = whole.read_text(encoding="utf-8").splitlines(keepends=True)
     assert len(lines) == 41  # 40 pages and the malformed line
 
@@ -47,7 +47,8 @@ def test_resume_equals_an_uninterrupted_run_wherever_it_stopped(workdir_with_mod
     for cut in cuts:
         resumed = workdir / f"resumed{cut}.jsonl"
         (workdir / f".resumed{cut}.jsonl.partial").write_text("".join(lines[:cut]) + lines[cut][:20])
-        summary = predict_files(folder, [source], resumed, batch_size=3, progress=False, workers=2, resume=True)
+        summary = predict_files(folder, [source], resumed,
+                                PredictOptions(batch_size=3, progress=False, workers=2, resume=True))
         assert summary.documents == len(lines) - cut
         assert resumed.read_bytes() == whole.read_bytes(), f"resumed after {cut} documents"
 
@@ -57,13 +58,13 @@ def test_resume_equals_an_uninterrupted_run_wherever_it_stopped(workdir_with_mod
     rest = workdir / "rest.jsonl"
     rest.write_text("".join([line for line in site_pages(1) if line.strip()][cut:]), encoding="utf-8")
     forgetful = workdir / "forgetful.jsonl"
-    predict_files(folder, [rest], forgetful, batch_size=3, progress=False, workers=2)
+    predict_files(folder, [rest], forgetful, PredictOptions(batch_size=3, progress=False, workers=2))
     assert forgetful.read_text(encoding="utf-8") != "".join(lines[cut:])
 
 
 def test_a_partial_output_of_other_inputs_is_not_continued(workdir_with_model, trained):
     from newsseg.inference import Pipeline, model_folder
-    from newsseg.predict import predict_files
+    from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     source = workdir / "few.jsonl"
@@ -71,10 +72,10 @@ def test_a_partial_output_of_other_inputs_is_not_continued(workdir_with_model, t
     pipeline = Pipeline.load(model_folder(trained.model_uri))
     (workdir / ".other.jsonl.partial").write_text('{"id": "elsewhere", "segments": []}\n')
     with pytest.raises(ValueError, match="'elsewhere'.*written from other inputs"):
-        predict_files(pipeline, [source], workdir / "other.jsonl", progress=False, resume=True)
+        predict_files(pipeline, [source], workdir / "other.jsonl", PredictOptions(progress=False, resume=True))
     (workdir / ".more.jsonl.partial").write_text('{"id": "x", "segments": []}\n' * 9)
     with pytest.raises(ValueError, match="holds 9 documents, but the inputs only 6"):
-        predict_files(pipeline, [source], workdir / "more.jsonl", progress=False, resume=True)
+        predict_files(pipeline, [source], workdir / "more.jsonl", PredictOptions(progress=False, resume=True))
 
 
 def run_until_output(command: list[str], partial, workdir) -> subprocess.Popen:
@@ -89,6 +90,21 @@ def run_until_output(command: list[str], partial, workdir) -> subprocess.Popen:
     return process
 
 
+_UNINTERRUPTED: dict = {}  # (model folder, workers) -> the bytes of an uninterrupted run on site_pages(12)
+
+
+def uninterrupted_output(folder, source, workers: int) -> bytes:
+    """What a run that was never interrupted writes, labelled in this process once per worker count."""
+    from newsseg.predict import PredictOptions, predict_files
+
+    key = (str(folder), workers)
+    if key not in _UNINTERRUPTED:
+        whole = source.with_name(f"whole_run_{workers}.jsonl")
+        predict_files(folder, [source], whole, PredictOptions(batch_size=4, progress=False, workers=workers))
+        _UNINTERRUPTED[key] = whole.read_bytes()
+    return _UNINTERRUPTED[key]
+
+
 @pytest.mark.parametrize("workers, signum, to_group", [
     (2, signal.SIGINT, True),   # Ctrl-C at a terminal: the parent and its workers get it
     (1, signal.SIGINT, True),
@@ -96,6 +112,11 @@ def run_until_output(command: list[str], partial, workdir) -> subprocess.Popen:
 ], ids=["2-workers-ctrl-c", "1-worker-ctrl-c", "2-workers-sigterm"])
 def test_an_interrupted_run_says_how_to_resume_and_resumes_identically(workdir_with_model, trained, workers,
                                                                       signum, to_group):
+    """The interrupted run is the command in a process of its own (the signal goes to it); the command it
+    prints to continue runs in this process, through the CLI."""
+    from typer.testing import CliRunner
+
+    from newsseg.cli import app
     from newsseg.inference import model_folder
 
     workdir = workdir_with_model
@@ -103,10 +124,10 @@ def test_an_interrupted_run_says_how_to_resume_and_resumes_identically(workdir_w
     source.write_text("".join(site_pages(12)), encoding="utf-8")
     output, partial = workdir / "stopped.jsonl", workdir / ".stopped.jsonl.partial"
     partial.unlink(missing_ok=True)
-    cli = [sys.executable, "-m", "newsseg.cli"]
-    arguments = ["predict", "--model", str(model_folder(trained.model_uri)), "--workers", str(workers),
-                 "--batch-size", "4", str(source), "-o", str(output)]
-    process = run_until_output([*cli, *arguments], partial, workdir)
+    folder = model_folder(trained.model_uri)
+    arguments = ["predict", "--model", str(folder), "--workers", str(workers), "--batch-size", "4", str(source),
+                 "-o", str(output)]
+    process = run_until_output([sys.executable, "-m", "newsseg.cli", *arguments], partial, workdir)
     (os.killpg if to_group else os.kill)(process.pid, signum)
     _, stderr = process.communicate(timeout=120)
 
@@ -121,10 +142,6 @@ def test_an_interrupted_run_says_how_to_resume_and_resumes_identically(workdir_w
     resume_command = shlex.split(message.split("continue with: ", 1)[1])
     assert resume_command[-1] == "--resume"
 
-    resumed = subprocess.run([*cli, *resume_command[1:]], cwd=workdir, env=subprocess_env(), capture_output=True,
-                             text=True, timeout=300, check=False)
-    assert resumed.returncode == 1, resumed.stderr  # the malformed line fails, as in any run
-    whole = workdir / "whole_run.jsonl"
-    subprocess.run([*cli, *arguments[:-1], str(whole)], cwd=workdir, env=subprocess_env(), capture_output=True,
-                   timeout=300, check=False)
-    assert output.read_bytes() == whole.read_bytes()
+    resumed = CliRunner().invoke(app, resume_command[1:])
+    assert resumed.exit_code == 1, resumed.output  # the malformed line fails, as in any run
+    assert output.read_bytes() == uninterrupted_output(folder, source, workers)

@@ -24,7 +24,7 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     from pyspark.sql import SparkSession
 
     from newsseg.inference import load_model
-    from newsseg.predict import predict_files
+    from newsseg.predict import PredictOptions, predict_files
     from newsseg.spark import spark_predict
     from tests.helpers import BUNDLED
 
@@ -36,12 +36,12 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     source.write_text("".join(json.dumps(r) + "\n" for r in rows))
     pipeline = load_model(trained.model_uri)
     expected_file = workdir / "expected.jsonl"
-    predict_files(pipeline, [source], expected_file, batch_size=4, progress=False)
+    predict_files(pipeline, [source], expected_file, PredictOptions(batch_size=4, progress=False))
     expected = segments_of(expected_file.read_text())
     # Labelled without the sites, page by page (as the pyfunc UDF did), these pages label otherwise.
     alone = workdir / "alone.jsonl"
     alone.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows))
-    predict_files(pipeline, [alone], workdir / "alone_out.jsonl", batch_size=1, progress=False)
+    predict_files(pipeline, [alone], workdir / "alone_out.jsonl", PredictOptions(batch_size=1, progress=False))
     assert segments_of((workdir / "alone_out.jsonl").read_text()) != expected
 
     # Small input splits: the file is read as several partitions; three partitions of sites are labelled.
@@ -68,7 +68,7 @@ def test_spark_predict_reads_web_inputs_as_predict_does(workdir_with_model, trai
     import pandas as pd
 
     from newsseg.inference import load_model
-    from newsseg.predict import predict_files
+    from newsseg.predict import PredictOptions, predict_files
     from newsseg.spark import spark_predict
     from tests.warc_files import PAGE_HTML, crawl_records, write_warc
 
@@ -87,7 +87,7 @@ def test_spark_predict_reads_web_inputs_as_predict_does(workdir_with_model, trai
     columns = ["id", "index", "start", "end", "label", "error"]
     for source in (warc, pages):
         expected_file = workdir / f"{source.name}.expected.parquet"
-        predict_files(pipeline, [source], expected_file, fmt="parquet", batch_size=2, progress=False)
+        predict_files(pipeline, [source], expected_file, PredictOptions(fmt="parquet", batch_size=2, progress=False))
         expected = pd.read_parquet(expected_file)
         count = spark_predict(trained.model_uri, str(source), str(workdir / f"{source.name}.spark"),
                               master="local[2]", partitions=2, batch_size=2)

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsseg.cli import app
-from newsseg.predict import REPORTED_FAILURES, predict_files
+from newsseg.predict import REPORTED_FAILURES, PredictOptions, predict_files
 from tests.helpers import stub_pipeline, write_jsonl
 
 runner = CliRunner()
@@ -85,8 +85,8 @@ def test_a_binary_page_is_a_not_text_error_in_every_format(tmp_path):
     (tmp_path / "page.txt").write_text("Title\nBody\n")
     for fmt in ("jsonl", "text", "html"):
         out = tmp_path / f"out.{fmt}"
-        summary = predict_files(stub_pipeline(), [tmp_path / "blob.txt", tmp_path / "page.txt"], out, fmt,
-                                progress=False)
+        summary = predict_files(stub_pipeline(), [tmp_path / "blob.txt", tmp_path / "page.txt"], out,
+                                PredictOptions(fmt, progress=False))
         assert summary.failed == 1 and summary.failures[0][0] == "blob"
         assert summary.failures[0][1].startswith("not text")
         assert "not text" in out.read_text() and "page" in out.read_text()
@@ -95,8 +95,8 @@ def test_a_binary_page_is_a_not_text_error_in_every_format(tmp_path):
 def test_verbose_predict_logs_its_steps(tmp_path, caplog):
     (tmp_path / "page.txt").write_text("Title\nBody\n")
     with caplog.at_level(logging.DEBUG, logger="newsseg"):
-        predict_files(stub_pipeline(), [tmp_path / "page.txt"], tmp_path / "out.jsonl", progress=False)
-    steps = [r.getMessage() for r in caplog.records if r.name == "newsseg.predict"]
+        predict_files(stub_pipeline(), [tmp_path / "page.txt"], tmp_path / "out.jsonl", PredictOptions(progress=False))
+    steps = [r.getMessage() for r in caplog.records if r.name in ("newsseg.predict", "newsseg.predict_inputs")]
     assert steps[0].startswith("labelling in batches of 64 documents with 1 worker process")
     assert f"reading {tmp_path / 'page.txt'} (txt_folder)" in steps
     assert any(s.startswith("writing jsonl to ") for s in steps) and "wrote 1 documents (0 failed)" in steps

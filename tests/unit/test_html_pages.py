@@ -7,7 +7,8 @@ import pytest
 from newsseg.dataset import NOT_NEWS_BODY_ID, document_columns, label_id
 from newsseg.html_pages import FLATTEN_VARIANTS, Reference, align_reference, comparable, flatten_html
 from newsseg.labels import LABELS, NOT_NEWS_BODY
-from newsseg.readers import InputError, read_documents
+from newsseg.reader_base import InputError
+from newsseg.readers import read_documents
 
 PARAGRAPHS = [
     "The harbour board voted on Tuesday to close the old ferry pier for repairs until the spring.",

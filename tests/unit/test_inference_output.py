@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from newsseg.inference import round_like_python
 from newsseg.labels import LABELS
-from newsseg.predict import WRITTEN_KEYS, jsonl_record
+from newsseg.writers import WRITTEN_KEYS, jsonl_record
 
 
 def python_rounding(values: np.ndarray) -> list[list[str]]:

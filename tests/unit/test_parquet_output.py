@@ -6,9 +6,10 @@ import io
 import pyarrow.parquet as pq
 import pytest
 
-from newsseg import predict
+from newsseg import writers
 from newsseg.documents import Document
-from newsseg.predict import OutputSettings, ParquetWriter, predict_files, write_batch
+from newsseg.predict import PredictOptions, predict_files
+from newsseg.writers import OutputSettings, ParquetWriter, write_batch
 
 PARQUET = OutputSettings("parquet", frozenset({"news_body"}), with_headers=True)
 DOCS = [Document("a", "Ferry news\nMenu\n"), Document("b", ""), Document("c", "Quay\n")]
@@ -32,7 +33,7 @@ def test_a_batch_is_a_table_of_segments_with_one_row_for_a_failed_document():
 
 
 def test_row_groups_are_written_as_batches_come_in(tmp_path, monkeypatch):
-    monkeypatch.setattr(predict, "PARQUET_ROW_GROUP_ROWS", 3)
+    monkeypatch.setattr(writers, "PARQUET_ROW_GROUP_ROWS", 3)
     path = tmp_path / "out.parquet"
     with path.open("wb") as out:
         writer = PARQUET.writer(out)
@@ -62,8 +63,8 @@ def test_a_run_stopped_early_leaves_a_readable_file(tmp_path):
 @pytest.mark.parametrize("output, resume", [(None, False), ("out.parquet", True)])
 def test_parquet_needs_an_output_file_and_cannot_resume(tmp_path, output, resume):
     with pytest.raises(ValueError, match=r"^--format parquet needs an --output file, and cannot --resume"):
-        predict_files(tmp_path / "no-model", [tmp_path / "in.jsonl"], output and tmp_path / output, "parquet",
-                      resume=resume, progress=False)
+        predict_files(tmp_path / "no-model", [tmp_path / "in.jsonl"], output and tmp_path / output,
+                      PredictOptions("parquet", resume=resume, progress=False))
 
 
 def test_text_formats_put_their_text():

@@ -1,24 +1,15 @@
 """Prediction input: batches of raw JSONL lines parse into the documents the reader gives; every input keeps
-its place; resuming counts the documents written; the workers' pipes are widened."""
+its place; resuming counts the documents written."""
 
 import json
 import logging
-import multiprocessing
-import os
-import stat
-import sys
 
 import pytest
 
-from newsseg.predict import (
-    PIPE_BYTES,
-    JsonlLines,
-    documents_in,
-    iter_input_batches,
-    predict_files,
-    widen_pipes,
-)
-from newsseg.readers import ReaderOptions, read_documents
+from newsseg.predict import PredictOptions, predict_files
+from newsseg.predict_inputs import JsonlLines, documents_in, iter_input_batches
+from newsseg.reader_base import ReaderOptions
+from newsseg.readers import read_documents
 from tests.helpers import stub_pipeline
 
 JSONL_BYTES = (
@@ -84,47 +75,27 @@ def test_resuming_counts_the_documents_of_raw_lines_as_the_reader_reads_them(tmp
         batches = list(iter_input_batches([path], batch_size))
         assert [documents_in(batch) for batch in batches] == [len(batch.documents()) for batch in batches]
         assert sum(documents_in(batch) for batch in batches) == 6  # the last line's mark is a malformed line
-        predict_files(stub_pipeline(), [path], whole, batch_size=batch_size, progress=False)
+        predict_files(stub_pipeline(), [path], whole, PredictOptions(batch_size=batch_size, progress=False))
         lines = whole.read_text(encoding="utf-8").splitlines(keepends=True)
         assert [json.loads(line)["id"] for line in lines][2] == "empty"
         partial.write_text("".join(lines[:3]), encoding="utf-8")  # interrupted after "empty"
-        summary = predict_files(stub_pipeline(), [path], resumed, batch_size=batch_size, progress=False, resume=True)
+        summary = predict_files(stub_pipeline(), [path], resumed,
+                                PredictOptions(batch_size=batch_size, progress=False, resume=True))
         assert summary.documents == 3 and resumed.read_text(encoding="utf-8") == "".join(lines)
         partial.write_text("".join(lines[:2]) + '{"id": "other"}\n', encoding="utf-8")
         with pytest.raises(ValueError, match="its last document is 'other', but the inputs hold 'empty'"):
-            predict_files(stub_pipeline(), [path], resumed, batch_size=batch_size, progress=False, resume=True)
+            predict_files(stub_pipeline(), [path], resumed,
+                          PredictOptions(batch_size=batch_size, progress=False, resume=True))
         partial.write_text("".join(lines) + lines[-1], encoding="utf-8")
         with pytest.raises(ValueError, match="holds 7 documents, but the inputs only 6"):
-            predict_files(stub_pipeline(), [path], resumed, batch_size=batch_size, progress=False, resume=True)
-
-
-def sizes_of_open_pipes() -> list[int]:
-    """The capacity of each pipe this process holds an end of (Linux: /proc/self/fd)."""
-    import fcntl
-
-    sizes = []
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            if stat.S_ISFIFO(os.fstat(int(name)).st_mode):
-                sizes.append(fcntl.fcntl(int(name), fcntl.F_GETPIPE_SZ))
-        except OSError:  # the listing's own descriptor, closed by now
-            continue
-    return sizes
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are set with a Linux fcntl")
-def test_pool_pipes_are_widened():
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        before = sizes_of_open_pipes().count(PIPE_BYTES)
-        widen_pipes(pool)
-        # The pool's batch pipe and result pipe, each seen through both of its ends
-        assert sizes_of_open_pipes().count(PIPE_BYTES) - before == 4
+            predict_files(stub_pipeline(), [path], resumed,
+                          PredictOptions(batch_size=batch_size, progress=False, resume=True))
 
 
 def test_the_cli_batch_size_is_predicts_default():
     import inspect
 
     from newsseg.cli import predict_cmd
-    from newsseg.predict import DEFAULT_BATCH_SIZE
+    from newsseg.predict_inputs import DEFAULT_BATCH_SIZE
 
     assert inspect.signature(predict_cmd).parameters["batch_size"].default.default == DEFAULT_BATCH_SIZE

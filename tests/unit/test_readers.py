@@ -2,12 +2,10 @@ import logging
 
 import pytest
 
+from newsseg.reader_base import InputError, ReaderOptions, decode_bytes
 from newsseg.readers import (
     NOT_TEXT_SHARE,
     NOT_TEXT_WINDOW,
-    InputError,
-    ReaderOptions,
-    decode_bytes,
     guess_reader,
     not_text_reason,
     read_documents,
