@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Sequence, TypeVar, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .registry import DECODERS, READERS, SEGMENTERS, Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +25,11 @@ class ConfigError(ValueError):
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def registered(registry: Registry) -> Any:
+    """A string field whose value must be a name in ``registry`` (the registry is the one list of names)."""
+    return Annotated[str, AfterValidator(registry.check), registry]
 
 
 # ---------------------------------------------------------------- data configs
@@ -40,9 +47,7 @@ class ComposeConfig(StrictModel):
 
 
 class SourceConfig(StrictModel):
-    reader: Literal["jsonl", "txt_folder", "csv", "parquet", "html", "warc", "articles_comments",
-                    "html_reference"] = Field(
-        description="reader that parses the source")
+    reader: registered(READERS) = Field(description="reader that parses the source")
     path: str = Field(description="file or folder, relative to the working directory")
     weight: float = Field(1.0, gt=0, description="training weight of this source's segments")
     id_column: str = Field("id", description="id field (jsonl, csv, parquet)")
@@ -56,7 +61,7 @@ class SourceConfig(StrictModel):
 
 
 class SegmenterConfig(StrictModel):
-    name: Literal["lines", "paragraphs"] = Field("lines", description="how documents are cut into segments")
+    name: registered(SEGMENTERS) = Field("lines", description="how documents are cut into segments")
     max_chars: int = Field(1500, ge=50, description="longer units are split at sentence ends")
 
 
@@ -161,7 +166,7 @@ ModelConfig = Annotated[
 
 
 class DecoderConfig(StrictModel):
-    name: Literal["none", "viterbi", "crf"] = Field("none", description="joint decoding of each document's labels")
+    name: registered(DECODERS) = Field("none", description="joint decoding of each document's labels")
     train_on: Literal["oof", "validation"] = Field(
         "oof", description="CRF only: base-model probabilities it learns from: out-of-fold on train, or validation"
     )
@@ -277,7 +282,10 @@ def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 # ---------------------------------------------------------------- reference docs
-def _type_name(annotation: Any) -> str:
+def _type_name(annotation: Any, metadata: Sequence = ()) -> str:
+    names = [entry.names() for entry in metadata if isinstance(entry, Registry)]
+    if names:
+        return " \\| ".join(names[0])
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Literal:
         return " \\| ".join(str(a) for a in args)
@@ -313,7 +321,7 @@ def _reference_rows(cls: type[BaseModel], prefix: str = "") -> list[str]:
         else:
             value = field.get_default(call_default_factory=True)
             default = f"`{json.dumps(value) if not isinstance(value, BaseModel) else '{}'}`"
-        rows.append(f"| `{prefix}{name}` | {_type_name(annotation)} | {default} | {field.description or ''} |")
+        rows.append(f"| `{prefix}{name}` | {_type_name(annotation, field.metadata)} | {default} | {field.description or ''} |")
     return rows
 
 

@@ -22,7 +22,7 @@ from .documents import Document
 from .labelling import article_comments_page, validate_spans
 from .reader_base import HTML_SUFFIXES, WARC_SUFFIXES, InputError, ReaderOptions, bad_record, decode_bytes, \
     files_in, page_document, record_site, require_file, site_of, text_document
-from .registry import Registry
+from .registry import READERS
 from .warc import read_warc_records
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,6 @@ def _field(fields: list[str], at: Optional[int]) -> Optional[str]:
     return fields[at] if at is not None and at < len(fields) else None
 
 Reader = Callable[[Path, ReaderOptions], Iterator[Document]]
-READERS: Registry[Reader] = Registry("reader")
 
 
 # A document is "not text" (a binary file: an image, an archive, a UTF-16 file) when it holds a NUL character,

@@ -11,7 +11,7 @@ import re
 from typing import Callable, Iterator
 
 from .documents import Document, Segment
-from .registry import Registry
+from .registry import SEGMENTERS
 
 # Characters trimmed from segment edges: Unicode white space, zero-width marks, BOM, C0/C1 controls.
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
@@ -33,7 +33,6 @@ _CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
 DEFAULT_MAX_CHARS = 1500
 
 Segmenter = Callable[[Document, int], list[Segment]]
-SEGMENTERS: Registry[Segmenter] = Registry("segmenter")
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:

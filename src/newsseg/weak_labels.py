@@ -17,7 +17,7 @@ import pandas as pd
 from .features.cues import (CALL_TO_ACTION_RE, CHROME_LINE_RE, COMMENT_HEADER_RE, FIRST_OR_SECOND_PERSON_RE,
                             LATIN_TERMINAL_RE, LEGAL_PHRASING_RE, NUMBERED_LINE_RE)
 from .features.recurrence import site_recurrence
-from .registry import Registry
+from .registry import LABELLING_FUNCTIONS
 from .segmentation import normalize_for_model
 
 ABSTAIN: Optional[str] = None
@@ -33,7 +33,6 @@ class PageView:
 
 
 LabellingFunction = Callable[[int, PageView], Optional[str]]
-LABELLING_FUNCTIONS: Registry[LabellingFunction] = Registry("labelling function")
 lf = LABELLING_FUNCTIONS.register
 
 def _words(text: str) -> int:

@@ -5,7 +5,7 @@ import pytest
 from newsseg.config import ConfigError, load_data_config, load_train_config, split_overrides
 from newsseg.models import build_model
 from newsseg.models.decoders import build_decoder
-from newsseg.readers import READERS
+from newsseg.registry import MODELS, READERS, SEGMENTERS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_CONFIGS = sorted((ROOT / "configs" / "data").glob("*.yaml"))
@@ -51,6 +51,32 @@ def test_wrong_type_is_one_line_naming_the_key(tmp_path):
     with pytest.raises(ConfigError, match=r"segmenter.max_chars: Input should be a valid integer") as info:
         load_data_config(path)
     assert "\n" not in str(info.value)
+
+
+def test_an_unregistered_reader_is_one_line_listing_the_registered_ones(tmp_path):
+    path = write(tmp_path, "name: x\nsources:\n  - reader: jsnl\n    path: a.jsonl\n")
+    with pytest.raises(ConfigError) as info:
+        load_data_config(path)
+    message = str(info.value)
+    assert "sources.0.reader" in message and "unknown reader 'jsnl'" in message and "jsonl" in message
+    assert "\n" not in message
+
+
+def test_a_newly_registered_segmenter_is_accepted_by_configs(tmp_path):
+    # One decorated function is all a new segmenter needs (registered once per test session).
+    if "test_sentences" not in SEGMENTERS:
+        SEGMENTERS.register("test_sentences")(lambda doc, max_chars: [])
+    path = write(tmp_path, "name: x\nsources:\n  - reader: jsonl\n    path: a.jsonl\nsegmenter:\n  name: test_sentences\n")
+    assert load_data_config(path).segmenter.name == "test_sentences"
+
+
+def test_every_model_config_names_a_registered_family():
+    from typing import get_args
+
+    from newsseg.config import ModelConfig
+
+    config_names = {cls.model_fields["name"].annotation.__args__[0] for cls in get_args(get_args(ModelConfig)[0])}
+    assert config_names == set(MODELS.names())
 
 
 def test_unknown_model_family_is_an_error(tmp_path):

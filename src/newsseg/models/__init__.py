@@ -16,9 +16,8 @@ import pandas as pd
 
 from ..extras import require_extra
 from ..labels import LABELS
-from ..registry import Registry
+from ..registry import MODELS
 
-MODELS: Registry[type["SegmentModel"]] = Registry("model")
 register = MODELS.register
 
 
@@ -61,7 +60,6 @@ def full_proba(proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 def model_family(name: str) -> type[SegmentModel]:
     """The class of family ``name``; ``MissingExtra`` when the family needs an extra that is not installed."""
-    _import_families()
     family = MODELS.get(name)
     if family.extra:
         require_extra(family.extra, family.extra_modules, f"model {name!r}")
@@ -74,8 +72,3 @@ def build_model(config: Any, seed: int = 13) -> SegmentModel:
 
 def load_model_dir(path: Path, family: str) -> SegmentModel:
     return model_family(family).load(path)
-
-
-def _import_families() -> None:
-    from . import sklearn_models  # noqa: F401
-    from . import transformer_models  # noqa: F401

@@ -18,9 +18,8 @@ from ..kernels import jit_enabled
 from ..kernels.viterbi import viterbi_and_marginals
 from ..config import DecoderConfig
 from ..labels import LABELS
-from ..registry import Registry
+from ..registry import DECODERS
 
-DECODERS: Registry[type["Decoder"]] = Registry("decoder")
 N = len(LABELS)
 COMMENT = LABELS.index("opinion_comment")
 MAX_PADDED_POSITIONS = 50_000  # documents x positions decoded at once by the Viterbi decoder
