@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from newsseg.baselines import REFERENCE_SYSTEMS  # noqa: E402
 from newsseg.composition import compose_pages  # noqa: E402
 from newsseg.config import DecoderConfig, LayoutGbtConfig, MinilmEmbedLrConfig, TfidfLogregConfig  # noqa: E402
-from newsseg.dataset import COLUMNS, document_rows, label_id  # noqa: E402
+from newsseg.dataset import label_id  # noqa: E402
+from newsseg.segment_rows import COLUMNS, document_rows  # noqa: E402
 from newsseg.evaluation import evaluate_labels  # noqa: E402
 from newsseg.features.line_stats import comment_cue_before  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402

@@ -79,7 +79,7 @@ def frame_of(pages: dict[str, tuple[str, str]]):
     """Segment rows (the dataset's columns) of pages given as {doc_id: (site, text)}."""
     import pandas as pd
 
-    from newsseg.dataset import COLUMNS, document_rows
+    from newsseg.segment_rows import COLUMNS, document_rows
     from newsseg.documents import Document
 
     rows = []

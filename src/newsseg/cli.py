@@ -322,7 +322,7 @@ def weak_labels_cmd(
     """Report each labelling function's coverage, conflicts and (on gold data) accuracy."""
     import pandas as pd
 
-    from .dataset import COLUMNS, document_rows
+    from .segment_rows import COLUMNS, document_rows
     from .reader_base import ReaderOptions
     from .readers import guess_reader, read_documents
     from .weak_labels import evaluate_functions

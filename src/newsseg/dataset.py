@@ -21,13 +21,11 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from .config import DataConfig, SourceConfig
-from .documents import Document, Segment
-from .features.line_forms import MODEL_TEXT_COLUMN
-from .labelling import label_segments
+from .documents import Document
 from .labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
 from .reader_base import InputError, ReaderOptions, ReadReport
 from .readers import read_documents
-from .segmentation import normalize_lines, segment_spans
+from .segment_rows import COLUMNS, NUMERIC_COLUMN_TYPES, document_rows
 from .weak_labels import majority_vote, vote_matrix
 
 log = logging.getLogger(__name__)
@@ -36,8 +34,6 @@ log = logging.getLogger(__name__)
 # 2: sites split by a hash of their name; partial labels; the label_source column.
 DATASET_FORMAT_VERSION = 2
 SPLITS = ("train", "validation", "test")
-COLUMNS = ("doc_id", "site", "shape", "source", "index", "n_segments", "start", "end", "text",
-           "prev_text", "next_text", "position", "weight", "label")
 # Built datasets hold one more column: where each label came from (LABEL_SOURCES), so that training can
 # weight it and evaluation report it apart. Inference frames do without it.
 LABEL_SOURCES = ("gold", "silver", "weak", "composed")
@@ -47,10 +43,6 @@ DATASET_COLUMNS = (*COLUMNS, "label_source")
 NOT_NEWS_BODY_ID = -1
 
 
-NUMERIC_COLUMN_TYPES = {"index": "int32", "n_segments": "int32", "start": "int64", "end": "int64",
-                        "position": "float32", "weight": "float32"}
-STRING_COLUMNS = tuple(c for c in COLUMNS if c not in NUMERIC_COLUMN_TYPES and c != "label")
-
 
 def _features():
     from datasets import ClassLabel, Features, Value
@@ -58,52 +50,6 @@ def _features():
     spec = {c: Value(NUMERIC_COLUMN_TYPES.get(c, "string")) for c in DATASET_COLUMNS if c != "label"}
     spec["label"] = ClassLabel(names=list(LABELS))
     return Features(spec)
-
-
-def document_columns(docs: Iterable[Document], segmenter: str, max_chars: int, context_chars: int,
-                     weight: float = 1.0, source: str = "", model_texts: bool = False) -> dict[str, list]:
-    """The rows of ``document_rows`` for all ``docs``, column by column (``COLUMNS``): a DataFrame is built
-    from columns about twice as fast as from row dicts. ``model_texts``: also ``MODEL_TEXT_COLUMN``, each
-    text as ``normalize_for_model`` gives it (``normalize_lines``)."""
-    columns: dict[str, list] = {name: [] for name in COLUMNS}
-    if model_texts:
-        columns[MODEL_TEXT_COLUMN] = []
-    docs = list(docs)
-    for doc in docs:
-        spans = segment_spans(doc, segmenter, max_chars)
-        n = len(spans)
-        texts = [doc.text[start:end] for start, end in spans]
-        if model_texts:
-            columns[MODEL_TEXT_COLUMN] += normalize_lines(texts)
-        columns["doc_id"] += [doc.id] * n
-        columns["site"] += [doc.site] * n
-        columns["shape"] += [str(doc.meta.get("shape", ""))] * n
-        columns["source"] += [source] * n
-        columns["index"] += range(n)
-        columns["n_segments"] += [n] * n
-        columns["start"] += [start for start, _ in spans]
-        columns["end"] += [end for _, end in spans]
-        columns["text"] += texts
-        # (A context of 0 characters keeps the whole neighbour: text[-0:] is all of it.)
-        columns["prev_text"] += [""] + [text[-context_chars:] for text in texts[:-1]] if n else []
-        columns["next_text"] += [text[:context_chars] for text in texts[1:]] + [""] if n else []
-        last = max(n - 1, 1)
-        columns["position"] += [i / last for i in range(n)]
-        columns["weight"] += [weight] * n
-        if doc.spans is not None:
-            segments = [Segment(doc.id, i, start, end, text)
-                        for i, ((start, end), text) in enumerate(zip(spans, texts))]
-            columns["label"] += label_segments(segments, doc.spans)
-        else:
-            columns["label"] += [None] * n
-    return columns
-
-
-def document_rows(doc: Document, segmenter: str, max_chars: int, context_chars: int,
-                  weight: float = 1.0, source: str = "") -> list[dict]:
-    """One row per segment of ``doc``, with its context; ``label`` is None where the doc has no gold."""
-    columns = document_columns([doc], segmenter, max_chars, context_chars, weight, source)
-    return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
 def weak_label_stream(docs: Iterable[Document], chunk_size: int = 2000) -> Iterator[Document]:

@@ -14,7 +14,6 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .dataset import COLUMNS, STRING_COLUMNS, document_columns
 from .documents import Document
 from .features.line_forms import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, line_form_columns
 from .features.line_stats import comment_cue_before
@@ -23,6 +22,7 @@ from .labels import LABELS
 from .models import SegmentModel, load_model_dir
 from .models.decoders import Decoder
 from .readers import not_text_reason
+from .segment_rows import COLUMNS, SEGMENT_COLUMNS, STRING_COLUMNS, document_columns
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,13 @@ class Pipeline:
     def family(self) -> str:
         return self.model.family
 
-    def frame(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None) -> pd.DataFrame:
-        """Segment rows of ``docs``; with ``memory``, line recurrence is measured against earlier pages
-        of the same site too (streamed prediction), and the pages are remembered."""
-        columns = document_columns(docs, self.segmenter, self.max_chars, self.context_chars, model_texts=True)
+    def frame(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,
+              with_labels: bool = False) -> pd.DataFrame:
+        """Segment rows of ``docs`` (``SEGMENT_COLUMNS``; ``with_labels``: the training columns too, labels from
+        the documents' spans); with ``memory``, line recurrence is measured against earlier pages of the same
+        site too (streamed prediction), and the pages are remembered."""
+        columns = document_columns(docs, self.segmenter, self.max_chars, self.context_chars, model_texts=True,
+                                   training_columns=with_labels)
         columns.update(line_form_columns(columns.pop(MODEL_TEXT_COLUMN), normalized=True))
         # Strings as Python objects: pandas' own string columns convert every value back on each tolist(),
         # and the features read the text columns several times per batch. Numbers as arrays of the dtype
@@ -80,7 +83,8 @@ class Pipeline:
                               if name in STRING_COLUMNS + LINE_FORM_COLUMNS
                               else np.array(values, dtype=_FRAME_NUMBER_TYPES[name]) if name in _FRAME_NUMBER_TYPES
                               and values else values for name, values in columns.items()},
-                             columns=[*COLUMNS, *LINE_FORM_COLUMNS], index=index)
+                             columns=[*(COLUMNS if with_labels else SEGMENT_COLUMNS), *LINE_FORM_COLUMNS],
+                             index=index)
         if memory is not None:
             frame["site_recurrence"] = site_recurrence(frame, memory)
         return frame

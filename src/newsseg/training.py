@@ -83,7 +83,7 @@ def decoder_oof_proba(config: TrainConfig, train: pd.DataFrame) -> np.ndarray:
 def gold_frame(path: str, pipeline: Pipeline) -> pd.DataFrame:
     """Segment rows of a gold JSONL file, labelled from its spans, segmented as the pipeline does."""
     docs = list(read_documents("jsonl", path))
-    frame = pipeline.frame(docs)
+    frame = pipeline.frame(docs, with_labels=True)
     frame = frame[frame["label"].notna()].reset_index(drop=True)
     frame["label"] = frame["label"].map(label_id).astype(int)  # the partial label "not news_body": -1
     return frame

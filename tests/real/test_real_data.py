@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsseg.cli import app
-from newsseg.dataset import document_rows
+from newsseg.segment_rows import document_rows
 from newsseg.readers import read_documents
 from newsseg.segmentation import normalize_for_model
 from tests.helpers import SHARED_DATA, requires_shared

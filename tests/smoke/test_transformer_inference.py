@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from newsseg.config import MinilmFinetuneConfig
-from newsseg.dataset import COLUMNS, document_rows
+from newsseg.segment_rows import COLUMNS, document_rows
 from newsseg.labels import LABELS
 from newsseg.models import build_model, load_model_dir
 from newsseg.torch_threads import torch_threads_capped

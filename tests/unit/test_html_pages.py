@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from newsseg.dataset import NOT_NEWS_BODY_ID, document_columns, label_id
+from newsseg.dataset import NOT_NEWS_BODY_ID, label_id
+
+from newsseg.segment_rows import document_columns
 from newsseg.html_pages import FLATTEN_VARIANTS, Reference, align_reference, comparable, flatten_html
 from newsseg.labels import LABELS, NOT_NEWS_BODY
 from newsseg.reader_base import InputError

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from newsseg.baselines import c4_keep_line, justext_keep
 from newsseg.composition import POOL_NAMES, compose_listing, compose_page, compose_pages, load_pools
-from newsseg.dataset import COLUMNS, document_rows, weak_label_documents
+from newsseg.dataset import weak_label_documents
+from newsseg.segment_rows import COLUMNS, document_rows
 from newsseg.documents import Document
 from newsseg.features.recurrence import SiteMemory, site_recurrence
 from newsseg.labelling import article_comments_page
