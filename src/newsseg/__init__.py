@@ -21,6 +21,6 @@ __all__ = ["Document", "Segment", "LABELS", "load", "__version__"]
 
 def load(model: str = "champion"):
     """Load a saved newsseg model: ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a folder."""
-    from .inference import load_model
+    from .tracking import load_model
 
     return load_model(model)

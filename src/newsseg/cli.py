@@ -180,7 +180,7 @@ def evaluate_cmd(
 ) -> None:
     """Evaluate a saved model on a gold JSONL file."""
     from .evaluation import evaluate_body, evaluate_frame, format_report
-    from .inference import load_model
+    from .tracking import load_model
     from .training import gold_frame
 
     pipeline = _run(load_model, model)
@@ -266,7 +266,7 @@ def predict_cmd(
     """Label documents with a saved model. Every input document appears once in the output, in order."""
     import os
 
-    from .inference import model_folder
+    from .tracking import model_folder
     from .predict import (
         PredictInterrupted,
         PredictOptions,

@@ -246,21 +246,3 @@ def predict_dataframe(pipeline: Pipeline, model_input: pd.DataFrame) -> pd.DataF
     return pd.DataFrame({"id": [d.id for d in docs],
                          "segments": pd.Series([segments for segments, _ in labelled], dtype=object),
                          "error": pd.Series([error for _, error in labelled], dtype=object)})
-
-
-def model_folder(name: str) -> Path:
-    """The local pipeline folder of ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder
-    (registry models are downloaded)."""
-    from . import tracking
-
-    local = Path(name)
-    if (local / "pipeline.json").is_file():
-        return local
-    if (local / "artifacts" / "pipeline" / "pipeline.json").is_file():
-        return local / "artifacts" / "pipeline"
-    return Path(tracking.download_pipeline(name))
-
-
-def load_model(name: str) -> Pipeline:
-    """A Pipeline from ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder."""
-    return Pipeline.load(model_folder(name))

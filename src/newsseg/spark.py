@@ -158,7 +158,7 @@ def _sites(domain: pd.Series, url: pd.Series, meta_domain: pd.Series, meta_url: 
 def _ship_model(spark, model_uri: str) -> str:
     """The model's pipeline folder, added to the job's files under a name of its own (a local copy, removed
     when this process ends); returns the name."""
-    from .inference import model_folder
+    from .tracking import model_folder
 
     name = f"newsseg-model-{uuid.uuid4().hex}"
     copy = Path(tempfile.mkdtemp(prefix="newsseg-spark-")) / name

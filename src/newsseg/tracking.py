@@ -21,6 +21,8 @@ from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 import pandas as pd
 
+from .inference import Pipeline
+
 REGISTERED_MODEL = "newsseg"
 DEFAULT_STORE_DIR = Path("mlruns")
 # MLflow 3's UI opens an experiment by its kind (tag read by the UI; no constant for it in mlflow's Python
@@ -347,6 +349,22 @@ def download_pipeline(name: str) -> Path:
         raise ModelNotFound(f"model {name!r} not found ({str(exc).splitlines()[0][:200]}); "
                             "list runs with `newsseg runs`") from None
     return local / "artifacts" / "pipeline"
+
+
+def model_folder(name: str) -> Path:
+    """The local pipeline folder of ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder
+    (registry models are downloaded)."""
+    local = Path(name)
+    if (local / "pipeline.json").is_file():
+        return local
+    if (local / "artifacts" / "pipeline" / "pipeline.json").is_file():
+        return local / "artifacts" / "pipeline"
+    return download_pipeline(name)
+
+
+def load_model(name: str) -> Pipeline:
+    """A Pipeline from ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder."""
+    return Pipeline.load(model_folder(name))
 
 
 def model_version_for_run(run_id: str):

@@ -4,7 +4,7 @@ compiled loops as without them: every kernel family at once, end to end."""
 import numpy as np
 import pytest
 
-from newsseg.inference import load_model
+from newsseg.tracking import load_model
 from newsseg.kernels import jit_enabled
 from newsseg.readers import read_documents
 from tests.helpers import BUNDLED

@@ -173,7 +173,8 @@ def test_rest_server_answers_invocations(workdir_with_model, trained):
 @pytest.mark.smoke
 def test_workers_match_one_process_and_resume_continues(workdir_with_model, trained):
     from newsseg.documents import Document
-    from newsseg.inference import Pipeline, model_folder
+    from newsseg.inference import Pipeline
+    from newsseg.tracking import model_folder
     from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
@@ -215,7 +216,8 @@ def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, tra
     """A worker's site memory holds the pages it labelled: the output is that of workers taking batches in
     turn, whichever worker is free first."""
     from newsseg.features.recurrence import SiteMemory
-    from newsseg.inference import Pipeline, model_folder
+    from newsseg.inference import Pipeline
+    from newsseg.tracking import model_folder
     from newsseg.predict import PredictOptions, predict_files
     from newsseg.predict_inputs import iter_input_batches
     from newsseg.predict_runner import label_batch
@@ -249,7 +251,7 @@ def test_a_worker_that_dies_stops_the_run_with_a_resume_hint(workdir_with_model,
     import multiprocessing
     import threading
 
-    from newsseg.inference import model_folder
+    from newsseg.tracking import model_folder
     from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model

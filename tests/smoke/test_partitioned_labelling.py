@@ -13,7 +13,7 @@ from tests.helpers import BUNDLED
 @pytest.mark.smoke
 def test_site_partitions_label_as_one_process_does(workdir_with_model, trained):
     from newsseg.features.recurrence import SiteMemory
-    from newsseg.inference import load_model
+    from newsseg.tracking import load_model
     from newsseg.predict import PredictOptions, predict_files
     from newsseg.reader_base import ReaderOptions
     from newsseg.readers import read_jsonl

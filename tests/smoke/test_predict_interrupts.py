@@ -31,7 +31,7 @@ def site_pages(copies: int) -> list[str]:
 
 
 def test_resume_equals_an_uninterrupted_run_wherever_it_stopped(workdir_with_model, trained):
-    from newsseg.inference import model_folder
+    from newsseg.tracking import model_folder
     from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
@@ -63,7 +63,8 @@ def test_resume_equals_an_uninterrupted_run_wherever_it_stopped(workdir_with_mod
 
 
 def test_a_partial_output_of_other_inputs_is_not_continued(workdir_with_model, trained):
-    from newsseg.inference import Pipeline, model_folder
+    from newsseg.inference import Pipeline
+    from newsseg.tracking import model_folder
     from newsseg.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
@@ -117,7 +118,7 @@ def test_an_interrupted_run_says_how_to_resume_and_resumes_identically(workdir_w
     from typer.testing import CliRunner
 
     from newsseg.cli import app
-    from newsseg.inference import model_folder
+    from newsseg.tracking import model_folder
 
     workdir = workdir_with_model
     source = workdir / "long_sites.jsonl"

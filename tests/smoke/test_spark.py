@@ -23,7 +23,7 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     import pandas as pd
     from pyspark.sql import SparkSession
 
-    from newsseg.inference import load_model
+    from newsseg.tracking import load_model
     from newsseg.predict import PredictOptions, predict_files
     from newsseg.spark import spark_predict
     from tests.helpers import BUNDLED
@@ -67,7 +67,7 @@ def test_spark_predict_reads_web_inputs_as_predict_does(workdir_with_model, trai
     parquet`, the failed page included with its error."""
     import pandas as pd
 
-    from newsseg.inference import load_model
+    from newsseg.tracking import load_model
     from newsseg.predict import PredictOptions, predict_files
     from newsseg.spark import spark_predict
     from tests.warc_files import PAGE_HTML, crawl_records, write_warc

@@ -25,7 +25,7 @@ BINARY = bytes.fromhex("1f8b0800000000000003") + bytes(range(256)) + b"\x00\x00\
 @pytest.fixture
 def stub_model(monkeypatch):
     """`--model anything` gives the stub pipeline."""
-    monkeypatch.setattr("newsseg.inference.model_folder", lambda name: stub_pipeline())
+    monkeypatch.setattr("newsseg.tracking.model_folder", lambda name: stub_pipeline())
 
 
 def test_version_is_the_package_version():
@@ -106,7 +106,7 @@ def test_verbose_predict_logs_its_steps(tmp_path, caplog):
 def test_evaluate_without_gold_spans_is_one_line_naming_the_file(tmp_path, monkeypatch):
     from newsseg.inference import Pipeline
 
-    monkeypatch.setattr("newsseg.inference.load_model", lambda name: Pipeline(model=None, decoder=None))
+    monkeypatch.setattr("newsseg.tracking.load_model", lambda name: Pipeline(model=None, decoder=None))
     data = write_jsonl(tmp_path / "unlabelled.jsonl", [{"id": "a", "text": "Title\nBody\n"}])
     result = runner.invoke(app, ["evaluate", "--model", "stub", "--data", str(data)])
     assert result.exit_code == 1
