@@ -93,15 +93,19 @@ class Pipeline:
         """Label ids and per-label scores for segment rows (in document order)."""
         if len(frame) == 0:
             return np.zeros(0, dtype=int), np.zeros((0, len(LABELS)))
-        return self.decoder.decode(frame, self.model.predict_proba(frame), self.comment_cue_before(frame))
+        proba, model_cues = self.model.predict_proba_and_cues(frame)
+        cue_before = self.comment_cue_before(frame, model_cues) if self.decoder.gates_comments else None
+        return self.decoder.decode(frame, proba, cue_before)
 
-    def comment_cue_before(self, frame: pd.DataFrame) -> np.ndarray:
+    @staticmethod
+    def comment_cue_before(frame: pd.DataFrame, model_cues: Optional[np.ndarray] = None) -> np.ndarray:
         """What the decoder's comment gate reads: per row, whether an earlier row of its page is a comment cue.
-        On a frame this pipeline built (its line forms in columns), a model that computes the layout features
-        has them count a line's CJK characters as words, and the gate has always seen the cues as that model
-        saw them; elsewhere it counts white-space words, as the cue's definition does."""
-        layout_model = hasattr(self.model, "layout_feature_names")
-        return comment_cue_before(frame, count_cjk_words=layout_model and MODEL_TEXT_COLUMN in frame.columns)
+        On a frame a pipeline built (its line forms in columns), the cues the model found on the way where it
+        has them (the layout features count a line's CJK characters as words, and the gate has always seen
+        the cues as that model saw them); elsewhere the cue's own definition, white-space words."""
+        if model_cues is not None and MODEL_TEXT_COLUMN in frame.columns:
+            return model_cues
+        return comment_cue_before(frame)
 
     def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,
                           with_scores: bool = True) -> list[list[dict]]:

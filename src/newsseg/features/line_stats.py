@@ -136,15 +136,10 @@ def cue_flags(texts: list[str], doc_ids: list[str], lowered: Optional[list[str]]
     return np.array(is_cue, dtype=bool), np.array(before, dtype=bool)
 
 
-def comment_cue_before(frame: pd.DataFrame, count_cjk_words: bool = False) -> np.ndarray:
+def comment_cue_before(frame: pd.DataFrame) -> np.ndarray:
     """Per segment row: whether an earlier segment of its document is a comment cue (``cue_flags`` of the
-    frame's model text), what the decoder's comment gate reads. ``count_cjk_words``: count a line's words as
-    the layout features do (``cjk_word_equivalents`` added), so that the gate sees the cues they saw."""
-    texts = model_text(frame)
-    word_counts = None
-    if count_cjk_words:
-        word_counts = char_class_counts(texts)[:, CHAR_CLASS_COLUMNS.index("words")] + cjk_word_equivalents(texts)
-    return cue_flags(texts, frame["doc_id"].tolist(), lowered_model_text(frame), word_counts)[1]
+    frame's model text), what the decoder's comment gate reads."""
+    return cue_flags(model_text(frame), frame["doc_id"].tolist(), lowered_model_text(frame))[1]
 
 
 # A prose line: long enough and ending like a sentence; the article is the first run of them. "Long

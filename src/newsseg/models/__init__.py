@@ -39,6 +39,12 @@ class SegmentModel:
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         raise NotImplementedError
 
+    def predict_proba_and_cues(self, frame: pd.DataFrame) -> tuple[np.ndarray, Optional[np.ndarray]]:
+        """``predict_proba``, and per row whether an earlier row of its page is a comment cue where the model
+        worked that out on the way (its features), else None: the decoder's comment gate reads it, and a
+        model that has it saves the pipeline computing it again."""
+        return self.predict_proba(frame), None
+
     # Pickle by default; families holding torch weights override both.
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)

@@ -65,14 +65,20 @@ class Decoder:
     def _decode(self, frame: pd.DataFrame, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return proba.argmax(1), proba
 
+    @property
+    def gates_comments(self) -> bool:
+        """Whether ``decode`` and ``fit`` need each row's ``cue_before``. Decoders pickled before the option
+        existed keep the old behaviour (no gate)."""
+        return bool(getattr(self.config, "comments_need_cue", False))
+
     def gate(self, proba: np.ndarray, cue_before: Optional[np.ndarray]) -> np.ndarray:
         """With ``comments_need_cue``, no opinion_comment probability on rows without a comment cue before them
         on their page (``cue_before``).
 
         Why: a reader-comment thread is announced on the page (a header, reply buttons, timestamps, the
         comment form); without that, late first-person article paragraphs were taken for comments on
-        real pages of unseen sites. Decoders pickled before the option existed keep the old behaviour."""
-        if not getattr(self.config, "comments_need_cue", False) or len(proba) == 0:
+        real pages of unseen sites."""
+        if not self.gates_comments or len(proba) == 0:
             return proba
         if cue_before is None:
             raise ValueError("this decoder gates comments on comment cues: pass each row's cue_before")

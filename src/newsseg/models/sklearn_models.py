@@ -73,6 +73,7 @@ def out_of_fold_tfidf(train: pd.DataFrame, seed: int, config: TfidfLogregConfig,
 
 
 SITE_RECURRENCE_COLUMN = LAYOUT_FEATURE_NAMES.index("site_recurrence")
+COMMENT_CUE_BEFORE_COLUMN = LAYOUT_FEATURE_NAMES.index("comment_cue_before")
 # scikit-learn's default leaf size, counted in segments: each segment is in the rows twice, and leaves
 # of 10 segments gave a much worse model on small training sets (a few dozen pages).
 MIN_SEGMENTS_PER_LEAF = 20
@@ -158,8 +159,15 @@ class LayoutGbt(SegmentModel):
             class_weight=class_weight, early_stopping=False, random_state=self.seed)
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.predict_proba_and_cues(frame)[0]
+
+    def predict_proba_and_cues(self, frame: pd.DataFrame) -> tuple[np.ndarray, Optional[np.ndarray]]:
         check_layout_features(self)
-        features = self._features(frame)
+        segment_features = self._segment_features(frame)
+        cue_before = segment_features[:, COMMENT_CUE_BEFORE_COLUMN] > 0.5
+        return self._proba(with_neighbours(segment_features, frame, self.config.neighbours)), cue_before
+
+    def _proba(self, features: np.ndarray) -> np.ndarray:
         proba = full_proba(_classifier_proba(self.classifier, features), self.classifier.classes_)
         if self.body_classifier is None:
             return proba
