@@ -1,11 +1,10 @@
-"""Labels for segments: gold spans mapped onto segments, and labelling by construction."""
+"""Labels for segments: gold spans checked, and mapped onto segments."""
 
 from __future__ import annotations
 
 from typing import Optional, Sequence
 
 from .documents import Document, Segment
-from .features.cues import is_comment_chrome
 from .labels import check_label
 
 
@@ -47,20 +46,3 @@ def label_segments(segments: Sequence[Segment], spans: Sequence[tuple[int, int, 
             j += 1
         labels.append(max(overlap, key=overlap.__getitem__) if overlap else None)
     return labels
-
-
-def article_comments_page(doc_id: str, article: str, comments: str, meta: dict) -> Document:
-    """One page from an article and its comment section, labelled line by line by construction."""
-    from .segmentation import iter_line_spans
-
-    article, comments = article.strip(), comments.strip()
-    text = article + ("\n\n" + comments if comments else "") + "\n"
-    comments_start = len(article)
-    spans = []
-    for start, end in iter_line_spans(text):
-        if start < comments_start:
-            label = "news_body"
-        else:
-            label = "other" if is_comment_chrome(text[start:end]) else "opinion_comment"
-        spans.append((start, end, label))
-    return Document(doc_id, text, meta, spans)

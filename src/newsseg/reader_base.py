@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .documents import Document
+from .features.cues import is_comment_chrome
+from .segmentation import iter_line_spans
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +204,18 @@ def web_files(path: str) -> list[str] | None:
     if any(c in path for c in "*?["):
         return sorted(str(p) for p in map(Path, glob.glob(path)) if p.is_file()) or [path]  # none: the reader says so
     return [path]
+
+
+def article_comments_page(doc_id: str, article: str, comments: str, meta: dict) -> Document:
+    """One page from an article and its comment section, labelled line by line by construction."""
+    article, comments = article.strip(), comments.strip()
+    text = article + ("\n\n" + comments if comments else "") + "\n"
+    comments_start = len(article)
+    spans = []
+    for start, end in iter_line_spans(text):
+        if start < comments_start:
+            label = "news_body"
+        else:
+            label = "other" if is_comment_chrome(text[start:end]) else "opinion_comment"
+        spans.append((start, end, label))
+    return Document(doc_id, text, meta, spans)

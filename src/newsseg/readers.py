@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Optional
 
 from .documents import Document
-from .labelling import article_comments_page, validate_spans
-from .reader_base import HTML_SUFFIXES, WARC_SUFFIXES, InputError, ReaderOptions, bad_record, decode_bytes, \
+from .labelling import validate_spans
+from .reader_base import HTML_SUFFIXES, WARC_SUFFIXES, InputError, article_comments_page, ReaderOptions, bad_record, decode_bytes, \
     files_in, page_document, record_site, require_file, site_of, text_document
 from .registry import READERS
 from .warc import read_warc_records

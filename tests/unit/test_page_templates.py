@@ -5,7 +5,7 @@ import pytest
 
 from newsseg.composition import compose_pages
 from newsseg.config import ComposeConfig
-from newsseg.labelling import article_comments_page
+from newsseg.reader_base import article_comments_page
 from newsseg.labels import LABELS
 from newsseg.page_templates import WholePageComposer, random_template, render_page, story_of
 

@@ -11,7 +11,7 @@ from newsseg.dataset import weak_label_documents
 from newsseg.segment_rows import COLUMNS, document_rows
 from newsseg.documents import Document
 from newsseg.features.recurrence import SiteMemory, site_recurrence
-from newsseg.labelling import article_comments_page
+from newsseg.reader_base import article_comments_page
 from newsseg.weak_labels import evaluate_functions, majority_vote, vote_matrix
 
 

@@ -167,7 +167,7 @@ CHROME_LINE_RE = re.compile(
 FIRST_OR_SECOND_PERSON_RE = re.compile(r"\b(i|i'm|my|me|you|your)\b", re.I)
 NUMBERED_LINE_RE = re.compile(r"^\d{1,3}\.\s+\S")
 
-# Comment-section chrome in articles+comments sources (``labelling.article_comments_page``): these lines are
+# Comment-section chrome in articles+comments sources (``reader_base.article_comments_page``): these lines are
 # `other`, the rest `opinion_comment`.
 COMMENT_CHROME_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.IGNORECASE)
