@@ -26,7 +26,9 @@ from .segment_rows import COLUMNS, SEGMENT_COLUMNS, STRING_COLUMNS, document_col
 
 log = logging.getLogger(__name__)
 
-PIPELINE_FORMAT_VERSION = 1
+# 2: the package's modules moved into subpackages (text, io, data, features, serving), so a pickled model of
+# format 1 names modules that no longer exist.
+PIPELINE_FORMAT_VERSION = 2
 # The numeric columns of ``document_columns`` (Python ints and floats), as pandas types them.
 _FRAME_NUMBER_TYPES = {"index": np.int64, "n_segments": np.int64, "start": np.int64, "end": np.int64,
                        "position": np.float64, "weight": np.float64}
@@ -183,6 +185,10 @@ class Pipeline:
         if not (path / "pipeline.json").is_file():
             raise FileNotFoundError(f"{path}: not a newsseg model folder (no pipeline.json)")
         settings = json.loads((path / "pipeline.json").read_text())
+        if settings.get("format_version") != PIPELINE_FORMAT_VERSION:
+            raise ValueError(f"{path}: a model saved by another newsseg version (pipeline format "
+                             f"{settings.get('format_version')}, this newsseg reads {PIPELINE_FORMAT_VERSION}): "
+                             "train it again with this version")
         if settings["labels"] != list(LABELS):
             raise ValueError(f"{path}: model labels {settings['labels']} differ from this newsseg's {list(LABELS)}")
         return settings

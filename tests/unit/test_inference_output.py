@@ -85,3 +85,15 @@ def test_pyfunc_output_serves_segments_as_json_objects_and_failed_documents_with
     assert page["segments"][0]["label"] == "news_body" and page["error"] is None
     assert empty == {"id": "empty", "segments": [], "error": "empty document"}  # as the CLI says it
     assert blob["segments"] == [] and blob["error"] == "not text (it holds NUL characters)"
+
+
+def test_a_model_of_another_pipeline_format_is_refused_with_one_line(tmp_path):
+    import json
+
+    from newsseg.inference import PIPELINE_FORMAT_VERSION, Pipeline
+
+    (tmp_path / "pipeline.json").write_text(json.dumps({"format_version": PIPELINE_FORMAT_VERSION - 1,
+                                                        "labels": [], "family": "layout_gbt"}))
+    with pytest.raises(ValueError, match="train it again") as info:
+        Pipeline.load(tmp_path)
+    assert str(tmp_path) in str(info.value) and "\n" not in str(info.value)
