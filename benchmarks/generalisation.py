@@ -24,16 +24,16 @@ REAL = ROOT.parent / "shared" / "data" / "real"
 sys.path.insert(0, str(ROOT / "src"))
 
 from newsseg.baselines import REFERENCE_SYSTEMS  # noqa: E402
-from newsseg.composition import compose_pages  # noqa: E402
+from newsseg.data.composition import compose_pages  # noqa: E402
 from newsseg.config import DecoderConfig, LayoutGbtConfig, MinilmEmbedLrConfig, TfidfLogregConfig  # noqa: E402
-from newsseg.dataset import label_id  # noqa: E402
-from newsseg.segment_rows import COLUMNS, document_rows  # noqa: E402
+from newsseg.data.dataset import label_id  # noqa: E402
+from newsseg.data.segment_rows import COLUMNS, document_rows  # noqa: E402
 from newsseg.evaluation import evaluate_labels  # noqa: E402
 from newsseg.features.line_stats import comment_cue_before  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402
 from newsseg.models import build_model  # noqa: E402
 from newsseg.models.decoders import build_decoder  # noqa: E402
-from newsseg.readers import read_documents  # noqa: E402
+from newsseg.io.readers import read_documents  # noqa: E402
 from newsseg.training import fully_labelled_rows  # noqa: E402
 
 MODEL_SPECS = {

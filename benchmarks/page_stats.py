@@ -4,7 +4,7 @@ Per page, over its non-empty lines: how many lines, the share of news_body lines
 runs of consecutive short lines (< 6 words: menus, link lists), and where the article starts (index of
 the first news_body line / lines). Medians over pages, with p10-p90 for the line count.
 
-- composed whole pages: Dragnet articles + comments through newsseg.page_templates (whole_page_share 1);
+- composed whole pages: Dragnet articles + comments through newsseg.data.page_templates (whole_page_share 1);
 - composed pages (today): the same sources through compose_page (whole_page_share 0), both shapes;
 - real flattened pages: ../shared/data/real/readability_pages.jsonl (75 pages), flattened and labelled
   by the ``html_reference`` reader (lines it leaves unlabelled count as not the article).
@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
 sys.path.insert(0, str(ROOT / "src"))
 
-from newsseg.composition import compose_pages  # noqa: E402
-from newsseg.readers import read_documents  # noqa: E402
+from newsseg.data.composition import compose_pages  # noqa: E402
+from newsseg.io.readers import read_documents  # noqa: E402
 
 SHORT_WORDS = 6
 

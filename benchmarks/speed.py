@@ -29,15 +29,15 @@ KERNELS_SWITCH = "NEWSSEG_NO_JIT"
 def measure(system: str, input_path: str, pipeline_dir: str | None = None, passes: int = 3) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     from newsseg.kernels import jit_enabled
-    from newsseg.readers import ReaderOptions, read_documents
-    from newsseg.segmentation import segment
+    from newsseg.io.readers import ReaderOptions, read_documents
+    from newsseg.text.segmentation import segment
 
     docs = list(read_documents("jsonl", input_path, ReaderOptions(read_spans=False)))
     megabytes = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
     if system == "pipeline":
         from newsseg.features.recurrence import SiteMemory
-        from newsseg.inference import Pipeline
-        from newsseg.predict_inputs import DEFAULT_BATCH_SIZE
+        from newsseg.pipeline import Pipeline
+        from newsseg.serving.inputs import DEFAULT_BATCH_SIZE
 
         pipeline = Pipeline.load(pipeline_dir)
         pipeline.predict_documents(docs[:2])  # warm-up: lazy imports, model load

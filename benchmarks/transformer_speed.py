@@ -43,7 +43,7 @@ def bundled_test_frame() -> pd.DataFrame:
     from datasets.utils.logging import disable_progress_bar
 
     from newsseg.config import load_data_config
-    from newsseg.dataset import build_dataset, load_dataset_dict
+    from newsseg.data.dataset import build_dataset, load_dataset_dict
 
     disable_progress_bar()
     config = load_data_config(ROOT / "configs/data/bundled.yaml")
@@ -59,7 +59,7 @@ def bundled_test_frame() -> pd.DataFrame:
 
 def eval_frame(pipeline, eval_path: Path) -> pd.DataFrame:
     """Labelled segments of a gold JSONL file, segmented as the pipeline does."""
-    from newsseg.readers import read_documents
+    from newsseg.io.readers import read_documents
 
     frame = pipeline.frame(list(read_documents("jsonl", eval_path)))
     frame = frame[frame["label"].notna()].reset_index(drop=True)
@@ -102,7 +102,7 @@ def measure(pipeline_dir: Path, eval_path: Optional[Path] = None, limit: int = 1
     import torch
 
     from newsseg.evaluation import evaluate_labels
-    from newsseg.inference import Pipeline
+    from newsseg.pipeline import Pipeline
     from newsseg.torch_threads import set_torch_threads
 
     pipeline = Pipeline.load(pipeline_dir)

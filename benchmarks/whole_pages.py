@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generalisation import fit_predict, frame_of, load_sources, reference_predictions  # noqa: E402
 from newsseg.evaluation import evaluate_body  # noqa: E402
-from newsseg.html_pages import Reference, align_reference  # noqa: E402
+from newsseg.io.html_pages import Reference, align_reference  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402
-from newsseg.readers import read_documents  # noqa: E402
+from newsseg.io.readers import read_documents  # noqa: E402
 
 BODY, OTHER = LABELS.index("news_body"), LABELS.index("other")
 

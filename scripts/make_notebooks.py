@@ -23,7 +23,7 @@ EXPLORE = [
                       "segment lengths by label, where each label sits on the page, and examples."),
     new_code_cell(SETUP),
     new_code_cell("""from newsseg.config import load_data_config
-from newsseg.dataset import build_dataset, load_dataset_dict
+from newsseg.data.dataset import build_dataset, load_dataset_dict
 
 overrides = [f"output_dir={Path.cwd() / 'notebook-data'}", f"sources.0.path={ROOT / 'data/corpus/bundled.jsonl'}"]
 config = load_data_config(ROOT / "configs/data/bundled.yaml", overrides + ([f"sources.0.limit={LIMIT}"] if LIMIT else []))
@@ -105,8 +105,8 @@ import json
 from IPython.display import HTML, display
 
 import newsseg
-from newsseg.documents import Document
-from newsseg.writers import HtmlWriter
+from newsseg.text.documents import Document
+from newsseg.io.writers import HtmlWriter
 
 model = newsseg.load(os.environ.get("NEWSSEG_NOTEBOOK_MODEL", "champion"))
 seed = ROOT.parent / "shared/data/seed/000_877fa22725c16c03.txt"

@@ -39,7 +39,7 @@ def write_jsonl(path: Path, rows: list) -> Path:
 def stub_pipeline():
     """A Pipeline without a model that labels each document it is given one news_body segment: the paths
     around the model (reading, failed documents, output) without training one."""
-    from newsseg.inference import Pipeline
+    from newsseg.pipeline import Pipeline
     from newsseg.labels import LABELS
 
     class StubPipeline(Pipeline):
@@ -79,8 +79,8 @@ def frame_of(pages: dict[str, tuple[str, str]]):
     """Segment rows (the dataset's columns) of pages given as {doc_id: (site, text)}."""
     import pandas as pd
 
-    from newsseg.segment_rows import COLUMNS, document_rows
-    from newsseg.documents import Document
+    from newsseg.data.segment_rows import COLUMNS, document_rows
+    from newsseg.text.documents import Document
 
     rows = []
     for doc_id, (site, text) in pages.items():

@@ -7,8 +7,8 @@ from newsseg.features import cues
 from newsseg.features.cues import URL_MARKERS, is_comment_cue
 from newsseg.features.line_forms import LineForms, line_key
 from newsseg.features.line_stats import cue_flags
-from newsseg.phrase_lists import PhraseList
-from newsseg.segmentation import normalize_for_model
+from newsseg.text.phrase_lists import PhraseList
+from newsseg.text.segmentation import normalize_for_model
 
 # The regexes of the layout features before phrase lists (LAYOUT_FEATURES_VERSION 2): the reference.
 REFERENCE = {

@@ -10,17 +10,16 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
-from .documents import Document, Segment  # noqa: E402
-from .labels import LABELS  # noqa: E402
+from newsseg.labels import LABELS  # noqa: E402
+from newsseg.text.documents import Document, Segment  # noqa: E402
 
 __version__ = "0.1.0"
-LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"  # the CLI's, and its prediction workers'
 
 __all__ = ["Document", "Segment", "LABELS", "load", "__version__"]
 
 
 def load(model: str = "champion"):
     """Load a saved newsseg model: ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a folder."""
-    from .tracking import load_model
+    from newsseg.tracking import load_model
 
     return load_model(model)

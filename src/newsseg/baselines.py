@@ -9,7 +9,7 @@ import html
 import re
 from typing import Callable, Sequence
 
-from .extras import require_extra
+from newsseg.extras import require_extra
 
 _TERMINAL = ("." , "!", "?", '"', "\u201d", "'", "\u2019")
 _C4_POLICY = re.compile(r"terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies|"

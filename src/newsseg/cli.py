@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, _TyperParameter
 
-from . import LOG_FORMAT
+from newsseg.progress import LOG_FORMAT
 
 # What --help shows for a value of each type, where a parameter names no metavar.
 _TYPE_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "Path": "PATH"}
@@ -73,9 +73,9 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _run(fn, *args, **kwargs):
     """Call a library function; expected errors become one line on stderr and a non-zero exit."""
-    from .config import ConfigError
-    from .extras import MissingExtra
-    from .reader_base import InputError
+    from newsseg.config import ConfigError
+    from newsseg.extras import MissingExtra
+    from newsseg.io.reader_base import InputError
 
     try:
         return fn(*args, **kwargs)
@@ -92,7 +92,7 @@ def _print_version(value: bool) -> None:
         try:
             number = version("newsseg")
         except PackageNotFoundError:  # run from a source tree that is not installed
-            from . import __version__ as number
+            from newsseg import __version__ as number
         typer.echo(f"newsseg {number}")
         raise typer.Exit()
 
@@ -119,8 +119,8 @@ def data_build(
                                                             "instead of stopping at the first"),
 ) -> None:
     """Read the config's sources, segment and label them, write a site-grouped DatasetDict."""
-    from .config import load_data_config
-    from .dataset import build_dataset, stats_table
+    from newsseg.config import load_data_config
+    from newsseg.data.dataset import build_dataset, stats_table
 
     cfg = _run(load_data_config, config, set_)
     for source in cfg.sources if skip_bad else ():
@@ -140,8 +140,8 @@ def segment_cmd(
     max_chars: int = typer.Option(1500, metavar="N", help="longer units are split at sentence ends"),
 ) -> None:
     """Print a document's segments with their character offsets."""
-    from .readers import read_documents
-    from .segmentation import segment
+    from newsseg.io.readers import read_documents
+    from newsseg.text.segmentation import segment
 
     docs = _run(lambda: list(read_documents("txt_folder", file)))
     for doc in docs:
@@ -161,8 +161,8 @@ def train_cmd(
                                            help="make this run the champion if it beats the current one"),
 ) -> None:
     """Train one model, evaluate it, log it to MLflow; prints one JSON line {run_id, model_uri, metrics}."""
-    from . import training
-    from .progress import show_progress
+    from newsseg import training
+    from newsseg.progress import show_progress
 
     show_progress()
     result = _run(training.train, config, set_)
@@ -179,9 +179,9 @@ def evaluate_cmd(
     errors: int = typer.Option(10, metavar="N", help="how many of the worst errors to print"),
 ) -> None:
     """Evaluate a saved model on a gold JSONL file."""
-    from .evaluation import evaluate_body, evaluate_frame, format_report
-    from .tracking import load_model
-    from .training import gold_frame
+    from newsseg.evaluation import evaluate_body, evaluate_frame, format_report
+    from newsseg.tracking import load_model
+    from newsseg.training import gold_frame
 
     pipeline = _run(load_model, model)
     frame = _run(gold_frame, str(data), pipeline)
@@ -210,7 +210,7 @@ def evaluate_cmd(
 def promote_cmd(run_id: str = typer.Argument(..., metavar="RUN_ID",
                                              help="the run whose registered model becomes champion")) -> None:
     """Set the registry alias 'champion' to a run's model."""
-    from . import tracking
+    from newsseg import tracking
 
     version = _run(tracking.promote, run_id)
     typer.echo(f"newsseg version {version} (run {run_id}) is now champion")
@@ -223,7 +223,7 @@ def runs_cmd(
     limit: int = typer.Option(20, metavar="N", help="rows to show"),
 ) -> None:
     """A table of runs: model family, decoder, key metrics, model URI."""
-    from . import tracking
+    from newsseg import tracking
 
     runs = _run(tracking.search_runs, experiment, sort)
     if runs.empty:
@@ -266,13 +266,13 @@ def predict_cmd(
     """Label documents with a saved model. Every input document appears once in the output, in order."""
     import os
 
-    from .tracking import model_folder
-    from .predict import (
+    from newsseg.serving.predict import (
         PredictInterrupted,
         PredictOptions,
         is_single_page,
         predict_files,
     )
+    from newsseg.tracking import model_folder
 
     pipeline = _run(model_folder, model)  # loaded by predict_files, or only by its workers
     log.info("model %s: %s", model, pipeline)
@@ -322,10 +322,10 @@ def weak_labels_cmd(
     """Report each labelling function's coverage, conflicts and (on gold data) accuracy."""
     import pandas as pd
 
-    from .segment_rows import COLUMNS, document_rows
-    from .reader_base import ReaderOptions
-    from .readers import guess_reader, read_documents
-    from .weak_labels import evaluate_functions
+    from newsseg.data.segment_rows import COLUMNS, document_rows
+    from newsseg.data.weak_labels import evaluate_functions
+    from newsseg.io.reader_base import ReaderOptions
+    from newsseg.io.readers import guess_reader, read_documents
 
     docs = _run(lambda: list(read_documents(guess_reader(data), data, ReaderOptions(text_column=text_column))))
     frame = pd.DataFrame([r for d in docs for r in document_rows(d, "lines", 1500, 0)], columns=list(COLUMNS))
@@ -351,8 +351,9 @@ def spark_predict_cmd(
     """Label a corpus on Spark; writes Parquet rows (id, index, start, end, label, score, error). The labels are
     those `newsseg predict --workers 1` gives the same file."""
     try:
-        from .spark import spark_predict
         import pyspark  # noqa: F401
+
+        from newsseg.serving.spark import spark_predict
     except ImportError:
         _fail("Spark is an optional extra: pip install -e '.[spark]' (and Java 17)")
     rows = _run(spark_predict, model, input_path, output_path, master, id_column, text_column, partitions, batch_size)

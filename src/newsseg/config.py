@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Optional, Sequence, TypeVar, Union, 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .registry import DECODERS, READERS, SEGMENTERS, Registry
+from newsseg.registry import DECODERS, READERS, SEGMENTERS, Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,7 @@ class ComposeConfig(StrictModel):
     whole_page_share: float = Field(0.0, ge=0, le=1, description="share of source documents composed as whole "
                                     "pages of fictional sites (a site template of menus, sidebar, footer and "
                                     "notices repeated on 3-8 pages, story lists of other articles; see "
-                                    "newsseg.page_templates)")
+                                    "newsseg.data.page_templates)")
 
 
 class SourceConfig(StrictModel):
@@ -55,9 +55,9 @@ class SourceConfig(StrictModel):
     limit: Optional[int] = Field(None, ge=1, description="read at most this many documents")
     skip_bad: bool = Field(False, description="report and skip bad records instead of failing")
     weak_labels: bool = Field(False, description="label unlabelled documents with the labelling functions "
-                              "(newsseg.weak_labels); segments where they abstain are not trained on")
+                              "(newsseg.data.weak_labels); segments where they abstain are not trained on")
     compose: Optional[ComposeConfig] = Field(
-        None, description="wrap each labelled document in sampled page furniture (see newsseg.composition)")
+        None, description="wrap each labelled document in sampled page furniture (see newsseg.data.composition)")
 
 
 class SegmenterConfig(StrictModel):

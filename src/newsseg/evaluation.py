@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .labels import LABELS
+from newsseg.labels import LABELS
 
 
 def evaluate_labels(gold: np.ndarray, pred: np.ndarray, lengths: Optional[np.ndarray] = None,

@@ -12,7 +12,7 @@ LABEL_DESCRIPTIONS: dict[str, str] = {
 LABELS: tuple[str, ...] = tuple(LABEL_DESCRIPTIONS)
 LABEL_TO_ID: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
 # A partial label, allowed in training data: the segment is not news_body, and which of the other four it
-# is is not known (a line outside a page's reference article; see newsseg.html_pages).
+# is is not known (a line outside a page's reference article; see newsseg.io.html_pages).
 NOT_NEWS_BODY = "not_news_body"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .labels import LABELS
+from newsseg.labels import LABELS
 
 
 def _pyplot():

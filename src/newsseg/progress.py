@@ -10,6 +10,7 @@ import logging
 import sys
 
 _HANDLER_NAME = "newsseg-progress"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"  # the CLI's, and its prediction workers'
 
 
 class ElapsedFormatter(logging.Formatter):

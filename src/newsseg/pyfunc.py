@@ -8,7 +8,7 @@ from typing import Optional
 import mlflow.pyfunc
 import pandas as pd
 
-from .inference import Pipeline, predict_dataframe
+from newsseg.pipeline import Pipeline, predict_dataframe
 
 
 class NewssegPyfunc(mlflow.pyfunc.PythonModel):

@@ -54,9 +54,9 @@ class Registry(Generic[T]):
         return name
 
 
-READERS: Registry = Registry("reader", ("newsseg.readers",))
-SEGMENTERS: Registry = Registry("segmenter", ("newsseg.segmentation",))
+READERS: Registry = Registry("reader", ("newsseg.io.readers",))
+SEGMENTERS: Registry = Registry("segmenter", ("newsseg.text.segmentation",))
 # The model families' modules load no optional extra (torch, transformers) on import.
 MODELS: Registry = Registry("model", ("newsseg.models.sklearn_models", "newsseg.models.transformer_models"))
 DECODERS: Registry = Registry("decoder", ("newsseg.models.decoders",))
-LABELLING_FUNCTIONS: Registry = Registry("labelling function", ("newsseg.weak_labels",))
+LABELLING_FUNCTIONS: Registry = Registry("labelling function", ("newsseg.data.weak_labels",))

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 import pandas as pd
 
-from .inference import Pipeline
+from newsseg.pipeline import Pipeline
 
 REGISTERED_MODEL = "newsseg"
 DEFAULT_STORE_DIR = Path("mlruns")
@@ -287,7 +287,7 @@ def log_pipeline_model(pipeline_dir: Path, input_example: pd.DataFrame, output_e
     import mlflow.pyfunc
     from mlflow.models import infer_signature
 
-    from .pyfunc import NewssegPyfunc
+    from newsseg.pyfunc import NewssegPyfunc
 
     pyfunc_logger = logging.getLogger("mlflow.pyfunc")
     if not any(isinstance(f, _DropCloudpickleNotice) for f in pyfunc_logger.filters):

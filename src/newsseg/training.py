@@ -14,16 +14,16 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import tracking
-from .config import DataConfig, TrainConfig, load_data_config, load_train_config, split_overrides
-from .dataset import build_dataset, label_id, load_dataset_dict
-from .evaluation import evaluate_body, evaluate_frame
-from .inference import Pipeline
-from .labels import LABELS
-from .models import build_model, model_family
-from .models.decoders import build_decoder
-from .models.out_of_fold import out_of_fold_proba
-from .readers import read_documents
+from newsseg import tracking
+from newsseg.config import DataConfig, TrainConfig, load_data_config, load_train_config, split_overrides
+from newsseg.data.dataset import build_dataset, label_id, load_dataset_dict
+from newsseg.evaluation import evaluate_body, evaluate_frame
+from newsseg.io.readers import read_documents
+from newsseg.labels import LABELS
+from newsseg.models import build_model, model_family
+from newsseg.models.decoders import build_decoder
+from newsseg.models.out_of_fold import out_of_fold_proba
+from newsseg.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def run_metrics(prefix: str, metrics: dict) -> dict:
 
 def _evaluation(prefix: str, frame: pd.DataFrame, labels: np.ndarray, scores: np.ndarray) -> dict:
     """The metrics of one evaluation (unprefixed names); its report, worst errors and plots are logged."""
-    from .plots import confusion_figure, f1_bars_figure, news_body_pr_figure
+    from newsseg.plots import confusion_figure, f1_bars_figure, news_body_pr_figure
 
     gold = frame["label"].to_numpy()
     sources = frame["label_source"].to_numpy() if "label_source" in frame.columns else None
@@ -224,7 +224,7 @@ def train(config_path: str | Path, overrides: Sequence[str] = (), progress: bool
             example = pd.DataFrame({"id": ["example-1"], "text": [
                 "Storm closes harbour road\n\nBy Staff Reporter\n\nThe coastal road was shut on Monday.\n"
                 "Subscribe to our newsletter for $1 a week\n© 2025 Example Media. All rights reserved.\n"]})
-            from .inference import predict_dataframe
+            from newsseg.pipeline import predict_dataframe
 
             model_uri = tracking.log_pipeline_model(pipeline_dir, example, predict_dataframe(pipeline, example),
                                                     pip_requirements(config.model.name),

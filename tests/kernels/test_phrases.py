@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg.features import cues
-from newsseg.phrase_lists import PhraseList, count_phrase_lists
+from newsseg.text.phrase_lists import PhraseList, count_phrase_lists
 from tests.helpers import bundled_lines
 from tests.line_checks import check_phrase_counts, check_url_markers
 

@@ -6,7 +6,7 @@ import pytest
 
 from newsseg.tracking import load_model
 from newsseg.kernels import jit_enabled
-from newsseg.readers import read_documents
+from newsseg.io.readers import read_documents
 from tests.helpers import BUNDLED
 
 

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from newsseg.cli import app
-from newsseg.segment_rows import document_rows
-from newsseg.readers import read_documents
-from newsseg.segmentation import normalize_for_model
+from newsseg.data.segment_rows import document_rows
+from newsseg.io.readers import read_documents
+from newsseg.text.segmentation import normalize_for_model
 from tests.helpers import SHARED_DATA, requires_shared
 from tests.line_checks import check_cues, check_line_keys, check_phrase_counts, check_url_markers
 

@@ -4,7 +4,7 @@ from typer.testing import CliRunner
 
 from newsseg.cli import app
 from newsseg.config import load_data_config
-from newsseg.dataset import build_dataset, load_dataset_dict
+from newsseg.data.dataset import build_dataset, load_dataset_dict
 
 runner = CliRunner()
 
@@ -38,7 +38,7 @@ def test_build_is_reproducible_and_seed_changes_split(tiny_data_config):
 
 
 def test_offsets_slice_the_source_text(tiny_data_config):
-    from newsseg.readers import read_documents
+    from newsseg.io.readers import read_documents
 
     config = load_data_config(tiny_data_config)
     build_dataset(config, progress=False)

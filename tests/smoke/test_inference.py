@@ -172,10 +172,10 @@ def test_rest_server_answers_invocations(workdir_with_model, trained):
 
 @pytest.mark.smoke
 def test_workers_match_one_process_and_resume_continues(workdir_with_model, trained):
-    from newsseg.documents import Document
-    from newsseg.inference import Pipeline
+    from newsseg.text.documents import Document
+    from newsseg.pipeline import Pipeline
     from newsseg.tracking import model_folder
-    from newsseg.predict import PredictOptions, predict_files
+    from newsseg.serving.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
@@ -216,12 +216,12 @@ def test_each_worker_takes_every_nth_batch_so_runs_agree(workdir_with_model, tra
     """A worker's site memory holds the pages it labelled: the output is that of workers taking batches in
     turn, whichever worker is free first."""
     from newsseg.features.recurrence import SiteMemory
-    from newsseg.inference import Pipeline
+    from newsseg.pipeline import Pipeline
     from newsseg.tracking import model_folder
-    from newsseg.predict import PredictOptions, predict_files
-    from newsseg.predict_inputs import iter_input_batches
-    from newsseg.predict_runner import label_batch
-    from newsseg.writers import OutputSettings
+    from newsseg.serving.predict import PredictOptions, predict_files
+    from newsseg.serving.inputs import iter_input_batches
+    from newsseg.serving.runner import label_batch
+    from newsseg.io.writers import OutputSettings
 
     workdir = workdir_with_model
     pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
@@ -252,7 +252,7 @@ def test_a_worker_that_dies_stops_the_run_with_a_resume_hint(workdir_with_model,
     import threading
 
     from newsseg.tracking import model_folder
-    from newsseg.predict import PredictOptions, predict_files
+    from newsseg.serving.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     pages = [json.loads(l) for l in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]

@@ -14,10 +14,10 @@ from tests.helpers import BUNDLED
 def test_site_partitions_label_as_one_process_does(workdir_with_model, trained):
     from newsseg.features.recurrence import SiteMemory
     from newsseg.tracking import load_model
-    from newsseg.predict import PredictOptions, predict_files
-    from newsseg.reader_base import ReaderOptions
-    from newsseg.readers import read_jsonl
-    from newsseg.spark import predict_batches
+    from newsseg.serving.predict import PredictOptions, predict_files
+    from newsseg.io.reader_base import ReaderOptions
+    from newsseg.io.readers import read_jsonl
+    from newsseg.serving.spark import predict_batches
 
     workdir = workdir_with_model
     pages = [json.loads(line) for line in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]

@@ -32,7 +32,7 @@ def site_pages(copies: int) -> list[str]:
 
 def test_resume_equals_an_uninterrupted_run_wherever_it_stopped(workdir_with_model, trained):
     from newsseg.tracking import model_folder
-    from newsseg.predict import PredictOptions, predict_files
+    from newsseg.serving.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     source = workdir / "resume_sites.jsonl"
@@ -63,9 +63,9 @@ def test_resume_equals_an_uninterrupted_run_wherever_it_stopped(workdir_with_mod
 
 
 def test_a_partial_output_of_other_inputs_is_not_continued(workdir_with_model, trained):
-    from newsseg.inference import Pipeline
+    from newsseg.pipeline import Pipeline
     from newsseg.tracking import model_folder
-    from newsseg.predict import PredictOptions, predict_files
+    from newsseg.serving.predict import PredictOptions, predict_files
 
     workdir = workdir_with_model
     source = workdir / "few.jsonl"
@@ -96,7 +96,7 @@ _UNINTERRUPTED: dict = {}  # (model folder, workers) -> the bytes of an uninterr
 
 def uninterrupted_output(folder, source, workers: int) -> bytes:
     """What a run that was never interrupted writes, labelled in this process once per worker count."""
-    from newsseg.predict import PredictOptions, predict_files
+    from newsseg.serving.predict import PredictOptions, predict_files
 
     key = (str(folder), workers)
     if key not in _UNINTERRUPTED:

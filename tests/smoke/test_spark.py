@@ -24,8 +24,8 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     from pyspark.sql import SparkSession
 
     from newsseg.tracking import load_model
-    from newsseg.predict import PredictOptions, predict_files
-    from newsseg.spark import spark_predict
+    from newsseg.serving.predict import PredictOptions, predict_files
+    from newsseg.serving.spark import spark_predict
     from tests.helpers import BUNDLED
 
     workdir = workdir_with_model
@@ -68,8 +68,8 @@ def test_spark_predict_reads_web_inputs_as_predict_does(workdir_with_model, trai
     import pandas as pd
 
     from newsseg.tracking import load_model
-    from newsseg.predict import PredictOptions, predict_files
-    from newsseg.spark import spark_predict
+    from newsseg.serving.predict import PredictOptions, predict_files
+    from newsseg.serving.spark import spark_predict
     from tests.warc_files import PAGE_HTML, crawl_records, write_warc
 
     workdir = workdir_with_model

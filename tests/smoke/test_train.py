@@ -8,7 +8,7 @@ from sklearn.metrics import f1_score
 
 from newsseg import tracking
 from newsseg.config import load_data_config
-from newsseg.dataset import build_dataset, load_dataset_dict
+from newsseg.data.dataset import build_dataset, load_dataset_dict
 from newsseg.training import train
 from tests.helpers import train_config
 

@@ -9,11 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from newsseg.config import MinilmFinetuneConfig
-from newsseg.segment_rows import COLUMNS, document_rows
+from newsseg.data.segment_rows import COLUMNS, document_rows
 from newsseg.labels import LABELS
 from newsseg.models import build_model, load_model_dir
 from newsseg.torch_threads import torch_threads_capped
-from newsseg.readers import read_documents
+from newsseg.io.readers import read_documents
 from tests.helpers import BUNDLED
 
 pytestmark = pytest.mark.smoke

@@ -5,7 +5,7 @@ import mlflow
 import pandas as pd
 import pytest
 
-from newsseg.dataset import NOT_NEWS_BODY_ID, build_dataset, load_dataset_dict
+from newsseg.data.dataset import NOT_NEWS_BODY_ID, build_dataset, load_dataset_dict
 from newsseg.config import load_data_config
 from newsseg.training import train
 from tests.helpers import BUNDLED, train_config, write_jsonl
@@ -50,7 +50,7 @@ def test_whole_pages_train_a_two_stage_model_with_body_metrics(workdir):
     assert "test_body_f1_silver" in run.data.metrics or "val_body_f1_silver" in run.data.metrics
 
     html, _ = page(99, 0)
-    from newsseg.html_pages import flatten_html
+    from newsseg.io.html_pages import flatten_html
 
     text = flatten_html(html)
     segments = mlflow.pyfunc.load_model(result.model_uri).predict(
@@ -63,7 +63,7 @@ def test_whole_pages_train_a_two_stage_model_with_body_metrics(workdir):
     from typer.testing import CliRunner
 
     from newsseg.cli import app
-    from newsseg.html_pages import Reference, labelled_spans
+    from newsseg.io.html_pages import Reference, labelled_spans
 
     html, reference = page(98, 0)
     text = flatten_html(html)

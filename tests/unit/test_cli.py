@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsseg.cli import app
-from newsseg.predict import REPORTED_FAILURES, PredictOptions, predict_files
+from newsseg.serving.predict import REPORTED_FAILURES, PredictOptions, predict_files
 from tests.helpers import stub_pipeline, write_jsonl
 
 runner = CliRunner()
@@ -96,7 +96,7 @@ def test_verbose_predict_logs_its_steps(tmp_path, caplog):
     (tmp_path / "page.txt").write_text("Title\nBody\n")
     with caplog.at_level(logging.DEBUG, logger="newsseg"):
         predict_files(stub_pipeline(), [tmp_path / "page.txt"], tmp_path / "out.jsonl", PredictOptions(progress=False))
-    steps = [r.getMessage() for r in caplog.records if r.name in ("newsseg.predict", "newsseg.predict_inputs")]
+    steps = [r.getMessage() for r in caplog.records if r.name in ("newsseg.serving.predict", "newsseg.serving.inputs")]
     assert steps[0].startswith("labelling in batches of 64 documents with 1 worker process")
     assert f"reading {tmp_path / 'page.txt'} (txt_folder)" in steps
     assert any(s.startswith("writing jsonl to ") for s in steps) and "wrote 1 documents (0 failed)" in steps
@@ -104,7 +104,7 @@ def test_verbose_predict_logs_its_steps(tmp_path, caplog):
 
 
 def test_evaluate_without_gold_spans_is_one_line_naming_the_file(tmp_path, monkeypatch):
-    from newsseg.inference import Pipeline
+    from newsseg.pipeline import Pipeline
 
     monkeypatch.setattr("newsseg.tracking.load_model", lambda name: Pipeline(model=None, decoder=None))
     data = write_jsonl(tmp_path / "unlabelled.jsonl", [{"id": "a", "text": "Title\nBody\n"}])

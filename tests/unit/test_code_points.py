@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from newsseg.code_points import char_class_byte, class_bytes
+from newsseg.kernels.code_points import char_class_byte, class_bytes
 
 
 def test_class_bytes_of_every_character_are_char_class_byte():

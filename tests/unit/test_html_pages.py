@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from newsseg.dataset import NOT_NEWS_BODY_ID, label_id
+from newsseg.data.dataset import NOT_NEWS_BODY_ID, label_id
 
-from newsseg.segment_rows import document_columns
-from newsseg.html_pages import FLATTEN_VARIANTS, Reference, align_reference, comparable, flatten_html
+from newsseg.data.segment_rows import document_columns
+from newsseg.io.html_pages import FLATTEN_VARIANTS, Reference, align_reference, comparable, flatten_html
 from newsseg.labels import LABELS, NOT_NEWS_BODY
-from newsseg.reader_base import InputError
-from newsseg.readers import read_documents
+from newsseg.io.reader_base import InputError
+from newsseg.io.readers import read_documents
 
 PARAGRAPHS = [
     "The harbour board voted on Tuesday to close the old ferry pier for repairs until the spring.",

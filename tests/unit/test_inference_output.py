@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsseg.inference import round_like_python
+from newsseg.pipeline import round_like_python
 from newsseg.labels import LABELS
-from newsseg.writers import WRITTEN_KEYS, jsonl_record
+from newsseg.io.writers import WRITTEN_KEYS, jsonl_record
 
 
 def python_rounding(values: np.ndarray) -> list[list[str]]:
@@ -71,7 +71,7 @@ def test_pyfunc_output_serves_segments_as_json_objects_and_failed_documents_with
     import pandas as pd
     from mlflow.pyfunc.scoring_server import predictions_to_json
 
-    from newsseg.inference import predict_dataframe
+    from newsseg.pipeline import predict_dataframe
     from tests.helpers import stub_pipeline
 
     frame = pd.DataFrame({"id": ["page", "empty", "blob"], "text": ["Title\nBody\n", "", "PK\x03\x04\x00\x00"]})
@@ -90,7 +90,7 @@ def test_pyfunc_output_serves_segments_as_json_objects_and_failed_documents_with
 def test_a_model_of_another_pipeline_format_is_refused_with_one_line(tmp_path):
     import json
 
-    from newsseg.inference import PIPELINE_FORMAT_VERSION, Pipeline
+    from newsseg.pipeline import PIPELINE_FORMAT_VERSION, Pipeline
 
     (tmp_path / "pipeline.json").write_text(json.dumps({"format_version": PIPELINE_FORMAT_VERSION - 1,
                                                         "labels": [], "family": "layout_gbt"}))

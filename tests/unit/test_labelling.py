@@ -1,6 +1,6 @@
-from newsseg.documents import Document
-from newsseg.labelling import label_segments
-from newsseg.segmentation import segment
+from newsseg.text.documents import Document
+from newsseg.text.labelling import label_segments
+from newsseg.text.segmentation import segment
 
 
 def test_gold_line_labels_map_onto_split_pieces_and_paragraphs():

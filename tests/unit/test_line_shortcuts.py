@@ -14,7 +14,7 @@ from newsseg.features import cues, line_stats
 from newsseg.features.cues import might_be_comment_cue
 from newsseg.features.line_forms import LineForms, line_key
 from newsseg.features.line_stats import ends_like_sentence
-from newsseg.segmentation import normalize_for_model
+from newsseg.text.segmentation import normalize_for_model
 from tests.helpers import TERMINAL_RE, bundled_lines
 from tests.line_checks import check_cues, check_line_keys
 

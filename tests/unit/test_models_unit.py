@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from newsseg.config import DecoderConfig
-from newsseg.dataset import split_sites
+from newsseg.data.dataset import split_sites
 from newsseg.evaluation import evaluate_labels
 from newsseg.features.assembly import LAYOUT_FEATURE_NAMES, layout_features, with_neighbours
 from newsseg.features.line_forms import line_key
@@ -210,7 +210,7 @@ def test_layout_gbt_trees_keep_to_max_depth(max_depth):
 
 def train_with_a_partial_page() -> pd.DataFrame:
     """The labelled pages, and a page whose first two lines carry only the partial label "not news_body"."""
-    from newsseg.dataset import NOT_NEWS_BODY_ID
+    from newsseg.data.dataset import NOT_NEWS_BODY_ID
 
     train = labelled_frame()
     partial_page = frame_of({"c1": ("c.com", "Sign in\nWeather\nBridge reopens\nTraffic flowed again today.\n")})
@@ -223,7 +223,7 @@ def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
     """Rows labelled only "not news_body" train the body-or-not stage; the stage for the other four labels
     never sees them, so they cannot teach that everything outside the article is `other`."""
     from newsseg.config import LayoutGbtConfig
-    from newsseg.dataset import NOT_NEWS_BODY_ID
+    from newsseg.data.dataset import NOT_NEWS_BODY_ID
     from newsseg.models import sklearn_models
 
     train = train_with_a_partial_page()
@@ -246,7 +246,7 @@ def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
 
 
 def test_label_balance_gives_each_label_and_the_partial_label_the_same_total():
-    from newsseg.dataset import NOT_NEWS_BODY_ID
+    from newsseg.data.dataset import NOT_NEWS_BODY_ID
     from newsseg.models.sklearn_models import label_balance
 
     labels = np.array([0] * 6 + [4] * 3 + [NOT_NEWS_BODY_ID] * 2 + [2])

@@ -3,11 +3,11 @@ from collections import defaultdict
 
 import pytest
 
-from newsseg.composition import compose_pages
+from newsseg.data.composition import compose_pages
 from newsseg.config import ComposeConfig
-from newsseg.reader_base import article_comments_page
+from newsseg.io.reader_base import article_comments_page
 from newsseg.labels import LABELS
-from newsseg.page_templates import WholePageComposer, random_template, render_page, story_of
+from newsseg.data.page_templates import WholePageComposer, random_template, render_page, story_of
 
 POOLS_DIR = "data/raw/pools"
 

@@ -6,10 +6,10 @@ import io
 import pyarrow.parquet as pq
 import pytest
 
-from newsseg import writers
-from newsseg.documents import Document
-from newsseg.predict import PredictOptions, predict_files
-from newsseg.writers import OutputSettings, ParquetWriter, write_batch
+from newsseg.io import writers
+from newsseg.text.documents import Document
+from newsseg.serving.predict import PredictOptions, predict_files
+from newsseg.io.writers import OutputSettings, ParquetWriter, write_batch
 
 PARQUET = OutputSettings("parquet", frozenset({"news_body"}), with_headers=True)
 DOCS = [Document("a", "Ferry news\nMenu\n"), Document("b", ""), Document("c", "Quay\n")]

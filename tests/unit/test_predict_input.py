@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from newsseg.predict import PredictOptions, predict_files
-from newsseg.predict_inputs import JsonlLines, documents_in, iter_input_batches
-from newsseg.reader_base import ReaderOptions
-from newsseg.readers import read_documents
+from newsseg.serving.predict import PredictOptions, predict_files
+from newsseg.serving.inputs import JsonlLines, documents_in, iter_input_batches
+from newsseg.io.reader_base import ReaderOptions
+from newsseg.io.readers import read_documents
 from tests.helpers import stub_pipeline
 
 JSONL_BYTES = (
@@ -96,6 +96,6 @@ def test_the_cli_batch_size_is_predicts_default():
     import inspect
 
     from newsseg.cli import predict_cmd
-    from newsseg.predict_inputs import DEFAULT_BATCH_SIZE
+    from newsseg.serving.inputs import DEFAULT_BATCH_SIZE
 
     assert inspect.signature(predict_cmd).parameters["batch_size"].default.default == DEFAULT_BATCH_SIZE

@@ -2,8 +2,8 @@ import logging
 
 import pytest
 
-from newsseg.reader_base import InputError, ReaderOptions, decode_bytes
-from newsseg.readers import (
+from newsseg.io.reader_base import InputError, ReaderOptions, decode_bytes
+from newsseg.io.readers import (
     NOT_TEXT_SHARE,
     NOT_TEXT_WINDOW,
     guess_reader,

@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsseg import segmentation
-from newsseg.documents import Document, Segment
+from newsseg.text import segmentation
+from newsseg.text.documents import Document, Segment
 from newsseg.registry import Registry
-from newsseg.segmentation import (EDGE_CHAR_STRING, iter_line_spans, needs_normalizing,
+from newsseg.text.segmentation import (EDGE_CHAR_STRING, iter_line_spans, needs_normalizing,
                                   normalize_for_model, normalize_lines, segment, segment_spans, split_long_span)
 
 # What segmentation strips and normalizes, written out for the tests (newsseg keeps its own, private copies):

@@ -1,7 +1,7 @@
 """spark.predict_batches: a partition's pages (whole sites, in input order) grouped as `predict` labels them."""
 
-from newsseg.documents import Document
-from newsseg.spark import predict_batches
+from newsseg.text.documents import Document
+from newsseg.serving.spark import predict_batches
 
 
 def page(position: int, site: str) -> tuple[int, Document]:

@@ -7,9 +7,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from newsseg import readers
-from newsseg.reader_base import InputError, ReaderOptions, decode_html
-from newsseg.readers import guess_reader, read_documents
+from newsseg.io import readers
+from newsseg.io.reader_base import InputError, ReaderOptions, decode_html
+from newsseg.io.readers import guess_reader, read_documents
 from tests.warc_files import PAGE_HTML, crawl_records, write_warc
 
 
@@ -139,7 +139,7 @@ def test_bad_parquet_input_names_the_file_and_column(tmp_path):
 
 def test_spark_lists_the_web_files_predict_reads(tmp_path):
     """spark-predict reads a web file, a folder of them or a glob as its files sorted; tables go to Spark."""
-    from newsseg.reader_base import web_files
+    from newsseg.io.reader_base import web_files
 
     for name in ("b.warc.wet.gz", "a.WARC", "c.htm", "notes.txt", "part-0.parquet"):
         (tmp_path / name).write_text("x")

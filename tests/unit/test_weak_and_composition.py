@@ -6,13 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsseg.baselines import c4_keep_line, justext_keep
-from newsseg.composition import POOL_NAMES, compose_listing, compose_page, compose_pages, load_pools
-from newsseg.dataset import weak_label_documents
-from newsseg.segment_rows import COLUMNS, document_rows
-from newsseg.documents import Document
+from newsseg.data.composition import POOL_NAMES, compose_listing, compose_page, compose_pages, load_pools
+from newsseg.data.dataset import weak_label_documents
+from newsseg.data.segment_rows import COLUMNS, document_rows
+from newsseg.text.documents import Document
 from newsseg.features.recurrence import SiteMemory, site_recurrence
-from newsseg.reader_base import article_comments_page
-from newsseg.weak_labels import evaluate_functions, majority_vote, vote_matrix
+from newsseg.io.reader_base import article_comments_page
+from newsseg.data.weak_labels import evaluate_functions, majority_vote, vote_matrix
 
 
 def frame_of(docs):

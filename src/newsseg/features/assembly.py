@@ -12,15 +12,37 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..phrase_lists import count_phrase_lists
-from .cues import (BIO_MIN_WORDS, BIO_OPENING_RE, CALL_TO_ACTION, CHROME, COMMENT_CUE_WORDS, COMMENT_HEADER,
-                   FIRST_PERSON, LEGAL, MONTHS, SECOND_PERSON, SOURCE_LINE, URL_MARKERS, caseless_lines)
-from .line_forms import line_forms
-from .line_stats import (CHAR_CLASS_COLUMNS, LINE_EDGE_COLUMNS, PROSE_STRUCTURE_COLUMNS, char_class_counts,
-                         cjk_word_equivalents, cue_flags, document_bounds, line_edge_flags, prose_structure,
-                         segments_since_comment_header)
-from .page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
-from .recurrence import BoilerplateIndex, page_shape_repeats, site_recurrence
+from newsseg.features.cues import (
+    BIO_MIN_WORDS,
+    BIO_OPENING_RE,
+    CALL_TO_ACTION,
+    CHROME,
+    COMMENT_CUE_WORDS,
+    COMMENT_HEADER,
+    FIRST_PERSON,
+    LEGAL,
+    MONTHS,
+    SECOND_PERSON,
+    SOURCE_LINE,
+    URL_MARKERS,
+    caseless_lines,
+)
+from newsseg.features.line_forms import line_forms
+from newsseg.features.line_stats import (
+    CHAR_CLASS_COLUMNS,
+    LINE_EDGE_COLUMNS,
+    PROSE_STRUCTURE_COLUMNS,
+    char_class_counts,
+    cjk_word_equivalents,
+    cue_flags,
+    document_bounds,
+    line_edge_flags,
+    prose_structure,
+    segments_since_comment_header,
+)
+from newsseg.features.page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
+from newsseg.features.recurrence import BoilerplateIndex, page_shape_repeats, site_recurrence
+from newsseg.text.phrase_lists import count_phrase_lists
 
 LAYOUT_PHRASE_LISTS = {"first_person": FIRST_PERSON, "second_person": SECOND_PERSON, "call_to_action": CALL_TO_ACTION,
                        "legal_words": LEGAL, "chrome_words": CHROME, "months": MONTHS,

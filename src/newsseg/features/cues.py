@@ -15,7 +15,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..phrase_lists import MarkerList, PhraseList
+from newsseg.text.phrase_lists import MarkerList, PhraseList
 
 # The cue patterns below are matched against the lower-cased line: one lower() per line is about twice
 # as fast as IGNORECASE in every pattern.

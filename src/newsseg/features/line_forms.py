@@ -12,11 +12,11 @@ from typing import Optional
 
 import pandas as pd
 
-from ..code_points import CodePointBatch
-from ..kernels import jit_enabled
-from ..kernels.line_stats import mask_decimal_runs_loop
-from ..segmentation import normalize_for_model, normalize_lines
-from .cues import DIGITS_RE
+from newsseg.features.cues import DIGITS_RE
+from newsseg.kernels import jit_enabled
+from newsseg.kernels.code_points import CodePointBatch
+from newsseg.kernels.line_stats import mask_decimal_runs_loop
+from newsseg.text.segmentation import normalize_for_model, normalize_lines
 
 # Columns the pipeline adds to each batch's frame (``line_form_columns``), so that the feature steps read these
 # per-line values instead of each computing them again.

@@ -12,12 +12,22 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
-from ..kernels import jit_enabled, python_version
-from ..kernels.line_stats import char_class_count_loop, line_edge_loop, prose_structure_loop
-from .cues import (COMMENT_CUE, COMMENT_CUE_MAX_WORDS, COMMENT_CUE_WORDS, COMMENT_HEADER, LIST_BULLETS, LIST_RE,
-                   TERMINAL_ENDINGS, TERMINAL_RE, caseless_lines, might_be_comment_cue)
-from .line_forms import lowered_model_text, model_text
+from newsseg.features.cues import (
+    COMMENT_CUE,
+    COMMENT_CUE_MAX_WORDS,
+    COMMENT_CUE_WORDS,
+    COMMENT_HEADER,
+    LIST_BULLETS,
+    LIST_RE,
+    TERMINAL_ENDINGS,
+    TERMINAL_RE,
+    caseless_lines,
+    might_be_comment_cue,
+)
+from newsseg.features.line_forms import lowered_model_text, model_text
+from newsseg.kernels import jit_enabled, python_version
+from newsseg.kernels.code_points import ALPHA, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE, CodePointBatch
+from newsseg.kernels.line_stats import char_class_count_loop, line_edge_loop, prose_structure_loop
 
 CHAR_CLASS_COLUMNS = ("upper", "letters", "digits", "symbols", "spaces", "words", "capitalised_words", "chars")
 

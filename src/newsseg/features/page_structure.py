@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import jit_enabled, python_version
-from ..kernels.page_structure import page_structure_loop
+from newsseg.kernels import jit_enabled, python_version
+from newsseg.kernels.page_structure import page_structure_loop
 
 PAGE_STRUCTURE_COLUMNS = ("in_main_block", "lines_to_main_block", "above_main_block", "main_block_share",
                           "short_run_length", "headline_like", "headline_run", "prose_around", "short_around",

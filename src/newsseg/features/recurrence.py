@@ -11,8 +11,8 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .cues import MONTHS
-from .line_forms import line_forms, mask_digit_runs
+from newsseg.features.cues import MONTHS
+from newsseg.features.line_forms import line_forms, mask_digit_runs
 
 
 class BoilerplateIndex:

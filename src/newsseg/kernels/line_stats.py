@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..code_points import ALPHA, DECIMAL, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE
-from . import compiled
+from newsseg.kernels import compiled
+from newsseg.kernels.code_points import ALPHA, DECIMAL, DIGIT, SPACE, SYMBOL, UPPER, WHITESPACE
 
 
 @compiled

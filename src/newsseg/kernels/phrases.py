@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import compiled
+from newsseg.kernels import compiled
 
 FIRST_CODE_LIMIT = 256  # the matcher indexes phrases by first character: Latin-1 only
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import compiled
+from newsseg.kernels import compiled
 
 # FNV-1a, over code points: the start value, and each code point's step (``token_ids`` takes the steps as
 # it finds the token's end). The hash is the final value shifted right by one, a non-negative int64.

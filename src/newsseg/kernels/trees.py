@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import compiled
+from newsseg.kernels import compiled
 
 
 @compiled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import compiled
+from newsseg.kernels import compiled
 
 
 @compiled

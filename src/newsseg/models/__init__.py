@@ -1,6 +1,6 @@
 """Segment classifiers, by family name (``MODELS``), and sequence decoders (``DECODERS``).
 
-A model maps a DataFrame of segment rows (``newsseg.dataset.COLUMNS``, in document order) to an
+A model maps a DataFrame of segment rows (``newsseg.data.dataset.COLUMNS``, in document order) to an
 ``(n, len(LABELS))`` array of label probabilities. Families register themselves on import, which loads
 no optional extra (torch, transformers): a family imports those when it builds or loads a model.
 """
@@ -14,9 +14,9 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from ..extras import require_extra
-from ..labels import LABELS
-from ..registry import MODELS
+from newsseg.extras import require_extra
+from newsseg.labels import LABELS
+from newsseg.registry import MODELS
 
 register = MODELS.register
 

@@ -25,10 +25,16 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.utils.extmath import softmax
 
-from ..kernels import jit_enabled
-from ..kernels.tfidf import (fill_hash_table, fill_key_table, ngram_cells, normed_linear_scores, token_ids,
-                             unigram_cells)
-from ..code_points import CodePointBatch
+from newsseg.kernels import jit_enabled
+from newsseg.kernels.code_points import CodePointBatch
+from newsseg.kernels.tfidf import (
+    fill_hash_table,
+    fill_key_table,
+    ngram_cells,
+    normed_linear_scores,
+    token_ids,
+    unigram_cells,
+)
 
 
 def supports_batch_transform(vectorizer) -> bool:

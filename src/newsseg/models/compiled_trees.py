@@ -17,7 +17,7 @@ from typing import Optional
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from ..kernels.trees import raw_scores
+from newsseg.kernels.trees import raw_scores
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from typing import Iterator, Optional
 import numpy as np
 import pandas as pd
 
-from ..kernels import jit_enabled
-from ..kernels.viterbi import viterbi_and_marginals
-from ..config import DecoderConfig
-from ..labels import LABELS
-from ..registry import DECODERS
+from newsseg.config import DecoderConfig
+from newsseg.kernels import jit_enabled
+from newsseg.kernels.viterbi import viterbi_and_marginals
+from newsseg.labels import LABELS
+from newsseg.registry import DECODERS
 
 N = len(LABELS)
 COMMENT = LABELS.index("opinion_comment")

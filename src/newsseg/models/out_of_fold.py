@@ -8,8 +8,8 @@ from typing import Callable, Optional
 import numpy as np
 import pandas as pd
 
-from ..labels import LABELS
-from . import SegmentModel
+from newsseg.labels import LABELS
+from newsseg.models import SegmentModel
 
 
 def out_of_fold_proba(train: pd.DataFrame, new_model: Callable[[], SegmentModel], folds: int) -> Optional[np.ndarray]:

@@ -13,17 +13,22 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from ..kernels import jit_enabled
-from ..config import TfidfLogregConfig
-from ..labels import LABELS
-from ..features.assembly import (LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, check_layout_features, layout_features,
-                                 with_neighbours)
-from ..features.line_forms import lowered_model_text, model_text
-from ..features.recurrence import BoilerplateIndex, site_recurrence
-from . import SegmentModel, full_proba, register
-from .batch_tfidf import text_pipeline_proba
-from .compiled_trees import compiled_trees
-from .out_of_fold import out_of_fold_proba
+from newsseg.config import TfidfLogregConfig
+from newsseg.features.assembly import (
+    LAYOUT_FEATURE_NAMES,
+    LAYOUT_FEATURES_VERSION,
+    check_layout_features,
+    layout_features,
+    with_neighbours,
+)
+from newsseg.features.line_forms import lowered_model_text, model_text
+from newsseg.features.recurrence import BoilerplateIndex, site_recurrence
+from newsseg.kernels import jit_enabled
+from newsseg.labels import LABELS
+from newsseg.models import SegmentModel, full_proba, register
+from newsseg.models.batch_tfidf import text_pipeline_proba
+from newsseg.models.compiled_trees import compiled_trees
+from newsseg.models.out_of_fold import out_of_fold_proba
 
 log = logging.getLogger(__name__)  # stage lines of a fit (newsseg.progress shows them in `newsseg train`)
 

@@ -17,14 +17,19 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from ..config import MinilmFinetuneConfig
-from ..extras import require_extra
-from ..features.assembly import LAYOUT_FEATURE_NAMES, LAYOUT_FEATURES_VERSION, check_layout_features, layout_features
-from ..features.recurrence import BoilerplateIndex, site_recurrence
-from ..labels import LABELS
-from ..segmentation import normalize_for_model
-from ..torch_threads import set_torch_threads
-from . import SegmentModel, full_proba, register
+from newsseg.config import MinilmFinetuneConfig
+from newsseg.extras import require_extra
+from newsseg.features.assembly import (
+    LAYOUT_FEATURE_NAMES,
+    LAYOUT_FEATURES_VERSION,
+    check_layout_features,
+    layout_features,
+)
+from newsseg.features.recurrence import BoilerplateIndex, site_recurrence
+from newsseg.labels import LABELS
+from newsseg.models import SegmentModel, full_proba, register
+from newsseg.text.segmentation import normalize_for_model
+from newsseg.torch_threads import set_torch_threads
 
 log = logging.getLogger(__name__)
 
@@ -204,13 +209,13 @@ def onnx_session(model, input_names: list[str], quantize: str, threads: int):
     ``quantize: int8`` quantises the export's weights to int8 (activations per batch at run time). The files
     live in a temp folder only while the session is built: the session keeps the graph in memory."""
     require_extra("onnx", ("onnxruntime",), "model.runtime: onnx")
-    import onnxruntime as ort
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     import copy
     import inspect
     import warnings
 
+    import onnxruntime as ort
     import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # Graph inputs follow the order of forward()'s parameters, not of the dict passed in: name them in that order.
     names = [n for n in inspect.signature(model.forward).parameters if n in input_names]
@@ -277,8 +282,7 @@ class MinilmFinetune(SegmentModel):
     def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
         import torch
         from sklearn.metrics import f1_score
-        from transformers import (DataCollatorWithPadding, EarlyStoppingCallback, Trainer, TrainingArguments,
-                                  set_seed)
+        from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
         set_seed(self.seed)
         set_torch_threads()

@@ -18,12 +18,25 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Optional
 
-from .documents import Document
-from .labelling import validate_spans
-from .reader_base import HTML_SUFFIXES, WARC_SUFFIXES, InputError, article_comments_page, ReaderOptions, bad_record, decode_bytes, \
-    files_in, page_document, record_site, require_file, site_of, text_document
-from .registry import READERS
-from .warc import read_warc_records
+from newsseg.io.reader_base import (
+    HTML_SUFFIXES,
+    WARC_SUFFIXES,
+    InputError,
+    ReaderOptions,
+    article_comments_page,
+    bad_record,
+    decode_bytes,
+    files_in,
+    page_document,
+    record_site,
+    require_file,
+    site_of,
+    text_document,
+)
+from newsseg.io.warc import read_warc_records
+from newsseg.registry import READERS
+from newsseg.text.documents import Document
+from newsseg.text.labelling import validate_spans
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +106,7 @@ def read_html(path: Path, options: ReaderOptions) -> Iterator[Document]:
 
 @READERS.register("warc")
 def read_warc(path: Path, options: ReaderOptions) -> Iterator[Document]:
-    """A WARC file's HTML responses or a WET file's text conversions (see ``newsseg.warc``)."""
+    """A WARC file's HTML responses or a WET file's text conversions (see ``newsseg.io.warc``)."""
     yield from read_warc_records(path, options)
 
 
@@ -299,7 +312,7 @@ def read_html_reference(path: Path, options: ReaderOptions) -> Iterator[Document
     line; a page in a sub-folder takes the sub-folder's name as its site). Each page is flattened to
     whole-page text (``html_pages.flatten_html``, the flattener's settings varied by page) and labelled by
     aligning the reference: ``news_body`` and the partial label ``not_news_body``."""
-    from .html_pages import FLATTEN_VARIANTS, flatten_html, labelled_spans
+    from newsseg.io.html_pages import FLATTEN_VARIANTS, flatten_html, labelled_spans
 
     if path.is_dir():
         pages = _html_reference_folder(path, options)
@@ -330,7 +343,7 @@ def read_html_reference(path: Path, options: ReaderOptions) -> Iterator[Document
 
 
 def _html_reference_jsonl(path: Path, options: ReaderOptions) -> Iterator:
-    from .html_pages import Reference
+    from newsseg.io.html_pages import Reference
 
     for item in _objects_with_keys(path, options, ("id", "html", "reference")):
         if isinstance(item, Document):
@@ -349,7 +362,7 @@ def _html_reference_jsonl(path: Path, options: ReaderOptions) -> Iterator:
 
 
 def _html_reference_folder(path: Path, options: ReaderOptions) -> Iterator:
-    from .html_pages import Reference
+    from newsseg.io.html_pages import Reference
 
     pages = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".html", ".htm") and p.is_file())
     if not pages:

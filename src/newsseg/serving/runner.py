@@ -22,12 +22,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import LOG_FORMAT
-from .features.recurrence import SiteMemory
-from .inference import Pipeline
-from .predict_inputs import InputBatch, JsonlLines, WrittenBefore
-from .predict_signals import PredictSignals
-from .writers import OutputSettings, WrittenBatch, write_batch
+from newsseg.features.recurrence import SiteMemory
+from newsseg.io.writers import OutputSettings, WrittenBatch, write_batch
+from newsseg.pipeline import Pipeline
+from newsseg.progress import LOG_FORMAT
+from newsseg.serving.inputs import InputBatch, JsonlLines, WrittenBefore
+from newsseg.serving.signals import PredictSignals
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class InProcessRunner:
     def __enter__(self) -> InProcessRunner:
         from threadpoolctl import threadpool_limits
 
-        from .torch_threads import torch_threads_capped
+        from newsseg.torch_threads import torch_threads_capped
 
         # threadpoolctl caps OpenMP and BLAS; torch sets its own thread count, so it is capped apart.
         self._limits.enter_context(threadpool_limits(self.threads))

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .documents import Document, Segment
-from .features.line_forms import MODEL_TEXT_COLUMN
-from .labelling import label_segments
-from .segmentation import normalize_lines, segment_spans
+from newsseg.features.line_forms import MODEL_TEXT_COLUMN
+from newsseg.text.documents import Document, Segment
+from newsseg.text.labelling import label_segments
+from newsseg.text.segmentation import normalize_lines, segment_spans
 
 COLUMNS = ("doc_id", "site", "shape", "source", "index", "n_segments", "start", "end", "text",
            "prev_text", "next_text", "position", "weight", "label")

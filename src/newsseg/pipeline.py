@@ -14,15 +14,15 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .documents import Document
-from .features.line_forms import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, line_form_columns
-from .features.line_stats import comment_cue_before
-from .features.recurrence import SiteMemory, site_recurrence
-from .labels import LABELS
-from .models import SegmentModel, load_model_dir
-from .models.decoders import Decoder
-from .readers import not_text_reason
-from .segment_rows import COLUMNS, SEGMENT_COLUMNS, STRING_COLUMNS, document_columns
+from newsseg.data.segment_rows import COLUMNS, SEGMENT_COLUMNS, STRING_COLUMNS, document_columns
+from newsseg.features.line_forms import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, line_form_columns
+from newsseg.features.line_stats import comment_cue_before
+from newsseg.features.recurrence import SiteMemory, site_recurrence
+from newsseg.io.readers import not_text_reason
+from newsseg.labels import LABELS
+from newsseg.models import SegmentModel, load_model_dir
+from newsseg.models.decoders import Decoder
+from newsseg.text.documents import Document
 
 log = logging.getLogger(__name__)
 

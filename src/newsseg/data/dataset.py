@@ -20,13 +20,13 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from .config import DataConfig, SourceConfig
-from .documents import Document
-from .labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
-from .reader_base import InputError, ReaderOptions, ReadReport
-from .readers import read_documents
-from .segment_rows import COLUMNS, NUMERIC_COLUMN_TYPES, document_rows
-from .weak_labels import majority_vote, vote_matrix
+from newsseg.config import DataConfig, SourceConfig
+from newsseg.data.segment_rows import COLUMNS, NUMERIC_COLUMN_TYPES, document_rows
+from newsseg.data.weak_labels import majority_vote, vote_matrix
+from newsseg.io.reader_base import InputError, ReaderOptions, ReadReport
+from newsseg.io.readers import read_documents
+from newsseg.labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
+from newsseg.text.documents import Document
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def read_source(source: SourceConfig) -> tuple[Iterator[Document], ReadReport]:
     if source.weak_labels:
         docs = weak_label_stream(docs)
     if source.compose:
-        from .composition import compose_pages
+        from newsseg.data.composition import compose_pages
 
         c = source.compose
         docs = compose_pages(docs, c.pools_dir, c.variants, c.seed, c.max_comment_lines, c.listing_share,

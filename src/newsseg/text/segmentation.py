@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterator
 
-from .documents import Document, Segment
-from .registry import SEGMENTERS
+from newsseg.registry import SEGMENTERS
+from newsseg.text.documents import Document, Segment
 
 # Characters trimmed from segment edges: Unicode white space, zero-width marks, BOM, C0/C1 controls.
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 # Bit k of a code point's class byte: str.isupper, isalpha, isdigit, symbol (neither alphanumeric nor
 # space), the space " ", isspace, re's \w (alphanumeric or "_"), re's \d (isdecimal).
 UPPER, ALPHA, DIGIT, SYMBOL, SPACE, WHITESPACE, WORD, DECIMAL = range(8)

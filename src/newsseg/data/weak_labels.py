@@ -14,11 +14,18 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .features.cues import (CALL_TO_ACTION_RE, CHROME_LINE_RE, COMMENT_HEADER_RE, FIRST_OR_SECOND_PERSON_RE,
-                            LATIN_TERMINAL_RE, LEGAL_PHRASING_RE, NUMBERED_LINE_RE)
-from .features.recurrence import site_recurrence
-from .registry import LABELLING_FUNCTIONS
-from .segmentation import normalize_for_model
+from newsseg.features.cues import (
+    CALL_TO_ACTION_RE,
+    CHROME_LINE_RE,
+    COMMENT_HEADER_RE,
+    FIRST_OR_SECOND_PERSON_RE,
+    LATIN_TERMINAL_RE,
+    LEGAL_PHRASING_RE,
+    NUMBERED_LINE_RE,
+)
+from newsseg.features.recurrence import site_recurrence
+from newsseg.registry import LABELLING_FUNCTIONS
+from newsseg.text.segmentation import normalize_for_model
 
 ABSTAIN: Optional[str] = None
 

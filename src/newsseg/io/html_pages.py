@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
-from .labels import NOT_NEWS_BODY
-from .segmentation import iter_line_spans
+from newsseg.labels import NOT_NEWS_BODY
+from newsseg.text.segmentation import iter_line_spans
 
 # Flattener settings, varied by page so that a model does not learn one setting's quirks (bullets before
 # list items or not, images' alt texts as lines or not).

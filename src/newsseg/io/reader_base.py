@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .documents import Document
-from .features.cues import is_comment_chrome
-from .segmentation import iter_line_spans
+from newsseg.features.cues import is_comment_chrome
+from newsseg.text.documents import Document
+from newsseg.text.segmentation import iter_line_spans
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def page_document(doc_id: str, html: bytes, where: str, meta: dict, options: Rea
                   charset: str | None = None) -> Iterator[Document]:
     """A web page as a Document of its whole-page text (``html_pages.flatten_html``, default settings); a
     page that cannot be flattened or holds no text goes through ``options.bad``."""
-    from .html_pages import flatten_html
+    from newsseg.io.html_pages import flatten_html
 
     try:
         text = flatten_html(decode_html(html, where, charset))

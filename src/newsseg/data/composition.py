@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Iterator, Optional
 
-from .documents import Document
-from .page_parts import AUTHORS, BLOCK_POOL_NAMES, MONTHS, PageBuilder, SiteIdentity, article_and_comments
-from .page_templates import WholePageComposer
+from newsseg.data.page_parts import AUTHORS, BLOCK_POOL_NAMES, MONTHS, PageBuilder, SiteIdentity, article_and_comments
+from newsseg.data.page_templates import WholePageComposer
+from newsseg.text.documents import Document
 
 POOL_NAMES = ("ad", "disclaimer", "menu", "chrome", "related_headline", "author_bio", "comment_chrome")
 # Optional line pools. teaser: the ledes that listings print under each entry (for the "more by this
@@ -208,7 +208,7 @@ def compose_pages(sources: Iterator[Document], pools_dir: Path | str, variants: 
                   max_comment_lines: int = 30, listing_share: float = 0.05,
                   whole_page_share: float = 0.0) -> Iterator[Document]:
     """``variants`` composed pages per source; ``listing_share`` of them are listing pages, and the pages
-    of ``whole_page_share`` of the sources are whole pages of fictional sites (newsseg.page_templates),
+    of ``whole_page_share`` of the sources are whole pages of fictional sites (newsseg.data.page_templates),
     yielded a site at a time."""
     pools = load_pools(pools_dir)
     whole_pages = None

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .documents import Document
+from newsseg.text.documents import Document
 
 # Pools of multi-line blocks (blank-line separated), every line of a block with one label: the runs of
 # promotion (a press release's "buy the report" and contact lines) and of chrome (a source list, an author

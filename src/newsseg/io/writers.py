@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import IO
 
-from .documents import Document
-from .labels import LABELS
+from newsseg.labels import LABELS
+from newsseg.text.documents import Document
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from .documents import Document
-from .page_parts import AUTHORS, MONTHS, PageBuilder, SiteIdentity, article_and_comments
+from newsseg.data.page_parts import AUTHORS, MONTHS, PageBuilder, SiteIdentity, article_and_comments
+from newsseg.text.documents import Document
 
 Line = tuple[str, str]  # (text, label)
 

@@ -20,19 +20,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .inference import Pipeline
-from .labels import LABELS
-from .predict_inputs import (
+from newsseg.io.reader_base import SINGLE_PAGE_SUFFIXES
+from newsseg.io.writers import FORMATS, WRITERS, OutputSettings, WrittenBatch
+from newsseg.labels import LABELS
+from newsseg.pipeline import Pipeline
+from newsseg.serving.inputs import (
     DEFAULT_BATCH_SIZE,
     iter_input_batches,
     partial_path,
     resume_point,
     with_written_before,
 )
-from .predict_runner import InProcessRunner, WorkerRunner
-from .predict_signals import PredictSignals
-from .reader_base import SINGLE_PAGE_SUFFIXES
-from .writers import FORMATS, WRITERS, OutputSettings, WrittenBatch
+from newsseg.serving.runner import InProcessRunner, WorkerRunner
+from newsseg.serving.signals import PredictSignals
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from .documents import Document
-from .reader_base import InputError, ReaderOptions, require_file
-from .readers import guess_reader, read_documents, read_jsonl_lines
+from newsseg.io.reader_base import InputError, ReaderOptions, require_file
+from newsseg.io.readers import guess_reader, read_documents, read_jsonl_lines
+from newsseg.text.documents import Document
 
 log = logging.getLogger(__name__)
 

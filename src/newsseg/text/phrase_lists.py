@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .code_points import CodePointBatch
-from .kernels import jit_enabled
-from .kernels.phrases import FIRST_CODE_LIMIT, count_phrases, find_markers, replace_phrases
+from newsseg.kernels import jit_enabled
+from newsseg.kernels.code_points import CodePointBatch
+from newsseg.kernels.phrases import FIRST_CODE_LIMIT, count_phrases, find_markers, replace_phrases
 
 # Phrase endings and their regex.
 _SUFFIX_KINDS = {"": 0, "*": 1, "+": 2}

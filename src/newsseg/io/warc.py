@@ -13,8 +13,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from .documents import Document
-from .reader_base import (
+from newsseg.io.reader_base import (
     InputError,
     ReaderOptions,
     bad_record,
@@ -24,6 +23,7 @@ from .reader_base import (
     site_meta,
     text_document,
 )
+from newsseg.text.documents import Document
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from .documents import Document, Segment
-from .labels import check_label
+from newsseg.labels import check_label
+from newsseg.text.documents import Document, Segment
 
 
 def validate_spans(doc: Document, where: str) -> list[tuple[int, int, str]]:

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .documents import Document
-from .predict_inputs import DEFAULT_BATCH_SIZE, input_items
-from .reader_base import web_files
+from newsseg.io.reader_base import web_files
+from newsseg.serving.inputs import DEFAULT_BATCH_SIZE, input_items
+from newsseg.text.documents import Document
 
 SEGMENT_SCHEMA = "array<struct<start:long,end:long,label:string,score:double>>"
 LABELLED_SCHEMA = f"id string, segments {SEGMENT_SCHEMA}, error string"
@@ -84,7 +84,7 @@ def predict_batches(rows: Iterable[tuple[int, Document]], batch_size: int) -> It
 
 def _label_partition(model: str, batch_size: int, frames):
     """mapInPandas: a partition's rows (whole sites, in input order) labelled with one site memory."""
-    from .features.recurrence import SiteMemory
+    from newsseg.features.recurrence import SiteMemory
 
     pipeline = _shipped_pipeline(model)
     memory = SiteMemory()
@@ -146,7 +146,7 @@ def _meta_text(frame, name: str):
 
 def _sites(domain: pd.Series, url: pd.Series, meta_domain: pd.Series, meta_url: pd.Series,
            meta_site: pd.Series) -> pd.Series:
-    from .reader_base import record_site
+    from newsseg.io.reader_base import record_site
 
     def text(value):
         return value if isinstance(value, str) else None
@@ -158,7 +158,7 @@ def _sites(domain: pd.Series, url: pd.Series, meta_domain: pd.Series, meta_url: 
 def _ship_model(spark, model_uri: str) -> str:
     """The model's pipeline folder, added to the job's files under a name of its own (a local copy, removed
     when this process ends); returns the name."""
-    from .tracking import model_folder
+    from newsseg.tracking import model_folder
 
     name = f"newsseg-model-{uuid.uuid4().hex}"
     copy = Path(tempfile.mkdtemp(prefix="newsseg-spark-")) / name
@@ -172,7 +172,7 @@ def _shipped_pipeline(name: str):
     """The pipeline ``_ship_model`` added, loaded once per Python worker."""
     from pyspark import SparkFiles
 
-    from .inference import Pipeline
+    from newsseg.pipeline import Pipeline
 
     if name not in _LOADED:
         _LOADED[name] = Pipeline.load(SparkFiles.get(name))
