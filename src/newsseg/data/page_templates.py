@@ -21,115 +21,37 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from newsseg.data.page_parts import AUTHORS, MONTHS, PageBuilder, SiteIdentity, article_and_comments
+from newsseg.data.site_furniture import (
+    AD_MARKERS,
+    APP_PROMOS,
+    COOKIE_BUTTONS,
+    COOKIE_TEXT,
+    COPYRIGHT,
+    FOOTER_COLUMNS,
+    FOOTER_HEADERS,
+    MOST_READ_HEADERS,
+    NEWSLETTER_BUTTONS,
+    NEWSLETTER_PROMOS,
+    OWNERS,
+    PAPERS,
+    PLACES,
+    RELATED_HEADERS,
+    REPRODUCTION,
+    SECTIONS,
+    SEPARATORS,
+    SHARE_LINES,
+    SIDEBAR_WIDGETS,
+    SOCIAL,
+    SUBSCRIBE_PROMOS,
+    TAG_HEADERS,
+    TLDS,
+    TOP_BAR,
+    TOPICS,
+    TRENDING_HEADERS,
+)
 from newsseg.text.documents import Document
 
 Line = tuple[str, str]  # (text, label)
-
-# ---------------------------------------------------------------- vocabularies (ours)
-_PLACES = ("Ashford", "Larkmoor", "Bellhaven", "Corran", "Dunmere", "Eastvale", "Fernley", "Glenrock", "Hollins",
-           "Ironbridge", "Juniper", "Kestrel", "Lowmarsh", "Millbrook", "Northgate", "Oakhurst", "Pinecrest",
-           "Queensferry", "Redcliff", "Stonefield", "Thornbury", "Upland", "Westbay", "Yarrow", "Brightwater",
-           "Cedar Falls", "Silver Lake", "Riverside", "Harrowgate", "Marlow Bay", "Tidewater", "Foxhill")
-_PAPERS = ("Courier", "Herald", "Gazette", "Post", "Sentinel", "Chronicle", "Dispatch", "Observer", "Ledger",
-           "Tribune", "Record", "Bulletin", "Times", "Standard", "Register", "Press", "News", "Daily", "Review")
-_TLDS = (".com", ".com", ".com", ".net", ".org", ".co.uk", ".news")
-_OWNERS = ("{place} Media Group", "{place} Publishing Ltd", "{name} Holdings", "{place} News Company",
-           "Harbourline Media", "Northway Press Inc.", "{name} Media LLC")
-# Section -> sub-sections, for menus, breadcrumbs and footers.
-_SECTIONS = {
-    "News": ("Local", "National", "World", "Politics", "Elections", "Crime", "Courts", "Education", "Transport",
-             "Weather", "Obituaries", "Health"),
-    "Business": ("Markets", "Economy", "Companies", "Personal finance", "Property", "Jobs", "Small business",
-                 "Energy", "Agriculture"),
-    "Sport": ("Football", "Basketball", "Baseball", "Cricket", "Tennis", "Golf", "Motorsport", "Cycling",
-              "Results", "Fixtures", "High school sports"),
-    "Opinion": ("Editorials", "Columnists", "Letters to the editor", "Guest essays", "Cartoons"),
-    "Culture": ("Film", "Television", "Music", "Books", "Arts", "Theatre", "Games", "Celebrity"),
-    "Lifestyle": ("Food & drink", "Travel", "Fitness", "Home & garden", "Relationships", "Fashion", "Parenting",
-                  "Pets"),
-    "Science": ("Climate", "Space", "Environment", "Wildlife", "Medicine"),
-    "Tech": ("Gadgets", "Apps", "Security", "Reviews", "Startups", "Gaming"),
-    "Video": ("Latest videos", "Documentaries", "Live"),
-    "Podcasts": (),
-    "Photos": ("Galleries", "Picture of the day"),
-    "Puzzles": ("Crossword", "Sudoku", "Word search"),
-    "Community": ("Events", "Announcements", "Clubs & societies", "Volunteering"),
-    "Motors": ("New cars", "Used cars", "Electric vehicles"),
-    "Property": ("Homes for sale", "Rentals", "Commercial"),
-    "Classifieds": ("Notices", "Jobs board", "Public notices"),
-    "Newsletters": (),
-    "Today's paper": (),
-    "Archive": (),
-}
-_TOPICS = ("Housing", "Schools", "Budget", "City council", "Flooding", "Wildfires", "Transit", "Elections",
-           "Inflation", "Hospitals", "Farming", "Tourism", "Policing", "Courts", "Climate", "Water supply",
-           "Roadworks", "Universities", "Energy prices", "Local sport", "Jobs", "Arts festival", "Heritage",
-           "Immigration", "Taxes", "Coastline", "Rail", "Childcare", "Small business", "Crime")
-_TOP_BAR = ("Skip to main content", "Skip to navigation", "Search", "Search this site", "Log in", "Sign in",
-            "Register", "My account", "Menu", "Close menu", "Open navigation", "Subscribe", "Today's paper",
-            "E-paper", "Edition: National", "Newsletters", "Sign out", "Contact us", "Tip line")
-_SOCIAL = ("Facebook", "X", "Twitter", "Instagram", "YouTube", "LinkedIn", "TikTok", "RSS", "Threads", "WhatsApp")
-_FOOTER_COLUMNS = {
-    "About": ("About us", "Our team", "Contact us", "Careers", "Work with us", "Corrections", "Ethics policy",
-              "Newsroom standards", "Annual report"),
-    "Help": ("Help centre", "FAQ", "Manage my account", "Manage subscription", "Delivery issues",
-             "Accessibility", "Send feedback"),
-    "Advertising": ("Advertise with us", "Media kit", "Place a notice", "Sponsored content guidelines",
-                    "Partnerships"),
-    "Legal": ("Terms of use", "Privacy policy", "Cookie policy", "Cookie settings", "Do not sell my information",
-              "Licensing & reprints", "Complaints"),
-    "More": ("Sitemap", "Archives", "RSS feeds", "Apps", "Puzzles", "Events", "Submit a news tip",
-             "Send a letter", "Photo sales", "Shop"),
-}
-_FOOTER_HEADERS = {"About": ("About", "About us", "Company", "Who we are"), "Help": ("Help", "Support", "Readers"),
-                   "Advertising": ("Advertising", "Advertise", "Business"), "Legal": ("Legal", "Policies"),
-                   "More": ("More", "Explore", "Useful links", "Our network")}
-_COPYRIGHT = ("© {year} {site}. All rights reserved.", "Copyright © {year} {owner}. All rights reserved.",
-              "© {first}-{year} {owner}. All rights reserved. {site} is a trading name of {owner}.",
-              "All content © {year} {site} unless stated otherwise. All rights reserved.",
-              "Copyright {year} {owner}. All Rights Reserved.", "© {site} {year}")
-_REPRODUCTION = ("Material on this site may not be reproduced, distributed or broadcast without the prior "
-                 "written permission of {owner}.",
-                 "Use of this site constitutes acceptance of our terms of use and privacy policy.",
-                 "{site} is not responsible for the content of external websites.",
-                 "Reader comments are the views of their authors and not of {site}.")
-_COOKIE_TEXT = ("We use cookies and similar tools to run this site, measure how it is used and show you "
-                "relevant advertising.",
-                "This website stores cookies on your device. They help us remember your choices and count "
-                "visits.",
-                "By continuing to browse {site} you agree to our use of cookies as set out in our cookie "
-                "policy.",
-                "We and our partners process personal data such as your IP address to personalise content "
-                "and ads.",
-                "You can change your cookie choices at any time in the settings at the bottom of each page.")
-_COOKIE_BUTTONS = ("Accept all", "Accept", "Reject all", "Manage preferences", "Cookie settings", "Got it",
-                   "I agree", "More options", "OK")
-_NEWSLETTER_PROMOS = ("Sign up for {site} Today: the morning's top stories in your inbox, free.",
-                      "Never miss a story. Get our daily newsletter delivered every morning.",
-                      "Get the best of {site} in your inbox every weekday.",
-                      "Love local news? Join 40,000 readers who get our free evening briefing.",
-                      "Our weekend newsletter: long reads, puzzles and the week in pictures. Sign up now.")
-_NEWSLETTER_BUTTONS = ("Sign me up", "Sign up now", "Subscribe for free", "Join now")
-_SUBSCRIBE_PROMOS = ("Support independent journalism. Subscribe from just $1 a week.",
-                     "Unlimited digital access for 99p a month for the first three months. Subscribe today.",
-                     "Become a member and enjoy ad-free reading on every device.",
-                     "Local news matters. Help keep it alive with a digital subscription.",
-                     "Already a print subscriber? Activate your free digital access now.")
-_APP_PROMOS = ("Get the {site} app for breaking news alerts.", "Download our free app on iOS and Android.",
-               "Read the digital edition on the {site} app.")
-_AD_MARKERS = ("Advertisement", "ADVERTISEMENT", "Advertisement", "Sponsored content", "Ad")
-_SIDEBAR_WIDGETS = ("Weather", "Today's weather", "Traffic and travel", "Events near you", "Listen now",
-                    "Latest podcast", "Today's puzzles", "Photo of the day")
-_RELATED_HEADERS = ("Related stories", "Related", "More stories", "More from {site}", "You might also like",
-                    "Recommended for you", "Read next", "More in {section}", "Latest news", "Around the site")
-_MOST_READ_HEADERS = ("Most read", "Most popular", "Trending", "Most viewed", "What people are reading",
-                      "Popular now", "Top stories")
-_TRENDING_HEADERS = ("Trending:", "Breaking:", "Latest:", "In the news:", "Hot topics:")
-_SHARE_LINES = ("Share", "Share this article", "Share this story", "Facebook", "Twitter", "X", "Email",
-                "Copy link", "WhatsApp", "Print", "Save", "Reddit", "Share on Facebook", "Share on X")
-_TAG_HEADERS = ("Topics:", "Tags:", "Filed under:", "More on:", "Related topics")
-_SEPARATORS = (" | ", " · ", " / ", "  ")
-
 
 @dataclass
 class SiteTemplate:
@@ -158,12 +80,12 @@ def _nav_lines(rng: random.Random, sections: list[str], style: str, with_subsect
     items: list[tuple[str, int]] = [("Home", 0)] if rng.random() < 0.7 else []
     for section in sections:
         items.append((section, 0))
-        subs = list(_SECTIONS[section])
+        subs = list(SECTIONS[section])
         if with_subsections and subs:
             items += [(s, 1) for s in rng.sample(subs, rng.randint(max(1, len(subs) // 2), len(subs)))]
     items = items[:size_cap]
     if style == "pipes":  # several items on one line, as inline menus flatten
-        per_line, sep = rng.randint(4, 9), rng.choice(_SEPARATORS)
+        per_line, sep = rng.randint(4, 9), rng.choice(SEPARATORS)
         names = [name for name, _ in items]
         return [sep.join(names[i:i + per_line]) for i in range(0, len(names), per_line)]
     bullet = {"bullets": "• ", "stars": "* ", "plain": "", "numbered": ""}[style]
@@ -179,31 +101,31 @@ def _nav_lines(rng: random.Random, sections: list[str], style: str, with_subsect
 
 def _footer(rng: random.Random, values: dict, sections: list[str]) -> list[Line]:
     lines: list[Line] = []
-    columns = rng.sample(list(_FOOTER_COLUMNS), rng.randint(2, 5))
+    columns = rng.sample(list(FOOTER_COLUMNS), rng.randint(2, 5))
     if rng.random() < 0.5:  # a column of the site's sections
         lines.append((rng.choice(["Sections", "News", "Browse"]), "other"))
         lines += [(s, "other") for s in sections[:rng.randint(5, len(sections))]]
     for column in columns:
         if rng.random() < 0.8:
-            lines.append((rng.choice(_FOOTER_HEADERS[column]), "other"))
-        links = _FOOTER_COLUMNS[column]
+            lines.append((rng.choice(FOOTER_HEADERS[column]), "other"))
+        links = FOOTER_COLUMNS[column]
         lines += [(link, "other") for link in rng.sample(links, rng.randint(3, len(links)))]
     if rng.random() < 0.7:
-        social = rng.sample(_SOCIAL, rng.randint(3, 7))
+        social = rng.sample(SOCIAL, rng.randint(3, 7))
         lines.append((rng.choice(["Follow us", "Connect with us", "Find us on", "Follow {site}"]), "other"))
         if rng.random() < 0.4:
-            lines.append((rng.choice(_SEPARATORS).join(social), "other"))
+            lines.append((rng.choice(SEPARATORS).join(social), "other"))
         else:
             lines += [(s, "other") for s in social]
     if rng.random() < 0.4:
-        lines.append((rng.choice(_APP_PROMOS), "ad"))
+        lines.append((rng.choice(APP_PROMOS), "ad"))
     if rng.random() < 0.3:
         lines.append((rng.choice(["Back to top", "Top", "↑ Back to top"]), "other"))
-    lines.append((rng.choice(_COPYRIGHT), "disclaimer"))
+    lines.append((rng.choice(COPYRIGHT), "disclaimer"))
     if rng.random() < 0.5:
-        lines.append((rng.choice(_REPRODUCTION), "disclaimer"))
+        lines.append((rng.choice(REPRODUCTION), "disclaimer"))
     if rng.random() < 0.3:  # a bottom row of legal links after the notice
-        lines.append((rng.choice(_SEPARATORS).join(rng.sample(_FOOTER_COLUMNS["Legal"], 3)), "other"))
+        lines.append((rng.choice(SEPARATORS).join(rng.sample(FOOTER_COLUMNS["Legal"], 3)), "other"))
     return [(_fmt(text, **values), label) for text, label in lines]
 
 
@@ -211,17 +133,17 @@ def random_template(rng: random.Random, taken_domains: Optional[set] = None) -> 
     """A seeded site template; ``taken_domains`` (updated) keeps domains, and so split groups, distinct."""
     taken = taken_domains if taken_domains is not None else set()
     for attempt in range(1000):
-        place, paper = rng.choice(_PLACES), rng.choice(_PAPERS)
+        place, paper = rng.choice(PLACES), rng.choice(PAPERS)
         name = f"{rng.choice(['The ', '', ''])}{place} {paper}"
         domain = re.sub(r"[^a-z]", "", f"{place}{paper}".lower()) + (str(attempt) if attempt > 50 else "")
-        domain += rng.choice(_TLDS)
+        domain += rng.choice(TLDS)
         if domain not in taken:
             break
     taken.add(domain)
     year = rng.randint(2014, 2025)
-    owner = rng.choice(_OWNERS).format(place=place, name=paper)
+    owner = rng.choice(OWNERS).format(place=place, name=paper)
     values = dict(site=name, owner=owner, year=str(year), first=str(rng.randint(1995, year - 1)))
-    section_names = [s for s in _SECTIONS if s not in ("News",)]
+    section_names = [s for s in SECTIONS if s not in ("News",)]
     sections = ["News", *rng.sample(section_names, rng.randint(4, min(14, len(section_names))))]
     # Scale: a small site or blog (a short menu, no sidebar or story lists, a one-line footer), a usual
     # news site, or a sprawling portal (mega-menus, a sitemap footer, many section rails).
@@ -232,13 +154,13 @@ def random_template(rng: random.Random, taken_domains: Optional[set] = None) -> 
     cookie_at_top = rng.random() < 0.5
     cookie: list[Line] = []
     if rng.random() < 0.5:
-        cookie = [(_fmt(t, **values), "disclaimer") for t in rng.sample(_COOKIE_TEXT, rng.randint(1, 2))]
-        cookie += [(b, "other") for b in rng.sample(_COOKIE_BUTTONS, rng.randint(1, 3))]
+        cookie = [(_fmt(t, **values), "disclaimer") for t in rng.sample(COOKIE_TEXT, rng.randint(1, 2))]
+        cookie += [(b, "other") for b in rng.sample(COOKIE_BUTTONS, rng.randint(1, 3))]
     if cookie and cookie_at_top:
         header += cookie
-    header += [(t, "other") for t in rng.sample(_TOP_BAR, rng.randint(2, 8))]
+    header += [(t, "other") for t in rng.sample(TOP_BAR, rng.randint(2, 8))]
     if rng.random() < 0.3:
-        header.append((rng.choice(_AD_MARKERS), "ad"))  # the leaderboard slot above the masthead
+        header.append((rng.choice(AD_MARKERS), "ad"))  # the leaderboard slot above the masthead
     header.append((name, "other"))
     if rng.random() < 0.3:
         header.append((rng.choice(["Your local news since 1887", "News that matters to {site} readers",
@@ -255,34 +177,34 @@ def random_template(rng: random.Random, taken_domains: Optional[set] = None) -> 
             header += mobile_nav
             mobile_nav = []
     if rng.random() < 0.3:
-        header.append((rng.choice(_SUBSCRIBE_PROMOS), "ad"))
+        header.append((rng.choice(SUBSCRIBE_PROMOS), "ad"))
 
     sidebar: list[Line] = []
     if not minimal and rng.random() < 0.6:
         sidebar.append((rng.choice(["Popular topics", "Topics", "In focus", "Explore topics"]), "other"))
-        sidebar += [(t, "other") for t in rng.sample(_TOPICS, rng.randint(5, 14))]
+        sidebar += [(t, "other") for t in rng.sample(TOPICS, rng.randint(5, 14))]
     if rng.random() < 0.5:
-        sidebar.append((rng.choice(_AD_MARKERS), "ad"))
+        sidebar.append((rng.choice(AD_MARKERS), "ad"))
     if rng.random() < 0.4:
-        sidebar.append((rng.choice(_SIDEBAR_WIDGETS), "other"))
+        sidebar.append((rng.choice(SIDEBAR_WIDGETS), "other"))
     if rng.random() < 0.4:
         sidebar.append((rng.choice(["Follow us", "Stay connected", "Social"]), "other"))
-        sidebar += [(s, "other") for s in rng.sample(_SOCIAL, rng.randint(2, 5))]
+        sidebar += [(s, "other") for s in rng.sample(SOCIAL, rng.randint(2, 5))]
     if rng.random() < 0.4:
-        sidebar.append((rng.choice(_NEWSLETTER_PROMOS), "ad"))
-        sidebar.append((rng.choice(_NEWSLETTER_BUTTONS), "ad"))
+        sidebar.append((rng.choice(NEWSLETTER_PROMOS), "ad"))
+        sidebar.append((rng.choice(NEWSLETTER_BUTTONS), "ad"))
 
     after_article: list[Line] = []
     if rng.random() < 0.5:
-        after_article.append((rng.choice(_NEWSLETTER_PROMOS + _SUBSCRIBE_PROMOS), "ad"))
+        after_article.append((rng.choice(NEWSLETTER_PROMOS + SUBSCRIBE_PROMOS), "ad"))
         if rng.random() < 0.5:
-            after_article.append((rng.choice(_NEWSLETTER_BUTTONS), "ad"))
-    share_bar = [(t, "other") for t in rng.sample(_SHARE_LINES, rng.randint(0, 6))]
+            after_article.append((rng.choice(NEWSLETTER_BUTTONS), "ad"))
+    share_bar = [(t, "other") for t in rng.sample(SHARE_LINES, rng.randint(0, 6))]
 
     footer = mobile_nav
     if sprawling or (not minimal and rng.random() < 0.2):  # a sitemap footer: every section with its sub-sections
         footer += [(t, "other") for t in _nav_lines(rng, sections, rng.choice(["plain", "bullets"]), True, 150)]
-    footer += [(rng.choice(_COPYRIGHT).format(**values), "disclaimer")] if minimal else _footer(rng, values, sections)
+    footer += [(rng.choice(COPYRIGHT).format(**values), "disclaimer")] if minimal else _footer(rng, values, sections)
     if cookie and not cookie_at_top:
         footer += cookie
     layout = dict(
@@ -307,10 +229,10 @@ def random_template(rng: random.Random, taken_domains: Optional[set] = None) -> 
         rail_teasers=rng.random() < 0.3,
         most_read=not minimal and rng.random() < 0.7,
         numbered_most_read=rng.random() < 0.5,
-        related_header=rng.choice(_RELATED_HEADERS),
-        most_read_header=rng.choice(_MOST_READ_HEADERS),
-        trending_header=rng.choice(_TRENDING_HEADERS),
-        tag_header=rng.choice(_TAG_HEADERS),
+        related_header=rng.choice(RELATED_HEADERS),
+        most_read_header=rng.choice(MOST_READ_HEADERS),
+        trending_header=rng.choice(TRENDING_HEADERS),
+        tag_header=rng.choice(TAG_HEADERS),
         gap=rng.choice([0.05, 0.1, 0.2]),
         scale=scale,
     )
@@ -391,7 +313,7 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
     if layout["most_read_first"]:
         most_read()
     if layout["breadcrumb"]:
-        subs = _SECTIONS[section]
+        subs = SECTIONS[section]
         crumbs = ["Home", section, *([rng.choice(subs)] if subs and rng.random() < 0.5 else [])]
         page.add(layout["breadcrumb_sep"].join(crumbs), "other")
     else:
@@ -400,7 +322,7 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
     link_slot = rng.randrange(2, max(3, len(article))) if layout["inline_links"] and stories else None
     for i, line in enumerate(article):
         if i in ad_slots:
-            page.add(rng.choice(_AD_MARKERS), "ad")
+            page.add(rng.choice(AD_MARKERS), "ad")
         if i == link_slot:
             page.add(f"{rng.choice(['Read more:', 'Related:', 'See also:', 'READ MORE:'])} "
                      f"{rng.choice(stories).headline}", "other")
@@ -411,7 +333,7 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
             add(template.share_bar)
     if layout["tags"]:
         page.add(layout["tag_header"], "other")
-        add([(t, "other") for t in rng.sample(_TOPICS, rng.randint(2, 6))])
+        add([(t, "other") for t in rng.sample(TOPICS, rng.randint(2, 6))])
     add(template.after_article)
     if layout["comments"] and comments:
         if comment_chrome and rng.random() < 0.97:  # a thread is nearly always announced
