@@ -42,6 +42,7 @@ class PageView:
 LabellingFunction = Callable[[int, PageView], Optional[str]]
 lf = LABELLING_FUNCTIONS.register
 
+
 def _words(text: str) -> int:
     return len(text.split())
 
