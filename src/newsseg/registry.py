@@ -28,6 +28,13 @@ class Registry(Generic[T]):
 
         return add
 
+    def unregister(self, name: str) -> None:
+        """Remove ``name`` (a plugin withdrawn; a test's temporary entry)."""
+        self._load_builtins()
+        if name not in self._items:
+            raise KeyError(f"unknown {self.kind} {name!r}")
+        del self._items[name]
+
     def _load_builtins(self) -> None:
         for module in self.home:
             importlib.import_module(module)  # its decorators register the built-in entries

@@ -63,11 +63,16 @@ def test_an_unregistered_reader_is_one_line_listing_the_registered_ones(tmp_path
 
 
 def test_a_newly_registered_segmenter_is_accepted_by_configs(tmp_path):
-    # One decorated function is all a new segmenter needs (registered once per test session).
-    if "test_sentences" not in SEGMENTERS:
-        SEGMENTERS.register("test_sentences")(lambda doc, max_chars: [])
-    path = write(tmp_path, "name: x\nsources:\n  - reader: jsonl\n    path: a.jsonl\nsegmenter:\n  name: test_sentences\n")
-    assert load_data_config(path).segmenter.name == "test_sentences"
+    # One decorated function is all a new segmenter needs.
+    SEGMENTERS.register("test_sentences")(lambda doc, max_chars: [])
+    try:
+        path = write(tmp_path, "name: x\nsources:\n  - reader: jsonl\n    path: a.jsonl\nsegmenter:\n"
+                               "  name: test_sentences\n")
+        assert load_data_config(path).segmenter.name == "test_sentences"
+    finally:
+        SEGMENTERS.unregister("test_sentences")
+    with pytest.raises(ConfigError, match="unknown segmenter 'test_sentences'"):
+        load_data_config(path)
 
 
 def test_every_model_config_names_a_registered_family():
