@@ -16,44 +16,12 @@ from typer.testing import CliRunner
 
 import newsseg
 from newsseg.cli import app
-from newsseg.training import promote_if_better, train
-from tests.helpers import BUNDLED, subprocess_env, train_config
+from newsseg.training import promote_if_better
+from tests.helpers import BUNDLED, subprocess_env
 
 PAGE = ("Storm shuts coast road\n\nBy Staff\n\nThe road closed on Monday after heavy rain.\n"
         "Subscribe now for $1 a week\n1 Comment\nGreat reporting, thanks!\n© 2025 Example. All rights reserved.\n")
 runner = CliRunner()
-
-
-LOAD_SCRIPT = """
-import json, sys
-import mlflow, pandas as pd
-mlflow.set_tracking_uri("sqlite:///mlruns/mlflow.db")
-model = mlflow.pyfunc.load_model(sys.argv[1])
-out = model.predict(pd.DataFrame({"id": ["a", "b"], "text": [sys.argv[2], ""]}))
-print(json.dumps({"ids": out["id"].tolist(), "segments": out["segments"].tolist(), "errors": out["error"].tolist()}))
-"""
-
-
-@pytest.mark.smoke
-@pytest.mark.parametrize("model, decoder", [
-    ({"name": "tfidf_logreg", "max_features": 3000}, "crf"),
-    ({"name": "layout_gbt", "max_iter": 20}, "none"),
-    ({"name": "minilm_embed_lr", "max_length": 32}, "viterbi"),
-    ({"name": "minilm_finetune", "tiny_random": True, "epochs": 1, "max_train_samples": 100,
-      "max_eval_samples": 40, "max_length": 48}, "none"),
-], ids=["tfidf_logreg+crf", "layout_gbt", "minilm_embed_lr+viterbi", "minilm_finetune_tiny"])
-def test_logged_model_loads_in_a_fresh_process(workdir, tiny_data_config, model, decoder):
-    result = train(train_config(workdir, tiny_data_config, model, decoder), progress=False)
-    # A fresh interpreter whose path does not include the source tree: the model carries its code.
-    env = subprocess_env()
-    env["PYTHONPATH"] = ""
-    proc = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, result.model_uri, PAGE], cwd=workdir, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["ids"] == ["a", "b"]
-    assert [PAGE[s["start"]:s["end"]] for s in out["segments"][0]][:2] == ["Storm shuts coast road", "By Staff"]
-    assert out["segments"][1] == [] and out["errors"] == [None, "empty document"]
 
 
 @pytest.mark.smoke

@@ -1,4 +1,9 @@
-"""End-to-end training on tiny data: every model family, decoders, MLflow records, determinism."""
+"""End-to-end training on tiny data: every model family, decoders, MLflow records, the logged model loading
+in a fresh process, determinism."""
+
+import json
+import subprocess
+import sys
 
 import mlflow
 import numpy as np
@@ -10,10 +15,20 @@ from newsseg import tracking
 from newsseg.config import load_data_config
 from newsseg.data.dataset import build_dataset, load_dataset_dict
 from newsseg.training import train
-from tests.helpers import train_config
+from tests.helpers import subprocess_env, train_config
 
 SEED_PAGE = "Storm shuts coast road\n\nBy Staff\n\nThe road closed on Monday after heavy rain.\n" \
             "Subscribe now for $1 a week\nShare this: Facebook Twitter\n© 2025 Example. All rights reserved.\n"
+
+# A fresh interpreter loads the logged model through MLflow alone and labels a page and an empty document.
+LOAD_SCRIPT = """
+import json, sys
+import mlflow, pandas as pd
+mlflow.set_tracking_uri("sqlite:///mlruns/mlflow.db")
+model = mlflow.pyfunc.load_model(sys.argv[1])
+out = model.predict(pd.DataFrame({"id": ["a", "b"], "text": [sys.argv[2], ""]}))
+print(json.dumps({"ids": out["id"].tolist(), "segments": out["segments"].tolist(), "errors": out["error"].tolist()}))
+"""
 
 # (model, decoder, whether it learns enough on the tiny data to beat the majority-class baseline)
 FAMILIES = [
@@ -52,11 +67,16 @@ def test_train_logs_a_loadable_model(workdir, tiny_data_config, model, decoder, 
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(result.run_id, "plots")}
     assert "plots/test_confusion.png" in artifacts
 
-    loaded = mlflow.pyfunc.load_model(result.model_uri)
-    out = loaded.predict(pd.DataFrame({"id": ["p"], "text": [SEED_PAGE]}))
+    proc = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, result.model_uri, SEED_PAGE], cwd=workdir,
+                          env=subprocess_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["ids"] == ["a", "b"] and out["segments"][1] == [] and out["errors"] == [None, "empty document"]
     segments = out["segments"][0]
     assert [SEED_PAGE[s["start"]:s["end"]] for s in segments][:2] == ["Storm shuts coast road", "By Staff"]
     assert all(abs(sum(s["scores"].values()) - 1) < 1e-3 for s in segments)
+
+    loaded = mlflow.pyfunc.load_model(result.model_uri)
 
     # The logged test macro-F1 is that of the saved model's labels on the test split, recomputed here; and the
     # model beats labelling every segment with the commonest training label (by 0.1; that baseline scores 0.13 here).
