@@ -135,7 +135,7 @@ def test_viterbi_smooths_an_isolated_flip():
 @pytest.mark.parametrize("max_padded", [50_000, 5])
 def test_viterbi_decodes_a_batch_as_each_document_alone(max_padded, monkeypatch):
     # The numpy path decodes the documents of a batch together in groups, padded to the longest: padding
-    # must not leak. (The compiled path, compared with it in test_compiled.py, decodes one at a time.)
+    # must not leak. (The compiled path, compared with it in tests/kernels/test_viterbi.py, decodes one at a time.)
     monkeypatch.setattr(decoders, "MAX_PADDED_POSITIONS", max_padded)
     monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
     frame = labelled_frame()

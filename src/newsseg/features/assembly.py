@@ -2,7 +2,7 @@
 line statistics, the cue catalogue, recurrence and page structure; their version check; and the neighbour
 windows the models read.
 
-Every function takes a pandas DataFrame of segment rows (``dataset.COLUMNS``), in document order.
+Every function takes a pandas DataFrame of segment rows (``data.segment_rows.SEGMENT_COLUMNS``), in document order.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A batch's lines in the forms the feature steps read: the model's text, lower-cased, digit runs masked,
 and the recurrence key; computed once per batch and kept as frame columns (``line_form_columns``).
 
-Every function takes a pandas DataFrame of segment rows (``dataset.COLUMNS``), in document order.
+Every function takes a pandas DataFrame of segment rows (``data.segment_rows.SEGMENT_COLUMNS``), in document order.
 """
 
 from __future__ import annotations

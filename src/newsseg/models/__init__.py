@@ -1,6 +1,6 @@
 """Segment classifiers, by family name (``MODELS``), and sequence decoders (``DECODERS``).
 
-A model maps a DataFrame of segment rows (``newsseg.data.dataset.COLUMNS``, in document order) to an
+A model maps a DataFrame of segment rows (``newsseg.data.segment_rows.SEGMENT_COLUMNS``, in document order) to an
 ``(n, len(LABELS))`` array of label probabilities. Families register themselves on import, which loads
 no optional extra (torch, transformers): a family imports those when it builds or loads a model.
 """
