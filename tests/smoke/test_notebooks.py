@@ -15,7 +15,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 @pytest.fixture
 def store_with_runs(workdir, tiny_data_config, monkeypatch):
     for name, model in (("nb_tfidf", {"name": "tfidf_logreg", "max_features": 3000}),
-                        ("nb_layout", {"name": "layout_gbt", "max_iter": 20})):
+                        ("nb_layout", {"name": "layout_gbt", "max_iter": 20, "use_tfidf": False})):
         result = train(train_config(workdir, tiny_data_config, model, name=name), progress=False)
     promote_if_better(result)
     monkeypatch.setenv("NEWSSEG_NOTEBOOK_LIMIT", "40")

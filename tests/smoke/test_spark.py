@@ -29,7 +29,7 @@ def test_spark_predict_matches_single_process_predict(workdir_with_model, traine
     from tests.helpers import BUNDLED
 
     workdir = workdir_with_model
-    pages = [json.loads(line) for line in BUNDLED.read_text(encoding="utf-8").splitlines()[:40]]
+    pages = [json.loads(line) for line in BUNDLED.read_text(encoding="utf-8").splitlines()[:24]]
     rows = [{"id": f"{p['id']}#{copy}", "text": p["text"], "meta": {"domain": p["meta"]["domain"]}}
             for copy in range(2) for p in pages]
     source = workdir / "spark_pages.jsonl"
