@@ -14,7 +14,13 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from newsseg.data.segment_rows import COLUMNS, SEGMENT_COLUMNS, STRING_COLUMNS, document_columns
+from newsseg.data.segment_rows import (
+    COLUMNS,
+    NUMERIC_COLUMN_TYPES,
+    SEGMENT_COLUMNS,
+    STRING_COLUMNS,
+    document_columns,
+)
 from newsseg.features.line_forms import LINE_FORM_COLUMNS, MODEL_TEXT_COLUMN, line_form_columns
 from newsseg.features.line_stats import comment_cue_before
 from newsseg.features.recurrence import SiteMemory, site_recurrence
@@ -29,9 +35,9 @@ log = logging.getLogger(__name__)
 # 2: the package's modules moved into subpackages (text, io, data, features, serving), so a pickled model of
 # format 1 names modules that no longer exist.
 PIPELINE_FORMAT_VERSION = 2
-# The numeric columns of ``document_columns`` (Python ints and floats), as pandas types them.
-_FRAME_NUMBER_TYPES = {"index": np.int64, "n_segments": np.int64, "start": np.int64, "end": np.int64,
-                       "position": np.float64, "weight": np.float64}
+# The numeric columns of ``document_columns`` (Python ints and floats), as pandas would type them.
+_FRAME_NUMBER_TYPES = {name: np.int64 if kind.startswith("int") else np.float64
+                       for name, kind in NUMERIC_COLUMN_TYPES.items()}
 
 
 def with_unique_ids(docs: Sequence[Document]) -> Sequence[Document]:
@@ -101,13 +107,9 @@ class Pipeline:
 
     @staticmethod
     def comment_cue_before(frame: pd.DataFrame, model_cues: Optional[np.ndarray] = None) -> np.ndarray:
-        """What the decoder's comment gate reads: per row, whether an earlier row of its page is a comment cue.
-        On a frame a pipeline built (its line forms in columns), the cues the model found on the way where it
-        has them (the layout features count a line's CJK characters as words, and the gate has always seen
-        the cues as that model saw them); elsewhere the cue's own definition, white-space words."""
-        if model_cues is not None and MODEL_TEXT_COLUMN in frame.columns:
-            return model_cues
-        return comment_cue_before(frame)
+        """What the decoder's comment gate reads: per row, whether an earlier row of its page is a comment cue;
+        the model's own (``predict_proba_and_cues``) where it worked them out on the way."""
+        return model_cues if model_cues is not None else comment_cue_before(frame)
 
     def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,
                           with_scores: bool = True) -> list[list[dict]]:

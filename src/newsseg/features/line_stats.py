@@ -118,12 +118,13 @@ def cue_flags(texts: list[str], doc_ids: list[str], lowered: Optional[list[str]]
               word_counts: Optional[np.ndarray] = None, cue_word_counts: Optional[np.ndarray] = None,
               is_header: Optional[np.ndarray] = None,
               caseless: Optional[list[bool]] = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: is it a comment cue (``is_comment_cue``), and is an earlier line of its document one.
-    ``lowered``, ``word_counts`` (``len(text.split())``), ``cue_word_counts`` (``COMMENT_CUE_WORDS`` in the
-    lower-cased line), ``is_header`` (``COMMENT_HEADER_RE`` finds something), ``caseless``
+    """Per line: is it a comment cue (``is_comment_cue``; a CJK line's characters count as words, as in the layout
+    features), and is an earlier line of its document one.
+    ``lowered``, ``word_counts`` (white-space words plus ``cjk_word_equivalents``, as the layout features
+    count them), ``cue_word_counts`` (``COMMENT_CUE_WORDS`` in the lower-cased line), ``is_header`` (``COMMENT_HEADER_RE`` finds something), ``caseless``
     (``caseless_lines``): per line, when the caller has them."""
     if word_counts is None:
-        word_counts = char_class_counts(texts)[:, CHAR_CLASS_COLUMNS.index("words")]
+        word_counts = char_class_counts(texts)[:, CHAR_CLASS_COLUMNS.index("words")] + cjk_word_equivalents(texts)
     if lowered is None:
         lowered = [text.lower() for text in texts]
     if cue_word_counts is None:
