@@ -102,13 +102,14 @@ class Pipeline:
         if len(frame) == 0:
             return np.zeros(0, dtype=int), np.zeros((0, len(LABELS)))
         proba, model_cues = self.model.predict_proba_and_cues(frame)
-        cue_before = self.comment_cue_before(frame, model_cues) if self.decoder.gates_comments else None
-        return self.decoder.decode(frame, proba, cue_before)
+        return self.decoder.decode(frame, proba, self.gate_cues(frame, model_cues))
 
-    @staticmethod
-    def comment_cue_before(frame: pd.DataFrame, model_cues: Optional[np.ndarray] = None) -> np.ndarray:
-        """What the decoder's comment gate reads: per row, whether an earlier row of its page is a comment cue;
-        the model's own (``predict_proba_and_cues``) where it worked them out on the way."""
+    def gate_cues(self, frame: pd.DataFrame, model_cues: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
+        """What the decoder's comment gate reads: per row, whether an earlier row of its page is a comment cue
+        (the model's own, ``predict_proba_and_cues``, where it worked them out on the way); None where the
+        decoder does not gate comments."""
+        if not self.decoder.gates_comments:
+            return None
         return model_cues if model_cues is not None else comment_cue_before(frame)
 
     def predict_documents(self, docs: Sequence[Document], memory: Optional[SiteMemory] = None,

@@ -148,11 +148,12 @@ def fit_pipeline(config: TrainConfig, data_config: DataConfig, train_frame: pd.D
         decoder.fit(train_frame, None)
     elif config.decoder.train_on == "validation" and len(val_frame):
         log.info("fit: decoder %s on the validation split's probabilities ...", config.decoder.name)
-        decoder.fit(val_frame, model.predict_proba(val_frame), pipeline.comment_cue_before(val_frame))
+        proba, model_cues = model.predict_proba_and_cues(val_frame)
+        decoder.fit(val_frame, proba, pipeline.gate_cues(val_frame, model_cues))
     else:
         log.info("fit: decoder %s on out-of-fold probabilities (%s fitted once per fold) ...",
                  config.decoder.name, config.model.name)
-        decoder.fit(train_frame, decoder_oof_proba(config, train_frame), pipeline.comment_cue_before(train_frame))
+        decoder.fit(train_frame, decoder_oof_proba(config, train_frame), pipeline.gate_cues(train_frame))
     return pipeline, time.perf_counter() - started
 
 
