@@ -1,5 +1,7 @@
 """The base install (no extras) trains and labels with the fast families: the commands a user runs for
-layout_gbt and tfidf_logreg, with their decoders and MLflow tracking, load nothing of the 'transformer' extra."""
+layout_gbt and tfidf_logreg, with their decoders and MLflow tracking, load nothing of the 'transformer' extra;
+and a saved layout_gbt model labels without importing scikit-learn or scipy.stats (their imports were 1.5 s of a
+one-page start-up; numba and MLflow import other parts of scipy)."""
 
 import json
 import subprocess
@@ -25,6 +27,15 @@ for number, config in enumerate(sys.argv[3:]):
     newsseg("predict", pages, "--model", "latest", "--workers", "1", "--output", f"labelled-{number}.jsonl")
 print(json.dumps(sorted(name for name in modules if name in sys.modules)))
 """
+# In a fresh interpreter: only `newsseg predict PAGES --model latest` (argv[1]) into argv[2].
+PREDICT_ONLY = """
+import json, sys
+from newsseg.cli import app
+
+code = app(["predict", sys.argv[1], "--model", "latest", "--workers", "1", "--output", sys.argv[2]], standalone_mode=False)
+assert not code, f"newsseg predict exited {code}"
+print(json.dumps(sorted(name for name in ("sklearn", "scipy.stats") if name in sys.modules)))
+"""
 
 
 @pytest.mark.smoke
@@ -43,3 +54,9 @@ def test_training_and_predicting_a_fast_family_imports_no_transformer_extra(work
         labelled = (workdir / f"labelled-{number}.jsonl").read_text(encoding="utf-8").splitlines()
         assert [json.loads(line)["id"] for line in labelled] == ["a", "b"]
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+    predicted = subprocess.run([sys.executable, "-c", PREDICT_ONLY, str(pages), "again.jsonl"], cwd=workdir,
+                               env=subprocess_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    assert json.loads(predicted.stdout.strip().splitlines()[-1]) == []
+    assert (workdir / "again.jsonl").read_text(encoding="utf-8") == (workdir / "labelled-0.jsonl").read_text(encoding="utf-8")

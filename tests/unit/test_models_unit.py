@@ -178,9 +178,11 @@ def test_layout_gbt_trains_on_every_page_with_and_without_its_site_recurrence(mo
     train["label"] = [LABEL_TO_ID["other"] if t in ("Home", "World", "Menu") else LABEL_TO_ID["news_body"]
                       for t in train["text"]]
     train["weight"] = 2.0
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     seen = {}
-    fit = sklearn_models.HistGradientBoostingClassifier.fit
-    monkeypatch.setattr(sklearn_models.HistGradientBoostingClassifier, "fit",
+    fit = HistGradientBoostingClassifier.fit
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit",
                         lambda self, X, y, sample_weight: seen.update(X=X, y=y, w=sample_weight) or fit(self, X, y, sample_weight))
     sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=0)).fit(train)
     n, column = len(train), LAYOUT_FEATURE_NAMES.index("site_recurrence")
@@ -227,9 +229,11 @@ def test_layout_gbt_learns_partial_labels_in_a_body_stage_only(monkeypatch):
     from newsseg.models import sklearn_models
 
     train = train_with_a_partial_page()
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     fitted = []
-    fit = sklearn_models.HistGradientBoostingClassifier.fit
-    monkeypatch.setattr(sklearn_models.HistGradientBoostingClassifier, "fit",
+    fit = HistGradientBoostingClassifier.fit
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit",
                         lambda self, X, y, sample_weight: fitted.append(np.asarray(y)) or fit(self, X, y, sample_weight))
     model = sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=1))
     model.fit(train)
@@ -264,9 +268,11 @@ def test_body_stage_balance_sets_the_body_stage_weights(monkeypatch, balance):
     from newsseg.models import sklearn_models
 
     train = train_with_a_partial_page()
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     fitted = []
-    fit = sklearn_models.HistGradientBoostingClassifier.fit
-    monkeypatch.setattr(sklearn_models.HistGradientBoostingClassifier, "fit",
+    fit = HistGradientBoostingClassifier.fit
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit",
                         lambda self, X, y, sample_weight: fitted.append((self.class_weight, sample_weight))
                         or fit(self, X, y, sample_weight))
     config = LayoutGbtConfig(name="layout_gbt", use_tfidf=False, max_iter=10, neighbours=0, body_stage_balance=balance)
@@ -280,3 +286,63 @@ def test_body_stage_balance_sets_the_body_stage_weights(monkeypatch, balance):
         labels = np.tile(train["label"].to_numpy(), 2)
         assert body_class_weight is None
         assert np.allclose(body_weights, row_weights * sklearn_models.label_balance(labels))
+
+
+def copies_of_the_labelled_pages(copies: int = 4) -> pd.DataFrame:
+    """The labelled pages on ``copies`` sites, and a partially labelled page: enough words for the stacked
+    TF-IDF (terms in two or more segments) and sites for its out-of-fold copies."""
+    from newsseg.data.dataset import NOT_NEWS_BODY_ID
+
+    labels = labelled_frame()["label"].tolist()
+    train = frame_of({f"{page}-{copy}": (f"{copy}.{site}", text) for copy in range(copies)
+                      for page, (site, text) in PAGES.items()})
+    train["label"] = labels * copies
+    partial_page = frame_of({"c1": ("c.com", "Sign in\nWeather\nBridge reopens\nTraffic flowed again today.\n")})
+    partial_page["label"] = [NOT_NEWS_BODY_ID, NOT_NEWS_BODY_ID, LABEL_TO_ID["news_body"], LABEL_TO_ID["news_body"]]
+    return pd.concat([train, partial_page], ignore_index=True)
+
+
+def test_a_saved_layout_gbt_predicts_from_its_arrays_and_unpickles_its_estimators_only_when_asked():
+    import pickle
+
+    from newsseg.config import LayoutGbtConfig
+    from newsseg.models import sklearn_models
+
+    train = copies_of_the_labelled_pages()
+    model = sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", max_iter=10, neighbours=1))
+    model.fit(train)
+    expected = model.predict_proba(train)
+    assert model.trees is not None and model.body_trees is not None and model.tfidf.fused is not None
+    loaded = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(loaded.predict_proba(train), expected)
+    # The compiled trees and fused TF-IDF did the work: the scikit-learn estimators are still bytes.
+    assert loaded._classifiers._pickled is not None and loaded.tfidf._pipeline._pickled is not None
+    assert loaded.body_classifier.classes_.tolist() == [0, 1] and loaded._classifiers._pickled is None
+
+    # A model pickled before (the estimators as plain attributes) loads and predicts the same.
+    old = pickle.loads(pickle.dumps(model))
+    old_state = {k: v for k, v in old.__dict__.items() if k not in ("_classifiers", "trees", "body_trees", "two_stages")}
+    old_state.update(classifier=old.classifier, body_classifier=old.body_classifier)
+    old_tfidf = {k: v for k, v in old.tfidf.__dict__.items() if k not in ("_pipeline", "fused")}
+    old_tfidf["pipeline"] = old.tfidf.pipeline
+    old_state["tfidf"] = object.__new__(sklearn_models.TfidfLogreg)
+    old_state["tfidf"].__setstate__(old_tfidf)
+    migrated = object.__new__(sklearn_models.LayoutGbt)
+    migrated.__setstate__(old_state)
+    assert np.array_equal(migrated.predict_proba(train), expected)
+
+
+def test_without_the_kernels_a_layout_gbt_predicts_with_its_estimators(monkeypatch):
+    import pickle
+
+    from newsseg.config import LayoutGbtConfig
+    from newsseg.models import sklearn_models
+
+    train = copies_of_the_labelled_pages()
+    model = sklearn_models.LayoutGbt(LayoutGbtConfig(name="layout_gbt", max_iter=10, neighbours=1))
+    model.fit(train)
+    compiled = model.predict_proba(train)
+    monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
+    loaded = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(loaded.predict_proba(train), compiled)  # the compiled paths give the same numbers
+    assert loaded._classifiers._pickled is None and loaded.tfidf._pipeline._pickled is None

@@ -1,7 +1,9 @@
-"""Kernel of ``models.compiled_trees``: a fitted gradient-boosting classifier's trees (flattened by
-``CompiledTrees``) walked for a batch of rows."""
+"""Kernels of ``models.compiled_trees``: a fitted gradient-boosting classifier's trees (flattened by
+``CompiledTrees``) walked for a batch of rows, and the logistic function of two-class scores."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -46,3 +48,15 @@ def raw_scores(features_by_column: np.ndarray, baseline: np.ndarray, feature: np
         for row in range(n_rows):
             raw[row, tree % n_classes] += value[node[row]]
     return raw
+
+
+@compiled
+def logistic(raw: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-x))`` per value, as scipy's ``expit`` computes it in float64 (C's ``exp``): the
+    two-class loss's probabilities without importing scipy.special.
+
+    Plain twin: scipy's ``expit`` itself (without JIT, ``LayoutGbt`` predicts with the classifier)."""
+    out = np.empty(raw.shape[0])
+    for i in range(raw.shape[0]):
+        out[i] = 1.0 / (1.0 + math.exp(-raw[i]))
+    return out

@@ -64,6 +64,16 @@ def full_proba(proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return out
 
 
+def softmax(raw: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of a copy of ``raw``, as ``sklearn.utils.extmath.softmax`` computes it on numpy arrays
+    (a multinomial model's probabilities), operation for operation: the same numbers, without scikit-learn."""
+    out = np.array(raw, copy=True)
+    out -= np.reshape(np.max(out, axis=1), (-1, 1))
+    np.exp(out, out=out)
+    out /= np.reshape(np.sum(out, axis=1), (-1, 1))
+    return out
+
+
 def model_family(name: str) -> type[SegmentModel]:
     """The class of family ``name``; ``MissingExtra`` when the family needs an extra that is not installed."""
     family = MODELS.get(name)

@@ -15,15 +15,9 @@ import re
 import weakref
 from dataclasses import dataclass
 from itertools import chain, repeat
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import normalize
-from sklearn.utils.extmath import softmax
 
 from newsseg.kernels import jit_enabled
 from newsseg.kernels.code_points import CodePointBatch
@@ -35,11 +29,21 @@ from newsseg.kernels.tfidf import (
     token_ids,
     unigram_cells,
 )
+from newsseg.models import softmax
+
+# scikit-learn and scipy are imported where a fitted vectorizer is read: a saved model's FusedTfidf
+# predicts without either (their imports are 1.5 s of a one-page start-up).
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
 
 
 def supports_batch_transform(vectorizer) -> bool:
     """Whether ``tfidf_transform`` reproduces ``vectorizer``: a fitted word-level TfidfVectorizer
     on plain strings, with no custom preprocessing, tokenizer or stop words."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return (isinstance(vectorizer, TfidfVectorizer) and vectorizer.analyzer == "word"
             and vectorizer.input == "content" and vectorizer.preprocessor is None and vectorizer.tokenizer is None
             and vectorizer.stop_words is None and vectorizer.strip_accents is None and not vectorizer.binary
@@ -175,6 +179,8 @@ def token_vocabulary(vectorizer: TfidfVectorizer) -> Optional[TokenVocabulary]:
 def count_matrix(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optional[list[str]] = None) -> sp.csr_array:
     """Term counts, as ``CountVectorizer.transform``: rows of ``texts``, columns of the vocabulary,
     column indices sorted within each row. ``lowered``: the texts lower-cased, when the caller has them."""
+    import scipy.sparse as sp
+
     counts, indices, indptr = _count_arrays(vectorizer, texts, lowered)
     index_dtype = np.int32 if len(counts) <= np.iinfo(np.int32).max else np.int64
     return sp.csr_array((counts, indices.astype(index_dtype), indptr.astype(index_dtype)),
@@ -192,42 +198,52 @@ def _count_arrays(vectorizer: TfidfVectorizer, texts: list[str],
     else:
         grams, rows = _batch_ngrams(vectorizer, texts)
         columns = np.array(list(map(vectorizer.vocabulary_.get, grams, repeat(-1))), dtype=np.int64)
+    return _csr_counts(rows, columns, len(texts), len(vectorizer.vocabulary_), vectorizer.dtype)
+
+
+def _csr_counts(rows: np.ndarray, columns: np.ndarray, n_texts: int, n_columns: int,
+                dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The counts of (row, column) pairs (column -1: not in the vocabulary) as CSR data, column indices and
+    row pointers."""
     known = columns >= 0
-    n_columns = len(vectorizer.vocabulary_)
     # One key per (row, column): np.unique sorts them, which is CSR order, and counts repeats.
     cells, counts = np.unique(rows[known] * n_columns + columns[known], return_counts=True)
-    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cells // n_columns, minlength=len(texts)), out=indptr[1:])
-    return counts.astype(vectorizer.dtype), cells % n_columns, indptr
+    indptr = np.zeros(n_texts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cells // n_columns, minlength=n_texts), out=indptr[1:])
+    return counts.astype(dtype), cells % n_columns, indptr
 
 
 def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str], lowered: Optional[list[str]] = None) -> sp.csr_array:
     """``vectorizer.transform(texts)`` for a vectorizer ``supports_batch_transform`` accepts: the same steps on the
     same counts (sublinear tf, idf, norm), so the same floating-point values. ``lowered``: as in ``count_matrix``."""
+    from sklearn.preprocessing import normalize
+
     matrix = count_matrix(vectorizer, texts, lowered)
-    _weigh_counts(vectorizer, matrix.data, matrix.indices)
+    _weigh_counts(matrix.data, matrix.indices, vectorizer.sublinear_tf, vectorizer.idf_ if vectorizer.use_idf else None)
     if vectorizer.norm is not None and matrix.shape[0]:  # normalize refuses an empty matrix
         matrix = normalize(matrix, norm=vectorizer.norm, copy=False)
     return matrix
 
 
-def _weigh_counts(vectorizer: TfidfVectorizer, data: np.ndarray, indices: np.ndarray) -> None:
+def _weigh_counts(data: np.ndarray, indices: np.ndarray, sublinear_tf: bool, idf: Optional[np.ndarray]) -> None:
     """Counts to TF-IDF weights in place, before the norm, as ``TfidfTransformer.transform`` computes them."""
-    if vectorizer.sublinear_tf:
+    if sublinear_tf:
         np.log(data, data)
         data += 1.0
-    if vectorizer.use_idf:
-        data *= vectorizer.idf_[indices]
+    if idf is not None:
+        data *= idf[indices]
 
 
 def text_pipeline_proba(pipeline: Pipeline, texts: list[str], lowered: Optional[list[str]] = None) -> np.ndarray:
     """``pipeline.predict_proba`` of a ColumnTransformer of text vectorizers (each on the "text" column)
     followed by a classifier, with word-level TF-IDF computed batch-wise. ``lowered``: the texts lower-cased,
     when the caller has them."""
+    fused = FusedTfidf.of(pipeline)
+    if fused is not None:
+        return fused.predict_proba(texts, lowered)
+    import scipy.sparse as sp
+
     columns, classifier = pipeline[0], pipeline[-1]
-    vectorizers = [transformer for _, transformer, _ in columns.transformers_ if not isinstance(transformer, str)]
-    if len(vectorizers) == 1 and _fused_path_applies(vectorizers[0], columns, classifier):
-        return _multinomial_tfidf_proba(vectorizers[0], classifier, texts, lowered)
     blocks = []
     for _, transformer, _ in columns.transformers_:
         if isinstance(transformer, str):  # "drop" (the remainder)
@@ -241,27 +257,57 @@ def text_pipeline_proba(pipeline: Pipeline, texts: list[str], lowered: Optional[
     return classifier.predict_proba(features)
 
 
-def _fused_path_applies(vectorizer, columns, classifier) -> bool:
-    """Whether ``_multinomial_tfidf_proba`` computes what the pipeline would: one word-level vectorizer of the
-    compiled path, in float64 with the l2 norm (or none), under a sparse ColumnTransformer, into a fitted
-    multinomial logistic regression (more than two classes: softmax over dense coefficients)."""
-    return (supports_batch_transform(vectorizer) and token_vocabulary(vectorizer) is not None
-            and vectorizer.dtype == np.float64 and vectorizer.norm in ("l2", None)
-            and getattr(columns, "sparse_output_", False) and isinstance(classifier, LogisticRegression)
-            and hasattr(classifier, "coef_") and len(classifier.classes_) > 2
-            and isinstance(classifier.coef_, np.ndarray) and classifier.coef_.dtype == np.float64
-            and classifier.coef_.shape[1] == len(vectorizer.vocabulary_))
+@dataclass(frozen=True)
+class FusedTfidf:
+    """A fitted TF-IDF + multinomial logistic regression pipeline as plain arrays, predicting without a
+    sparse matrix or scikit-learn's checks between the two: the counts weighed as ``tfidf_transform`` weighs
+    them, then in one compiled loop the l2 norm as scikit-learn's ``inplace_csr_row_normalize_l2`` and the
+    scores as scipy's sparse times dense product compute them (same operations in the same order), then the
+    intercept and scikit-learn's softmax. Why: the matrix, the norm, the stacking and the classifier's checks
+    cost about as much as finding the n-grams; and a saved model predicts without importing scikit-learn."""
 
+    vocabulary: TokenVocabulary
+    n_columns: int
+    lowercase: bool
+    sublinear_tf: bool
+    idf: Optional[np.ndarray]
+    l2_norm: bool
+    coef: np.ndarray
+    intercept: np.ndarray
+    classes: np.ndarray
 
-def _multinomial_tfidf_proba(vectorizer: TfidfVectorizer, classifier: LogisticRegression, texts: list[str],
-                             lowered: Optional[list[str]]) -> np.ndarray:
-    """TF-IDF into logistic regression without a sparse matrix or scikit-learn's checks between them: the
-    counts weighed as ``tfidf_transform`` weighs them, then in one compiled loop the l2 norm as scikit-learn's
-    ``inplace_csr_row_normalize_l2`` and the scores as scipy's sparse times dense product compute them (same
-    operations in the same order), then the intercept and scikit-learn's own softmax. Why: the matrix, the
-    norm, the stacking and the classifier's checks cost about as much as finding the n-grams."""
-    counts, indices, indptr = _count_arrays(vectorizer, texts, lowered)
-    _weigh_counts(vectorizer, counts, indices)
-    scores = normed_linear_scores(counts, indices, indptr, np.ascontiguousarray(classifier.coef_),
-                                  vectorizer.norm == "l2")
-    return softmax(scores + classifier.intercept_, copy=False)
+    @classmethod
+    def of(cls, pipeline: Pipeline) -> Optional["FusedTfidf"]:
+        """None unless the fused path computes what ``pipeline`` would: one word-level vectorizer of the
+        compiled path, in float64 with the l2 norm (or none), under a sparse ColumnTransformer, into a fitted
+        multinomial logistic regression (more than two classes: softmax over dense coefficients)."""
+        from sklearn.linear_model import LogisticRegression
+
+        columns, classifier = pipeline[0], pipeline[-1]
+        vectorizers = [transformer for _, transformer, _ in columns.transformers_ if not isinstance(transformer, str)]
+        if len(vectorizers) != 1:
+            return None
+        vectorizer = vectorizers[0]
+        applies = (supports_batch_transform(vectorizer) and token_vocabulary(vectorizer) is not None
+                   and vectorizer.dtype == np.float64 and vectorizer.norm in ("l2", None)
+                   and getattr(columns, "sparse_output_", False) and isinstance(classifier, LogisticRegression)
+                   and hasattr(classifier, "coef_") and len(classifier.classes_) > 2
+                   and isinstance(classifier.coef_, np.ndarray) and classifier.coef_.dtype == np.float64
+                   and classifier.coef_.shape[1] == len(vectorizer.vocabulary_))
+        if not applies:
+            return None
+        return cls(token_vocabulary(vectorizer), len(vectorizer.vocabulary_), bool(vectorizer.lowercase),
+                   bool(vectorizer.sublinear_tf), vectorizer.idf_ if vectorizer.use_idf else None,
+                   vectorizer.norm == "l2", np.ascontiguousarray(classifier.coef_), classifier.intercept_,
+                   np.asarray(classifier.classes_))
+
+    def predict_proba(self, texts: list[str], lowered: Optional[list[str]] = None) -> np.ndarray:
+        """The pipeline's ``predict_proba`` of ``texts`` (a column per class of ``classes``), the same numbers.
+        ``lowered``: the texts lower-cased, when the caller has them."""
+        if self.lowercase:
+            texts = lowered if lowered is not None else [t.lower() for t in texts]
+        rows, columns = self.vocabulary.gram_columns(texts)
+        counts, indices, indptr = _csr_counts(rows, columns, len(texts), self.n_columns, np.float64)
+        _weigh_counts(counts, indices, self.sublinear_tf, self.idf)
+        scores = normed_linear_scores(counts, indices, indptr, self.coef, self.l2_norm)
+        return softmax(scores + self.intercept)

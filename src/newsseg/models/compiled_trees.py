@@ -3,21 +3,24 @@
 Why: scikit-learn predicts tree by tree, a call each (hundreds per batch), and walks each row down
 alone, stalling on every unpredictable turn; boosting was a fifth of prediction time. The walk
 (``kernels.trees.raw_scores``) makes the same comparisons and sums the leaves in the same order, so the raw
-scores are the same numbers (about 3x faster); the probabilities come from the classifier's own loss, as in
-``predict_proba``.
-Models with categorical splits keep scikit-learn's.
+scores are the same numbers (about 3x faster); the probabilities are the classifier's loss's own (the
+logistic function, or softmax), computed as scikit-learn computes them. The arrays stand without the
+classifier, so a saved model predicts without importing scikit-learn.
+Models with categorical splits, or losses other than the two log losses, keep scikit-learn's.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
 
-from newsseg.kernels.trees import raw_scores
+from newsseg.kernels.trees import logistic, raw_scores
+from newsseg.models import softmax
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,12 @@ class CompiledTrees:
     """All trees' nodes in flat arrays; tree t starts at ``roots[t]``, is ``depths[t]`` levels deep and adds
     to class ``t % n_classes``. A leaf is its own left and right child (feature 0, threshold +inf), so that
     every row can take the same number of steps down a tree. ``packed``: the nodes again, one 16-byte record
-    each, for float32 features without missing values (the common case)."""
+    each, for float32 features without missing values (the common case). ``classes``, ``n_features`` and
+    ``baseline`` (the raw score before any tree) are the classifier's."""
 
-    classifier: HistGradientBoostingClassifier
+    classes: np.ndarray
+    n_features: int
+    baseline: np.ndarray
     feature: np.ndarray
     threshold: np.ndarray
     missing_go_to_left: np.ndarray
@@ -39,15 +45,16 @@ class CompiledTrees:
     packed: np.ndarray
 
     @classmethod
-    def from_classifier(cls, classifier: HistGradientBoostingClassifier) -> Optional["CompiledTrees"]:
-        """None where the walk would not be scikit-learn's (categorical splits) or the internals it reads
-        are not there (another scikit-learn version)."""
+    def from_classifier(cls, classifier: "HistGradientBoostingClassifier") -> Optional["CompiledTrees"]:
+        """None where the walk would not be scikit-learn's (categorical splits), the loss is not a log loss,
+        or the internals it reads are not there (another scikit-learn version)."""
         try:
             trees = [predictor.nodes for iteration in classifier._predictors for predictor in iteration]
             loss, baseline = classifier._loss, classifier._baseline_prediction
         except AttributeError:
             return None
-        if not trees or any(nodes["is_categorical"].any() for nodes in trees) or not hasattr(loss, "predict_proba") \
+        if not trees or any(nodes["is_categorical"].any() for nodes in trees) \
+                or type(loss).__name__ != LOG_LOSS[classifier.n_trees_per_iteration_ > 1] \
                 or np.shape(baseline) != (1, classifier.n_trees_per_iteration_):
             return None
         sizes = np.array([len(nodes) for nodes in trees])
@@ -63,23 +70,34 @@ class CompiledTrees:
         packed = np.zeros(len(nodes), dtype=PACKED_NODE)
         packed["feature"], packed["left"], packed["right"] = feature, left, right
         packed["threshold"] = float32_threshold(threshold)
-        return cls(classifier, feature, threshold, nodes["missing_go_to_left"].astype(np.bool_), left, right,
+        return cls(np.asarray(classifier.classes_), int(classifier.n_features_in_),
+                   np.asarray(baseline[0], dtype=np.float64), feature, threshold, nodes["missing_go_to_left"].astype(np.bool_), left, right,
                    nodes["value"].astype(np.float64), roots,
                    np.array([nodes["depth"].max() for nodes in trees], dtype=np.int64), packed)
 
     def raw_predict(self, features: np.ndarray) -> np.ndarray:
         """Per row and class (one column for two classes), the baseline plus the trees' leaves: the
         classifier's ``decision_function``, kept two-dimensional."""
-        if features.ndim != 2 or features.shape[1] != self.classifier.n_features_in_:
-            raise ValueError(f"expected {self.classifier.n_features_in_} features, got shape {features.shape}")
+        if features.ndim != 2 or features.shape[1] != self.n_features:
+            raise ValueError(f"expected {self.n_features} features, got shape {features.shape}")
         by_column = np.ascontiguousarray(features.T)
-        baseline = self.classifier._baseline_prediction[0].astype(np.float64)
         use_packed = features.dtype == np.float32 and not np.isnan(by_column).any()
-        return raw_scores(by_column, baseline, self.feature, self.threshold, self.missing_go_to_left, self.left,
+        return raw_scores(by_column, self.baseline, self.feature, self.threshold, self.missing_go_to_left, self.left,
                           self.right, self.value, self.roots, self.depths, self.packed, use_packed)
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        return self.classifier._loss.predict_proba(self.raw_predict(features))
+        """The classifier's ``predict_proba``: its loss's ``predict_proba`` of the raw scores, step for step."""
+        raw = self.raw_predict(features)
+        if raw.shape[1] == 1:  # HalfBinomialLoss: the logistic function, its complement for class 0
+            proba = np.empty((raw.shape[0], 2), dtype=raw.dtype)
+            proba[:, 1] = logistic(raw[:, 0])
+            proba[:, 0] = 1 - proba[:, 1]
+            return proba
+        return softmax(raw)
+
+
+# The loss scikit-learn fits for two classes and for more, whose probabilities ``predict_proba`` computes.
+LOG_LOSS = {False: "HalfBinomialLoss", True: "HalfMultinomialLoss"}
 
 
 PACKED_NODE = np.dtype([("feature", np.int32), ("threshold", np.float32), ("left", np.int32), ("right", np.int32)])
@@ -92,13 +110,3 @@ def float32_threshold(threshold: np.ndarray) -> np.ndarray:
         rounded = threshold.astype(np.float32)
     return np.where(rounded.astype(np.float64) > threshold, np.nextafter(rounded, np.float32(-np.inf)), rounded)
 
-
-# Built once per fitted classifier, and not pickled with the model.
-_BUILT: "weakref.WeakKeyDictionary[HistGradientBoostingClassifier, Optional[CompiledTrees]]" = \
-    weakref.WeakKeyDictionary()
-
-
-def compiled_trees(classifier: HistGradientBoostingClassifier) -> Optional[CompiledTrees]:
-    if classifier not in _BUILT:
-        _BUILT[classifier] = CompiledTrees.from_classifier(classifier)
-    return _BUILT[classifier]

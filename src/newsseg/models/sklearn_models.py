@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from newsseg.config import TfidfLogregConfig
 from newsseg.features.assembly import (
@@ -26,9 +21,16 @@ from newsseg.features.recurrence import BoilerplateIndex, site_recurrence
 from newsseg.kernels import jit_enabled
 from newsseg.labels import LABELS
 from newsseg.models import SegmentModel, full_proba, register
-from newsseg.models.batch_tfidf import text_pipeline_proba
-from newsseg.models.compiled_trees import compiled_trees
+from newsseg.models.batch_tfidf import FusedTfidf, text_pipeline_proba
+from newsseg.models.compiled_trees import CompiledTrees
 from newsseg.models.out_of_fold import out_of_fold_proba
+from newsseg.models.pickled_until_used import PickledUntilUsed
+
+# scikit-learn is imported where a model is fitted, or predicts without the compiled kernels: a saved
+# layout_gbt or tfidf_logreg model predicts from arrays of its own (CompiledTrees, FusedTfidf).
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)  # stage lines of a fit (newsseg.progress shows them in `newsseg train`)
 
@@ -37,6 +39,11 @@ def _model_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def tfidf_pipeline(config: TfidfLogregConfig, seed: int) -> Pipeline:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     # The vectorizers take the DataFrame's "text" column (ColumnTransformer), one row per segment.
     vectorizers = [("word", TfidfVectorizer(ngram_range=tuple(config.word_ngrams), sublinear_tf=True, min_df=2,
                                             max_features=config.max_features, lowercase=True), "text")]
@@ -55,13 +62,29 @@ class TfidfLogreg(SegmentModel):
     family = "tfidf_logreg"
 
     def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
-        self.pipeline = tfidf_pipeline(self.config, self.seed)
-        self.pipeline.fit(_model_frame(train), train["label"].to_numpy(),
-                          classifier__sample_weight=train["weight"].to_numpy())
+        pipeline = tfidf_pipeline(self.config, self.seed)
+        pipeline.fit(_model_frame(train), train["label"].to_numpy(), classifier__sample_weight=train["weight"].to_numpy())
+        self._pipeline = PickledUntilUsed(pipeline)
+        self.fused = FusedTfidf.of(pipeline)  # None where its arrays would not give the pipeline's numbers
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The fitted scikit-learn pipeline (unpickled on first use after loading)."""
+        return self._pipeline.value
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        return full_proba(text_pipeline_proba(self.pipeline, model_text(frame), lowered_model_text(frame)),
-                          self.pipeline.classes_)
+        if self.fused is not None and jit_enabled():
+            proba, classes = self.fused.predict_proba(model_text(frame), lowered_model_text(frame)), self.fused.classes
+        else:
+            proba, classes = text_pipeline_proba(self.pipeline, model_text(frame), lowered_model_text(frame)), \
+                self.pipeline.classes_
+        return full_proba(proba, classes)
+
+    def __setstate__(self, state: dict) -> None:
+        if "pipeline" in state:  # saved before the pipeline was kept pickled until used
+            pipeline = state.pop("pipeline")
+            state["_pipeline"], state["fused"] = PickledUntilUsed(pipeline), FusedTfidf.of(pipeline)
+        self.__dict__.update(state)
 
 
 def stacked_tfidf_config(char_ngrams: Optional[list[int]]) -> TfidfLogregConfig:
@@ -137,25 +160,53 @@ class LayoutGbt(SegmentModel):
                               with_neighbours(hidden, train, self.config.neighbours)])
         labels, weights = np.tile(labels, 2), np.tile(train["weight"].to_numpy() * 0.5, 2)
         rounds = f"{self.config.max_iter} rounds on {len(labels)} rows"
+        body_classifier = None
         if full.all():
             log.info("layout_gbt: gradient boosting, %s ...", rounds)
-            self.body_classifier = None
-            self.classifier = self._boosting().fit(features, labels, sample_weight=weights)
-            return
-        body = LABELS.index("news_body")
-        log.info("layout_gbt: gradient boosting 1/2 (body or not), %s ...", rounds)
-        is_body = (labels == body).astype(int)
-        if self.config.body_stage_balance == "labels":
-            self.body_classifier = self._boosting(class_weight=None).fit(
-                features, is_body, sample_weight=weights * label_balance(labels))
+            classifier = self._boosting().fit(features, labels, sample_weight=weights)
         else:
-            self.body_classifier = self._boosting().fit(features, is_body, sample_weight=weights)
-        rest = (labels >= 0) & (labels != body)
-        log.info("layout_gbt: gradient boosting 2/2 (which other label), %d rounds on %d rows ...",
-                 self.config.max_iter, int(rest.sum()))
-        self.classifier = self._boosting().fit(features[rest], labels[rest], sample_weight=weights[rest])
+            body = LABELS.index("news_body")
+            log.info("layout_gbt: gradient boosting 1/2 (body or not), %s ...", rounds)
+            is_body = (labels == body).astype(int)
+            if self.config.body_stage_balance == "labels":
+                body_classifier = self._boosting(class_weight=None).fit(
+                    features, is_body, sample_weight=weights * label_balance(labels))
+            else:
+                body_classifier = self._boosting().fit(features, is_body, sample_weight=weights)
+            rest = (labels >= 0) & (labels != body)
+            log.info("layout_gbt: gradient boosting 2/2 (which other label), %d rounds on %d rows ...",
+                     self.config.max_iter, int(rest.sum()))
+            classifier = self._boosting().fit(features[rest], labels[rest], sample_weight=weights[rest])
+        self._set_classifiers(classifier, body_classifier)
+
+    def _set_classifiers(self, classifier: HistGradientBoostingClassifier,
+                         body_classifier: Optional[HistGradientBoostingClassifier]) -> None:
+        """The fitted stages, and their trees as arrays (None where those would not give the classifier's
+        numbers: then, as without the compiled kernels, the classifier predicts)."""
+        self._classifiers = PickledUntilUsed((classifier, body_classifier))
+        self.trees = CompiledTrees.from_classifier(classifier)
+        self.body_trees = None if body_classifier is None else CompiledTrees.from_classifier(body_classifier)
+        self.two_stages = body_classifier is not None
+
+    @property
+    def classifier(self) -> HistGradientBoostingClassifier:
+        """The label stage (all five labels, or the four that are not news_body after a body stage)."""
+        return self._classifiers.value[0]
+
+    @property
+    def body_classifier(self) -> Optional[HistGradientBoostingClassifier]:
+        """The body-or-not stage; None for a one-stage model."""
+        return self._classifiers.value[1]
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if "classifier" in state:  # saved before the classifiers were kept pickled until used
+            self._set_classifiers(state["classifier"], state["body_classifier"])
+            del self.__dict__["classifier"], self.__dict__["body_classifier"]
 
     def _boosting(self, class_weight: Optional[str] = "balanced") -> HistGradientBoostingClassifier:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
         return HistGradientBoostingClassifier(
             learning_rate=self.config.learning_rate, max_iter=self.config.max_iter,
             max_leaf_nodes=self.config.max_leaf_nodes, max_depth=self.config.max_depth,
@@ -173,14 +224,25 @@ class LayoutGbt(SegmentModel):
         return self._proba(with_neighbours(segment_features, frame, self.config.neighbours)), cue_before
 
     def _proba(self, features: np.ndarray) -> np.ndarray:
-        proba = full_proba(_classifier_proba(self.classifier, features), self.classifier.classes_)
-        if self.body_classifier is None:
+        proba = full_proba(*self._stage_proba(self.trees, 0, features))
+        if not self.two_stages:
             return proba
         body = LABELS.index("news_body")
-        p_body = _classifier_proba(self.body_classifier, features)[:, 1]  # classes_: [0, 1], 1 = news_body
+        p_body = self._stage_proba(self.body_trees, 1, features)[0][:, 1]  # classes: [0, 1], 1 = news_body
         proba *= (1.0 - p_body)[:, None]  # P(label) = P(not body) P(label | not body)
         proba[:, body] = p_body
         return proba
+
+    def _stage_proba(self, trees: Optional[CompiledTrees], stage: int,
+                     features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A stage's probabilities (a column per class) and its classes: from its compiled trees, or without
+        them (no JIT, or trees the walk cannot reproduce) from the classifier itself."""
+        if trees is not None and jit_enabled():
+            return trees.predict_proba(features), trees.classes
+        classifier = self._classifiers.value[stage]
+        # Column-major: each tree reads a few feature columns for every row, so rows of one column side by
+        # side stay in cache (1.6x faster prediction than row-major rows of some 200 features, same values).
+        return classifier.predict_proba(np.asfortranarray(features)), classifier.classes_
 
 
 def label_balance(labels: np.ndarray) -> np.ndarray:
@@ -191,13 +253,3 @@ def label_balance(labels: np.ndarray) -> np.ndarray:
     reader polls) came out as body more often on real pages of unseen sites."""
     groups, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     return (len(labels) / (len(groups) * counts))[inverse]
-
-
-def _classifier_proba(classifier: HistGradientBoostingClassifier, features: np.ndarray) -> np.ndarray:
-    """The classifier's probabilities, a column per class of ``classifier.classes_``."""
-    trees = compiled_trees(classifier) if jit_enabled() else None
-    if trees is not None:
-        return trees.predict_proba(features)
-    # Column-major: each tree reads a few feature columns for every row, so rows of one column side by
-    # side stay in cache (1.6x faster prediction than row-major rows of some 200 features, same values).
-    return classifier.predict_proba(np.asfortranarray(features))

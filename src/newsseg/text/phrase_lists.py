@@ -108,13 +108,13 @@ def _matcher_tables(lists: tuple[PhraseList, ...]) -> tuple[np.ndarray, ...]:
     starts = np.r_[0, np.cumsum([len(t) for t in texts])].astype(np.int64)
     kinds = np.array([kind for _, kind, _ in parsed], dtype=np.int64)
     list_of_phrase = np.array([n for _, _, n in parsed], dtype=np.int64)
-    # Group g: a one-character opening c is g = c; a two-character one (c, d) is 256 + 256 c + d.
-    groups: list[list[int]] = [[] for _ in range(FIRST_CODE_LIMIT * (FIRST_CODE_LIMIT + 1))]
-    for i, text in enumerate(texts):
-        first = ord(text[0])
-        groups[first if len(text) == 1 else FIRST_CODE_LIMIT * (1 + first) + ord(text[1])].append(i)
-    by_opening = np.array([i for group in groups for i in group], dtype=np.int64)
-    opening_starts = np.r_[0, np.cumsum([len(g) for g in groups])].astype(np.int64)
+    # Group g: a one-character opening c is g = c; a two-character one (c, d) is 256 + 256 c + d. A stable
+    # sort keeps phrase order within a group (in numpy: a list per group cost 0.1 s of every start-up).
+    group = np.array([ord(text[0]) if len(text) == 1 else FIRST_CODE_LIMIT * (1 + ord(text[0])) + ord(text[1])
+                      for text in texts], dtype=np.int64)
+    by_opening = np.argsort(group, kind="stable").astype(np.int64)
+    opening_starts = np.r_[0, np.cumsum(np.bincount(group, minlength=FIRST_CODE_LIMIT * (FIRST_CODE_LIMIT + 1)))]
+    opening_starts = opening_starts.astype(np.int64)
     dollar_digit = np.array([phrases.dollar_digit for phrases in lists], dtype=np.bool_)
     opens_a_phrase = np.zeros(FIRST_CODE_LIMIT, dtype=np.bool_)
     opens_a_phrase[[ord(text[0]) for text in texts]] = True
