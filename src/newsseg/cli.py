@@ -257,27 +257,26 @@ def predict_cmd(
                                     help="text column of .csv / .parquet, key of .jsonl inputs"),
     batch_size: int = typer.Option(64, metavar="N", help="documents labelled together"),  # predict.DEFAULT_BATCH_SIZE
     workers: int = typer.Option(0, metavar="N",
-                                help="worker processes (0: one per core; 1 for a single .txt or .html file)"),
+                                help="worker processes (0: one per core; 1 for a single .txt or .html file or "
+                                     "inputs under 16 MB, where starting workers costs more than it saves)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o) from its "
                                                         "partial output; the result is that of an uninterrupted run"),
     threads: int = typer.Option(0, metavar="N",
                                 help="math threads per worker (0: the cores shared out among the workers)"),
 ) -> None:
     """Label documents with a saved model. Every input document appears once in the output, in order."""
-    import os
-
     from newsseg.serving.predict import (
         PredictInterrupted,
         PredictOptions,
-        is_single_page,
+        default_workers,
         predict_files,
     )
     from newsseg.tracking import model_folder
 
     pipeline = _run(model_folder, model)  # loaded by predict_files, or only by its workers
     log.info("model %s: %s", model, pipeline)
-    if workers == 0:  # one per core, but no process pool for a single page
-        workers = 1 if is_single_page(inputs) else os.cpu_count() or 1
+    if workers == 0:
+        workers = default_workers(inputs)
     options = PredictOptions(fmt, tuple(k.strip() for k in keep.split(",") if k.strip()), id_column, text_column,
                              batch_size, progress=True, workers=workers, resume=resume, threads=threads)
     try:

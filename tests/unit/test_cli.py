@@ -112,3 +112,21 @@ def test_evaluate_without_gold_spans_is_one_line_naming_the_file(tmp_path, monke
     assert result.exit_code == 1
     assert result.output == (f"error: {data}: no document has gold `spans` ([[start, end, label], ...]); "
                              "evaluate needs labelled documents\n")
+
+
+def test_predict_starts_workers_only_for_inputs_large_enough_to_pay_for_them(tmp_path, monkeypatch):
+    from newsseg.serving import predict
+
+    monkeypatch.setattr(predict.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(predict, "ONE_WORKER_BELOW_BYTES", 1000)
+    page, small, folder = tmp_path / "page.txt", tmp_path / "small.jsonl", tmp_path / "pages"
+    page.write_text("x" * 5000)
+    small.write_text("x" * 999)
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.txt").write_text("x" * 400)
+    assert predict.default_workers([page]) == 1  # one page, however long
+    assert predict.default_workers([small]) == 1
+    assert predict.default_workers([small, tmp_path / "missing.jsonl"]) == 1
+    assert predict.default_workers([folder]) == 4  # 1200 bytes in its files
+    assert predict.default_workers([small, small]) == 4

@@ -82,6 +82,33 @@ def is_single_page(inputs: Sequence[Path]) -> bool:
     return len(inputs) == 1 and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
 
 
+# Below this many bytes of input (on disk), one process labels it sooner than several: each worker first
+# imports the libraries and loads the model (about 2 s), while one process labels text at 4-8 MB/s.
+# Measured on this 2-core machine: BENCHMARKS.md, "End to end".
+ONE_WORKER_BELOW_BYTES = 16_000_000
+
+
+def default_workers(inputs: Sequence[Path]) -> int:
+    """One worker process per core, but one process for a single page or inputs under
+    ``ONE_WORKER_BELOW_BYTES``, where starting more workers would cost more time than they save."""
+    if is_single_page(inputs) or _bytes_up_to(inputs, ONE_WORKER_BELOW_BYTES) < ONE_WORKER_BELOW_BYTES:
+        return 1
+    return os.cpu_count() or 1
+
+
+def _bytes_up_to(inputs: Sequence[Path], limit: int) -> int:
+    """The inputs' size on disk (folders: their files), counted until it reaches ``limit``; missing paths count
+    nothing (the readers report them)."""
+    total = 0
+    for path in inputs:
+        files = (f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path] if path.is_file() else []
+        for file in files:
+            total += file.stat().st_size
+            if total >= limit:
+                return total
+    return total
+
+
 @dataclass
 class PredictSummary:
     """What a run wrote: its documents, how many failed, their characters, and the first failures."""
