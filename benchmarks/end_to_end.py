@@ -96,16 +96,17 @@ def one_page(pipeline_dir: Path, work: Path, page_text: str, repeats: int = 5) -
 
 
 def jsonl_runs(pipeline_dir: Path, work: Path, input_path: Path, megabytes: float, repeats: int) -> dict:
-    """Best wall seconds with 1 and 2 workers (taking turns), and whether the outputs are the same."""
+    """Best wall seconds with 1 and 2 workers (taking turns), and the segment labels that differ between the
+    two (each worker's site memory holds only the pages it labelled)."""
+    from scale import label_differences
+
     best: dict[int, float] = {}
-    outputs = {}
     for _ in range(repeats if megabytes < 100 else 1):
         for workers in (1, 2):
-            output = work / f"out-{workers}.jsonl"
-            seconds = timed(predict_command(pipeline_dir, input_path, output, workers), work)
+            seconds = timed(predict_command(pipeline_dir, input_path, work / f"out-{workers}.jsonl", workers), work)
             best[workers] = min(best.get(workers, seconds), seconds)
-            outputs[workers] = output.read_bytes()
-    return {"megabytes": megabytes, "seconds": best, "same_output": outputs[1] == outputs[2]}
+    differences = label_differences(work / "out-1.jsonl", work / "out-2.jsonl")
+    return {"megabytes": megabytes, "seconds": best, **differences}
 
 
 def reference_rates(sample: Path) -> dict[str, float]:
@@ -239,13 +240,15 @@ def table(result: dict, command: str) -> str:
              f"`python -c \"import numpy, pandas, sklearn\"` {page['imports_s']:.2f} s: "
              f"**{page['predict_s'] / page['imports_s']:.2f}x**.", "",
              "| input MB of text | workers | seconds | MB/s end to end | x the C4 rules (one core) | x jusText (one core) "
-             "| speed-up vs 1 worker | 1 and 2 workers' outputs the same |", "|---|---|---|---|---|---|---|---|"]
+             "| speed-up vs 1 worker | labels differing from 1 worker |", "|---|---|---|---|---|---|---|---|"]
     for runs in result["inputs"]:
         for workers, seconds in sorted(runs["seconds"].items(), key=lambda item: int(item[0])):
             rate = runs["megabytes"] / seconds
-            speedup = runs["seconds"][1] / seconds if int(workers) == 2 else 1.0
+            two = int(workers) == 2
+            speedup = runs["seconds"][1] / seconds if two else 1.0
+            differing = f"{runs['labels_differing']:,} of {runs['labels']:,}" if two else "–"
             lines.append(f"| {runs['megabytes']:.1f} | {workers} | {seconds:.1f} | {rate:.2f} | {rate / c4:.2f}x | "
-                         f"{rate / refs['justext']:.1f}x | {speedup:.2f}x | {'yes' if runs['same_output'] else 'no'} |")
+                         f"{rate / refs['justext']:.1f}x | {speedup:.2f}x | {differing} |")
     stages = result["stages"]
     total = sum(stages.values())
     lines += ["", f"Where one worker's time goes ({result['stages_mb']:.1f} MB, the labelling loop of `--workers 1` "

@@ -166,6 +166,20 @@ def scale_section(model_rows: list[dict], memory_mb: float, memory_minutes: floa
                                  memory_mb=memory_mb, memory_minutes=memory_minutes))
 
 
+def end_to_end_section(model_rows: list[dict]) -> str:
+    from newsseg import tracking
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import end_to_end
+
+    default = next((r for r in model_rows if Path(r["config"]).stem == "layout_gbt" and r["decoder"] == "viterbi"), None)
+    if default is None:
+        return "Not run: the layout_gbt + viterbi row was not trained in this run."
+    sizes = [30.0, 200.0]
+    result = end_to_end.run(tracking.download_pipeline(default["model_uri"]), sizes, repeats=2)
+    return end_to_end.table(result, "python benchmarks/end_to_end.py PIPELINE_DIR --sizes-mb 30 200 --repeats 2")
+
+
 def transformer_section(model_rows: list[dict]) -> str:
     from newsseg import tracking
 
@@ -308,6 +322,7 @@ def main(argv=None) -> int:
             whole = generalisation
     speed = speed_table(speed_rows(rows)) if not args.skip_speed else "Not run (--skip-speed)."
     scale_text = scale_section(rows, args.memory_mb, args.memory_minutes) if not args.skip_speed else "Not run (--skip-speed)."
+    end_to_end_text = end_to_end_section(rows) if not args.skip_speed else "Not run (--skip-speed)."
     transformer = transformer_section(rows) if not args.skip_speed else "Not run (--skip-speed)."
     stamp = datetime.date.today().isoformat()
     text = [
@@ -349,6 +364,8 @@ def main(argv=None) -> int:
         "the `make train` configuration) trained above.",
         "",
         scale_text,
+        "",
+        end_to_end_text,
         "",
         transformer,
         "",
