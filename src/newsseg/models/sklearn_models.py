@@ -26,8 +26,8 @@ from newsseg.models.compiled_trees import CompiledTrees
 from newsseg.models.out_of_fold import out_of_fold_proba
 from newsseg.models.pickled_until_used import PickledUntilUsed
 
-# scikit-learn is imported where a model is fitted, or predicts without the compiled kernels: a saved
-# layout_gbt or tfidf_logreg model predicts from arrays of its own (CompiledTrees, FusedTfidf).
+# scikit-learn is imported where a model is fitted, or predicts without the compiled kernels: a saved model
+# predicts from arrays of its own (CompiledTrees, FusedTfidf) wherever they give its estimators' numbers.
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.pipeline import Pipeline
