@@ -82,9 +82,11 @@ def changed_lines(docs, training_docs) -> set[tuple[str, int]]:
 
 def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, whole_page_share: float = 0.0,
         log=print, credit_lines: str = "news_body", decoders: tuple[str, ...] = ("none", "viterbi"),
-        newsseg_only: bool = False) -> dict:
+        newsseg_only: bool = False, leave_out_lines_of: str = "") -> dict:
     """``credit_lines``: what the training folds' references' credit lines get; ``decoders``: layout_gbt's
-    decoders; ``newsseg_only``: no reference systems or HTML extractors."""
+    decoders; ``newsseg_only``: no reference systems or HTML extractors; ``leave_out_lines_of``: the
+    setting whose changed lines the "without changed lines" figures leave out (default ``credit_lines``;
+    another setting scores the baseline on the lines a setting changes)."""
     bundled, fnc, dragnet = load_sources(whole_page_share)
     docs = list(read_documents("html_reference", PAGES))
     html_of = {row["id"]: row["html"] for row in map(json.loads, PAGES.open(encoding="utf-8"))}
@@ -93,8 +95,10 @@ def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, wh
     # The training folds' pages under the setting; the held-out pages keep the default labels.
     training_docs = list(read_documents("html_reference", PAGES, ReaderOptions(credit_lines=credit_lines)))
     training_pages = frame_of(training_docs, silver_weight)
-    changed = changed_lines(docs, training_docs)
-    log(f"  {len(changed)} lines labelled otherwise in training ({credit_lines})")
+    leave_out_lines_of = leave_out_lines_of or credit_lines
+    changed = changed_lines(docs, training_docs if leave_out_lines_of == credit_lines else list(
+        read_documents("html_reference", PAGES, ReaderOptions(credit_lines=leave_out_lines_of))))
+    log(f"  {len(changed)} lines labelled otherwise under {leave_out_lines_of} (training: {credit_lines})")
     pooled: dict[str, list] = {}
     order = []
     for k, (train_idx, test_idx) in enumerate(GroupKFold(n_splits=folds).split(pages, groups=pages["site"])):
@@ -149,6 +153,8 @@ if __name__ == "__main__":
                         help="what the training folds' references' credit lines get")
     parser.add_argument("--decoders", default="none,viterbi", help="layout_gbt's decoders, of none and viterbi")
     parser.add_argument("--newsseg-only", action="store_true", help="no reference systems or HTML extractors")
+    parser.add_argument("--leave-out-lines-of", default="", choices=("", *CREDIT_LINE_SETTINGS),
+                        help="also score without the lines this setting changes (default: --credit-lines)")
     args = parser.parse_args()
     title = ("Leave-sites-out on the readability pages" +
              (", trained without them" if args.no_silver else f" (silver weight {args.silver_weight})") +
@@ -156,4 +162,5 @@ if __name__ == "__main__":
              ("" if args.credit_lines == "news_body" else f", credit lines {args.credit_lines} in training"))
     print(table(run(args.folds, args.silver_weight, not args.no_silver, args.whole_page_share,
                     log=lambda m: print(m, file=sys.stderr, flush=True), credit_lines=args.credit_lines,
-                    decoders=tuple(args.decoders.split(",")), newsseg_only=args.newsseg_only), title))
+                    decoders=tuple(args.decoders.split(",")), newsseg_only=args.newsseg_only,
+                    leave_out_lines_of=args.leave_out_lines_of), title))
