@@ -33,6 +33,8 @@ from newsseg.features.line_stats import comment_cue_before  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402
 from newsseg.models import build_model  # noqa: E402
 from newsseg.models.decoders import build_decoder  # noqa: E402
+from newsseg.io.html_pages import CREDIT_LINE_SETTINGS  # noqa: E402
+from newsseg.io.reader_base import ReaderOptions  # noqa: E402
 from newsseg.io.readers import read_documents  # noqa: E402
 from newsseg.training import fully_labelled_rows  # noqa: E402
 
@@ -74,19 +76,25 @@ def recommended_settings() -> dict:
             "silver_weight": float(silver[0]) if silver else 0.0}
 
 
-def silver_frame(weight: float) -> pd.DataFrame:
-    """The readability pages (whole pages, partial labels), as the html_reference reader reads them."""
-    return frame_of(read_documents("html_reference", REAL / "readability_pages.jsonl"), weight)
+def silver_frame(weight: float, credit_lines: str = "news_body") -> pd.DataFrame:
+    """The readability pages (whole pages, partial labels), as the html_reference reader reads them;
+    ``credit_lines``: what the references' credit lines get (``html_pages.CREDIT_LINE_SETTINGS``)."""
+    options = ReaderOptions(credit_lines=credit_lines)
+    return frame_of(read_documents("html_reference", REAL / "readability_pages.jsonl", options), weight)
 
 
-def fit_predict(family: str, train: pd.DataFrame, test: pd.DataFrame, seed: int = 13) -> dict[str, tuple]:
-    """(labels, scores) per decoder for one model trained on ``train`` and applied to ``test``."""
+def fit_predict(family: str, train: pd.DataFrame, test: pd.DataFrame, seed: int = 13,
+                decoders: tuple[str, ...] = ("none", "viterbi")) -> dict[str, tuple]:
+    """(labels, scores) per decoder (of ``decoders``) for one model trained on ``train`` and applied to
+    ``test``."""
     model = build_model(MODEL_SPECS[family](), seed)
     fully_labelled = fully_labelled_rows(train)  # as training does: partial labels only where a model learns them
     model.fit(train if getattr(model, "learns_partial_labels", False) else fully_labelled)
     proba = model.predict_proba(test)
     cue_before = comment_cue_before(test)
     out = {"none": build_decoder(DecoderConfig(name="none")).decode(test, proba, cue_before)}
+    if "viterbi" not in decoders:
+        return out
     viterbi = build_decoder(DecoderConfig(name="viterbi"))
     viterbi.fit(fully_labelled, None)
     out["viterbi"] = viterbi.decode(test, proba, cue_before)
@@ -111,13 +119,16 @@ def metrics_of(frame: pd.DataFrame, pred: np.ndarray) -> dict:
 
 
 def run(families=("tfidf_logreg", "layout_gbt", "minilm_embed_lr"), folds: int = 5, log=print,
-        whole_page_share: float = 0.0, silver_weight: float = 0.0) -> dict:
+        whole_page_share: float = 0.0, silver_weight: float = 0.0, credit_lines: str = "news_body",
+        decoders: tuple[str, ...] = ("none", "viterbi"), lso_only: bool = False) -> dict:
     """``whole_page_share``: share of the composed Dragnet pages built as whole pages; ``silver_weight``:
-    train with the readability pages (partial labels) at this weight (0: without them)."""
+    train with the readability pages (partial labels) at this weight (0: without them); ``credit_lines``:
+    what their references' credit lines get; ``decoders``: "none" and / or "viterbi"; ``lso_only``: only
+    leave-sites-out on fnc_dev (no zero-shot, no comment folds)."""
     bundled, fnc, dragnet = load_sources(whole_page_share)
     bundled_frame, dragnet_frame = frame_of(bundled), frame_of(dragnet, 0.5)
     if silver_weight:  # every training set below starts from the bundled pages: the silver pages go with them
-        bundled_frame = pd.concat([bundled_frame, silver_frame(silver_weight)], ignore_index=True)
+        bundled_frame = pd.concat([bundled_frame, silver_frame(silver_weight, credit_lines)], ignore_index=True)
     fnc_frame = frame_of(fnc)
     results: dict = {"lso": {}, "zero_shot": {}, "comments": {}, "sizes": {
         "bundled_segments": len(bundled_frame), "dragnet_composed_segments": len(dragnet_frame),
@@ -135,14 +146,20 @@ def run(families=("tfidf_logreg", "layout_gbt", "minilm_embed_lr"), folds: int =
         log(f"  fold {k + 1}/{folds}: test sites {sorted(test['site'].unique())}")
         for family in families:
             started = time.perf_counter()
-            for decoder, (labels, _) in fit_predict(family, train, test).items():
+            for decoder, (labels, _) in fit_predict(family, train, test, decoders=decoders).items():
                 pooled.setdefault(f"{family}+{decoder}", []).append(labels)
             log(f"    {family}: {time.perf_counter() - started:.0f} s")
         for name, pred in reference_predictions(test).items():
             pooled.setdefault(name, []).append(pred)
     lso_frame = pd.concat(order, ignore_index=True)
+    gold_other = (lso_frame["label"] == LABELS.index("other")).to_numpy()
     for system, parts in pooled.items():
-        results["lso"][system] = metrics_of(lso_frame, np.concatenate(parts))
+        pred = np.concatenate(parts)
+        results["lso"][system] = metrics_of(lso_frame, pred)
+        results.setdefault("lso_other_called_body", {})[system] = int(
+            (gold_other & (pred == LABELS.index("news_body"))).sum())
+    if lso_only:
+        return results
 
     # Zero-shot: no fnc_dev in training.
     log("  zero-shot")
@@ -198,7 +215,7 @@ def tables(results: dict) -> str:
                 ("composed_whole", "… of them, the composed whole pages"),
                 ("composed_extraction", "… of them, the extraction-shaped composed pages"))
     for key, title in sections:
-        if key not in results:
+        if not results.get(key):
             continue
         # fnc_dev has a single reader-comment line: macro-F1 without that label is shown beside it.
         without_comments = key in ("lso", "zero_shot")
@@ -213,6 +230,9 @@ def tables(results: dict) -> str:
                        + " | ".join(fmt(m[f'f1_{l}']) if m[f'support_{l}'] else "–" for l in LABELS)
                        + f" | {fmt(m.get('news_body_char_f1'))} |")
         out.append("")
+        if key == "lso":
+            out += ["`other` lines called news_body (of " + str(results["lso_other_called_body"]["keep_all"]) + "): "
+                    + "; ".join(f"{system} {n}" for system, n in results["lso_other_called_body"].items()), ""]
     return "\n".join(out)
 
 
@@ -226,6 +246,11 @@ if __name__ == "__main__":
                         help="share of composed Dragnet pages built as whole pages")
     parser.add_argument("--silver-weight", type=float, default=0.0,
                         help="train with the readability pages at this weight (0: without)")
+    parser.add_argument("--credit-lines", default="news_body", choices=CREDIT_LINE_SETTINGS,
+                        help="what the readability references' credit lines get in training")
+    parser.add_argument("--decoders", default="none,viterbi", help="comma-separated, of none and viterbi")
+    parser.add_argument("--lso-only", action="store_true", help="only leave-sites-out on fnc_dev")
     args = parser.parse_args()
     print(tables(run(tuple(args.families.split(",")), args.folds, lambda m: print(m, file=sys.stderr, flush=True),
-                     args.whole_page_share, args.silver_weight)))
+                     args.whole_page_share, args.silver_weight, args.credit_lines,
+                     tuple(args.decoders.split(",")), args.lso_only)))

@@ -7,7 +7,9 @@ fold trains on the bundled corpus, the composed Dragnet pages, fnc_dev (weight 2
 readability pages (silver, partial labels), and labels the held-out sites' pages together. Figures are
 pooled over the folds, on the labelled lines: body precision / recall / F1, body character-F1, and the F1
 of the rest (boilerplate). ``--no-silver`` trains without the readability pages (what the model knew
-before).
+before). ``--credit-lines`` changes what the training folds' references' credit lines get
+(``html_pages.CREDIT_LINE_SETTINGS``); the held-out pages keep the default labels, so figures compare, and
+the layout_gbt systems are also scored without the lines the setting changes ("… without changed lines").
 
 The same lines are scored for keep-all, the C4 line rules and jusText (they see the text, as newsseg
 does), and for trafilatura and resiliparse's main-content extraction, which see the page's HTML: a line
@@ -36,6 +38,8 @@ from generalisation import fit_predict, frame_of, load_sources, reference_predic
 from newsseg.evaluation import evaluate_body  # noqa: E402
 from newsseg.io.html_pages import Reference, align_reference  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402
+from newsseg.io.html_pages import CREDIT_LINE_SETTINGS  # noqa: E402
+from newsseg.io.reader_base import ReaderOptions  # noqa: E402
 from newsseg.io.readers import read_documents  # noqa: E402
 
 BODY, OTHER = LABELS.index("news_body"), LABELS.index("other")
@@ -64,34 +68,66 @@ def html_extractor_predictions(docs, frame: pd.DataFrame, html_of: dict[str, str
     return out
 
 
+def changed_lines(docs, training_docs) -> set[tuple[str, int]]:
+    """(doc id, start) of the lines whose label differs between two readings of the same pages."""
+    def labels(doc):
+        return {start: label for start, _, label in doc.spans}
+
+    changed = set()
+    for doc, other in zip(docs, training_docs):
+        before, after = labels(doc), labels(other)
+        changed |= {(doc.id, start) for start in before.keys() | after.keys() if before.get(start) != after.get(start)}
+    return changed
+
+
 def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, whole_page_share: float = 0.0,
-        log=print) -> dict:
+        log=print, credit_lines: str = "news_body", decoders: tuple[str, ...] = ("none", "viterbi"),
+        newsseg_only: bool = False, leave_out_lines_of: str = "") -> dict:
+    """``credit_lines``: what the training folds' references' credit lines get; ``decoders``: layout_gbt's
+    decoders; ``newsseg_only``: no reference systems or HTML extractors; ``leave_out_lines_of``: the
+    setting whose changed lines the "without changed lines" figures leave out (default ``credit_lines``;
+    another setting scores the baseline on the lines a setting changes)."""
     bundled, fnc, dragnet = load_sources(whole_page_share)
     docs = list(read_documents("html_reference", PAGES))
     html_of = {row["id"]: row["html"] for row in map(json.loads, PAGES.open(encoding="utf-8"))}
     base = pd.concat([frame_of(bundled), frame_of(dragnet, 0.5), frame_of(fnc, 2.0)], ignore_index=True)
     pages = frame_of(docs, silver_weight)
+    # The training folds' pages under the setting; the held-out pages keep the default labels.
+    training_docs = list(read_documents("html_reference", PAGES, ReaderOptions(credit_lines=credit_lines)))
+    training_pages = frame_of(training_docs, silver_weight)
+    leave_out_lines_of = leave_out_lines_of or credit_lines
+    changed = changed_lines(docs, training_docs if leave_out_lines_of == credit_lines else list(
+        read_documents("html_reference", PAGES, ReaderOptions(credit_lines=leave_out_lines_of))))
+    log(f"  {len(changed)} lines labelled otherwise under {leave_out_lines_of} (training: {credit_lines})")
     pooled: dict[str, list] = {}
     order = []
     for k, (train_idx, test_idx) in enumerate(GroupKFold(n_splits=folds).split(pages, groups=pages["site"])):
         test = pages.iloc[test_idx].reset_index(drop=True)
-        train = pd.concat([base, pages.iloc[train_idx]] if with_silver else [base], ignore_index=True)
+        train_pages = training_pages[training_pages["site"].isin(set(pages["site"].iloc[train_idx]))]
+        train = pd.concat([base, train_pages] if with_silver else [base], ignore_index=True)
         started = time.perf_counter()
-        for decoder, (pred, _) in fit_predict("layout_gbt", train, test).items():
+        for decoder, (pred, _) in fit_predict("layout_gbt", train, test, decoders=decoders).items():
             pooled.setdefault(f"layout_gbt+{decoder}", []).append(pred)
         log(f"  fold {k + 1}/{folds}: {test['site'].nunique()} sites, {time.perf_counter() - started:.0f} s")
+        order.append(test)
+        if newsseg_only:
+            continue
         for name, pred in reference_predictions(test).items():
             pooled.setdefault(name, []).append(pred)
         test_docs = [d for d in docs if d.id in set(test["doc_id"])]
         for name, pred in html_extractor_predictions(test_docs, test, html_of).items():
             pooled.setdefault(name, []).append(pred)
-        order.append(test)
     frame = pd.concat(order, ignore_index=True)
     lengths = (frame["end"] - frame["start"]).to_numpy()
+    systems = {name: evaluate_body(frame["label"].to_numpy(), np.concatenate(parts), lengths)
+               for name, parts in pooled.items()}
+    kept = np.array([(d, s) not in changed for d, s in zip(frame["doc_id"], frame["start"])])
+    if changed and not kept.all():
+        for name in [n for n in pooled if n.startswith("layout_gbt+")]:
+            systems[f"{name} without changed lines ({(~kept).sum()})"] = evaluate_body(
+                frame["label"].to_numpy()[kept], np.concatenate(pooled[name])[kept], lengths[kept])
     return {"pages": len(docs), "sites": int(pages["site"].nunique()), "lines": len(frame),
-            "body_lines": int((frame["label"] == BODY).sum()),
-            "systems": {name: evaluate_body(frame["label"].to_numpy(), np.concatenate(parts), lengths)
-                        for name, parts in pooled.items()}}
+            "body_lines": int((frame["label"] == BODY).sum()), "systems": systems}
 
 
 def table(results: dict, title: str) -> str:
@@ -113,9 +149,18 @@ if __name__ == "__main__":
     parser.add_argument("--no-silver", action="store_true", help="train without the readability pages")
     parser.add_argument("--whole-page-share", type=float, default=0.0,
                         help="share of composed Dragnet pages built as whole pages")
+    parser.add_argument("--credit-lines", default="news_body", choices=CREDIT_LINE_SETTINGS,
+                        help="what the training folds' references' credit lines get")
+    parser.add_argument("--decoders", default="none,viterbi", help="layout_gbt's decoders, of none and viterbi")
+    parser.add_argument("--newsseg-only", action="store_true", help="no reference systems or HTML extractors")
+    parser.add_argument("--leave-out-lines-of", default="", choices=("", *CREDIT_LINE_SETTINGS),
+                        help="also score without the lines this setting changes (default: --credit-lines)")
     args = parser.parse_args()
     title = ("Leave-sites-out on the readability pages" +
              (", trained without them" if args.no_silver else f" (silver weight {args.silver_weight})") +
-             f", composed whole-page share {args.whole_page_share}")
+             f", composed whole-page share {args.whole_page_share}" +
+             ("" if args.credit_lines == "news_body" else f", credit lines {args.credit_lines} in training"))
     print(table(run(args.folds, args.silver_weight, not args.no_silver, args.whole_page_share,
-                    log=lambda m: print(m, file=sys.stderr, flush=True)), title))
+                    log=lambda m: print(m, file=sys.stderr, flush=True), credit_lines=args.credit_lines,
+                    decoders=tuple(args.decoders.split(",")), newsseg_only=args.newsseg_only,
+                    leave_out_lines_of=args.leave_out_lines_of), title))

@@ -46,6 +46,11 @@ class ComposeConfig(StrictModel):
                                     "newsseg.data.page_templates)")
 
 
+# What a reference article's credit lines get in the training split (``io.html_pages.CREDIT_LINE_SETTINGS``,
+# which a test keeps in step).
+CreditLineSetting = Literal["news_body", "unlabelled", "labelled"]
+
+
 class SourceConfig(StrictModel):
     reader: registered(READERS) = Field(description="reader that parses the source")
     path: str = Field(description="file or folder, relative to the working directory")
@@ -58,6 +63,16 @@ class SourceConfig(StrictModel):
                               "(newsseg.data.weak_labels); segments where they abstain are not trained on")
     compose: Optional[ComposeConfig] = Field(
         None, description="wrap each labelled document in sampled page furniture (see newsseg.data.composition)")
+    credit_lines: CreditLineSetting = Field(
+        "news_body", description="html_reference only: in the training split, what the reference's short credit, "
+        "source and copyright lines get (news_body: as aligned; unlabelled: not trained on; labelled: other or "
+        "disclaimer where the cue decides, else not trained on); validation and test keep news_body")
+
+    @model_validator(mode="after")
+    def _credit_lines_of_references_only(self) -> "SourceConfig":
+        if self.credit_lines != "news_body" and self.reader != "html_reference":
+            raise ValueError("credit_lines applies to the html_reference reader only")
+        return self
 
 
 class SegmenterConfig(StrictModel):

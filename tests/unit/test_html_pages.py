@@ -1,13 +1,24 @@
 """Whole pages from HTML: flattening, aligning a reference article, partial labels, the html_reference reader."""
 
 import json
+from typing import get_args
 
 import pytest
+from pydantic import ValidationError
 
-from newsseg.data.dataset import NOT_NEWS_BODY_ID, label_id
+from newsseg.config import CreditLineSetting, DataConfig, SourceConfig
+from newsseg.data.dataset import NOT_NEWS_BODY_ID, build_dataset, label_id, load_dataset_dict
+from newsseg.features.cues import credit_line_label
 
 from newsseg.data.segment_rows import document_columns
-from newsseg.io.html_pages import FLATTEN_VARIANTS, Reference, align_reference, comparable, flatten_html
+from newsseg.io.html_pages import (
+    CREDIT_LINE_SETTINGS,
+    FLATTEN_VARIANTS,
+    Reference,
+    align_reference,
+    comparable,
+    flatten_html,
+)
 from newsseg.labels import LABELS, NOT_NEWS_BODY
 from newsseg.io.reader_base import InputError
 from newsseg.io.readers import read_documents
@@ -126,3 +137,77 @@ def test_folder_page_without_reference_is_an_error(tmp_path):
     (tmp_path / "page.html").write_text(HTML, encoding="utf-8")
     with pytest.raises(InputError, match="page.html: no reference page.txt"):
         list(read_documents("html_reference", tmp_path))
+
+
+# A reference that keeps an image credit, a caption ending in a credit, a source line and a copyright notice,
+# as extracted articles do; LABELS.md calls the credit and the source line `other`, the notice `disclaimer`.
+CREDITED_ARTICLE = [PARAGRAPHS[0], "Photo by Lee Park/Harbour Gazette", PARAGRAPHS[1],
+                    "The old pier at dawn. Sam Reid/Reuters", PARAGRAPHS[2], "Source: Harbour Board minutes",
+                    "Copyright 2025 Harbour Gazette. All rights reserved."]
+CREDITED_REFERENCE = Reference(title="Old ferry pier to close for repairs", byline="Jo Marsh",
+                               text="\n".join(CREDITED_ARTICLE))
+CREDITED_PAGE = "\n".join(["Home", "News", "Old ferry pier to close for repairs", "By Jo Marsh", *CREDITED_ARTICLE,
+                           "Money"])
+
+
+@pytest.mark.parametrize("credit_lines, expected", [
+    ("news_body", ["news_body"] * 4),
+    ("unlabelled", [None] * 4),
+    ("labelled", ["other", None, "other", "disclaimer"]),  # the caption may be the article's: left unlabelled
+])
+def test_credit_lines_of_the_reference_get_the_setting_and_the_article_keeps_news_body(credit_lines, expected):
+    labels = {CREDITED_PAGE[s:e]: label for s, e, label in align_reference(CREDITED_PAGE, CREDITED_REFERENCE,
+                                                                            credit_lines)}
+    credit_lines_of_page = ["Photo by Lee Park/Harbour Gazette", "The old pier at dawn. Sam Reid/Reuters",
+                            "Source: Harbour Board minutes", "Copyright 2025 Harbour Gazette. All rights reserved."]
+    assert [labels[line] for line in credit_lines_of_page] == expected
+    assert all(labels[p] == "news_body" for p in PARAGRAPHS)
+    assert labels["Old ferry pier to close for repairs"] == labels["By Jo Marsh"] == "news_body"
+    assert labels["Home"] == labels["Money"] == NOT_NEWS_BODY
+
+
+def test_an_unknown_credit_line_setting_is_refused():
+    with pytest.raises(ValueError, match="credit_lines must be one of"):
+        align_reference(CREDITED_PAGE, CREDITED_REFERENCE, "other")
+
+
+@pytest.mark.parametrize("line, label", [
+    ("JANE ROE/AFP/Getty Images", "other"),
+    ("(Sam Reid/Moodboard/Getty)", "other"),
+    ("CreditJane Roe for The Example Times", "other"),
+    ("Photo", "other"),
+    ("Featured image via Example Commons", "other"),
+    ("[责任编辑:王明]", "other"),
+    ("Source: Example Wire", "other"),
+    ("© 2025 Example Media", "disclaimer"),
+    ("https://example.org/report", ""),  # a bare link: a source, or a link the article lists
+    ("The pier at dawn. Image: Example Harbour Trust", ""),  # a caption that ends in a credit
+    ("Creditors met on Monday.", None),
+    ("Photographs from the trip hang in the town hall.", None),
+    ("Source: the harbour board said on Tuesday that the pier would stay closed for repairs until spring", None),
+])
+def test_credit_line_cues(line, label):
+    assert credit_line_label(line) == label
+
+
+def test_the_config_setting_names_the_aligner_settings_and_only_for_references():
+    assert get_args(CreditLineSetting) == CREDIT_LINE_SETTINGS
+    SourceConfig(reader="html_reference", path="pages.jsonl", credit_lines="unlabelled")
+    with pytest.raises(ValidationError, match="html_reference reader only"):
+        SourceConfig(reader="jsonl", path="pages.jsonl", credit_lines="unlabelled")
+
+
+def test_a_built_dataset_relabels_credit_lines_in_the_training_split_only(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    html = "<html><body><p>Home</p>" + "".join(f"<p>{line}</p>" for line in CREDITED_ARTICLE) + "</body></html>"
+    write_pages(path, [{"id": f"p{i}", "html": html, "reference": vars(CREDITED_REFERENCE), "meta": {"site": f"s{i}"}}
+                       for i in range(6)])
+    config = DataConfig(name="credits", output_dir=str(tmp_path / "out"), split={"validation": 0.2, "test": 0.2},
+                        sources=[{"reader": "html_reference", "path": str(path), "credit_lines": "labelled"}])
+    dataset = load_dataset_dict(build_dataset(config, progress=False).path)
+    labels = {split: {(row["text"], row["label"]) for row in dataset[split]} for split in dataset}
+    source_line = "Source: Harbour Board minutes"
+    assert (source_line, LABELS.index("other")) in labels["train"]
+    assert not any(text == "The old pier at dawn. Sam Reid/Reuters" for text, _ in labels["train"])
+    for split in ("validation", "test"):
+        assert (source_line, LABELS.index("news_body")) in labels[split], split

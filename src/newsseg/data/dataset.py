@@ -23,6 +23,7 @@ import pandas as pd
 from newsseg.config import DataConfig, SourceConfig
 from newsseg.data.segment_rows import COLUMNS, NUMERIC_COLUMN_TYPES, document_rows
 from newsseg.data.weak_labels import majority_vote, vote_matrix
+from newsseg.io.html_pages import credit_line_training_label
 from newsseg.io.reader_base import InputError, ReaderOptions, ReadReport
 from newsseg.io.readers import read_documents
 from newsseg.labels import LABEL_TO_ID, LABELS, NOT_NEWS_BODY
@@ -192,9 +193,14 @@ def build_dataset(config: DataConfig, force: bool = False, progress: bool = True
 
     assignment = split_sites((r["site"] for r in rows), config.split.validation, config.split.test,
                              config.split.seed)
+    credit_lines = {s.path: s.credit_lines for s in config.sources if s.credit_lines != "news_body"}
     by_split: dict[str, list[dict]] = {s: [] for s in SPLITS}
     for r in rows:
-        by_split[assignment[r["site"]]].append(r)
+        split = assignment[r["site"]]
+        if split == "train" and r["source"] in credit_lines and not _credit_line_relabelled(r, credit_lines):
+            unlabelled += 1
+            continue
+        by_split[split].append(r)
 
     features = _features()
     dataset = DatasetDict({
@@ -222,6 +228,18 @@ def build_dataset(config: DataConfig, force: bool = False, progress: bool = True
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp_dir.rename(out_dir)  # a half-written build is never mistaken for a finished one
     return BuildResult(out_dir, True, stats)
+
+
+def _credit_line_relabelled(row: dict, credit_lines: dict[str, str]) -> bool:
+    """Give a training row of a reference-aligned source the label its source's ``credit_lines`` setting
+    gives it (``html_pages.credit_line_training_label``); False where that leaves it unlabelled. Only the
+    training split is relabelled: validation and test keep the aligned labels, so that figures compare."""
+    label = LABELS[row["label"]] if row["label"] >= 0 else NOT_NEWS_BODY
+    new_label = credit_line_training_label(label, row["text"], credit_lines[row["source"]])
+    if new_label is None:
+        return False
+    row["label"] = label_id(new_label)
+    return True
 
 
 @contextlib.contextmanager

@@ -135,6 +135,53 @@ BIO_OPENING_RE = re.compile(
     r"holds an? \b|is (?:the )?[A-Z][a-z]+ (?:of|at|for|with)\b)")
 BIO_MIN_WORDS = 10
 
+# Credit lines under or inside an article: an image's credit ("Photo by …", "JIM WATSON/AFP/Getty Images",
+# "CreditJane Doe"), a bare "Photo" standing for an image, an editor's credit ("[责任编辑:…]"). LABELS.md
+# calls them `other`; the reference articles of extracted pages keep them, so aligning a reference labels
+# them the article (see ``html_pages.align_reference``). IMAGE_CREDIT_RE: the cue opens the line (the line
+# is the credit); CREDIT_CUE_RE: the cue anywhere ("The cabaret in Paris Benoit Tessier/Reuters": a caption,
+# the article's, that ends in a credit).
+IMAGE_CREDIT_RE = re.compile(
+    r"^(?i:(photo|image|picture)s?|credits?)$|^Credit(?=[A-Z])"
+    r"|^(?i:\W*(featured |main )?(photo(graph)?|image|picture|illustration|graphic)s?\s*(by|via|courtesy|credit)\b)"
+    r"|^(?i:\W*(featured |main )?(photo(graph)?|image|picture)s?( credit)?\s*:)|^(?i:\W*(photo |image )?credits?\s*:)"
+    r"|^(?i:\W*courtesy of\b)|^\W*责任编辑")
+CREDIT_CUE_RE = re.compile(
+    r"\b(photo(graph)?|image|picture|illustration|graphic)s?\s*(by|via|courtesy|credit|:)|\bcourtesy of\b"
+    r"|^\W*(原标题|作者|出品)", re.I)
+# Photo agencies, as they close a credit ("Kane Skennar/Photodisc/Getty Images").
+PHOTO_AGENCY_RE = re.compile(r"\b(getty|reuters|afp|ap photo|istock|shutterstock|epa|corbis)\b", re.I)
+# Copyright notices in Chinese ("reproduction without permission forbidden", "all rights reserved").
+CJK_RIGHTS_RE = re.compile(r"未经授权|不得转载|版权所有")
+CREDIT_LINE_MAX_WORDS = 12
+# An agency credit is names between slashes, a few words each ("Spencer Platt/Getty Images News/Getty Images").
+AGENCY_CREDIT_PART_MAX_WORDS = 4
+
+
+def credit_line_label(text: str) -> Optional[str]:
+    """For a short line (at most CREDIT_LINE_MAX_WORDS words) with a credit, source or copyright cue: the
+    label LABELS.md gives it where the cue decides it (``other`` for an image credit, a "Source: …" line, an
+    editor's credit; ``disclaimer`` for a copyright notice), ``""`` where the cue may belong to the article
+    (a caption ending in a credit, a bare link, a closing "作者" line), None for any other line."""
+    line = text.strip()
+    if not line or len(line.split()) > CREDIT_LINE_MAX_WORDS:
+        return None
+    if LEGAL_PHRASING_RE.search(line) or CJK_RIGHTS_RE.search(line):
+        return "disclaimer"
+    if IMAGE_CREDIT_RE.match(line) or _is_agency_credit(line):
+        return "other"
+    if SOURCE_LINE_RE.match(line):
+        return "" if re.match(r"^\W*(https?://|www\.)", line) else "other"
+    if CREDIT_CUE_RE.search(line) or PHOTO_AGENCY_RE.search(line):
+        return ""
+    return None
+
+
+def _is_agency_credit(line: str) -> bool:
+    parts = line.strip("()[] ").split("/")
+    return (len(parts) > 1 and bool(PHOTO_AGENCY_RE.search(line))
+            and all(0 < len(part.split()) <= AGENCY_CREDIT_PART_MAX_WORDS for part in parts))
+
 
 def is_comment_cue(text: str) -> bool:
     return bool(COMMENT_HEADER_RE.search(text)) or (

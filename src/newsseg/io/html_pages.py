@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
+from newsseg.features.cues import credit_line_label
 from newsseg.labels import NOT_NEWS_BODY
 from newsseg.text.segmentation import iter_line_spans
 
@@ -74,6 +75,11 @@ UNKNOWN_HEADER_LINES = 6
 # Lines of the region that the reference lacks and that are this long are left unlabelled rather than
 # called not-article: the reference sometimes drops a caption or a paragraph.
 UNMATCHED_PROSE_WORDS = 12
+# What the reference's credit lines get (short lines with an image-credit, source or copyright cue:
+# ``cues.credit_line_label``), which references keep as the article and LABELS.md does not: "news_body" (as
+# the reference says), "unlabelled" (None: not trained on), "labelled" (the label the cue decides, ``other``
+# or ``disclaimer``; None where the cue may be the article's).
+CREDIT_LINE_SETTINGS = ("news_body", "unlabelled", "labelled")
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,15 @@ class Reference:
     text: str = ""
 
 
-def align_reference(text: str, reference: Reference) -> list[tuple[int, int, Optional[str]]]:
+def align_reference(text: str, reference: Reference,
+                    credit_lines: str = "news_body") -> list[tuple[int, int, Optional[str]]]:
     """Per non-empty line of ``text``: (start, end, label) with label ``news_body`` (the line is the
     reference article's), ``NOT_NEWS_BODY`` (it is not) or None (not known: lines between the title and the
     first paragraph, where the reference often omits the standfirst and the date line; long lines of the
-    article's region that the reference lacks)."""
+    article's region that the reference lacks). ``credit_lines``: one of CREDIT_LINE_SETTINGS, what the
+    reference's credit lines get."""
+    if credit_lines not in CREDIT_LINE_SETTINGS:
+        raise ValueError(f"credit_lines must be one of {CREDIT_LINE_SETTINGS}, not {credit_lines!r}")
     spans = list(iter_line_spans(text))
     lines = [comparable(text[start:end]) for start, end in spans]
     ref_lines = [comparable(line) for line in reference.text.splitlines()]
@@ -127,7 +137,22 @@ def align_reference(text: str, reference: Reference) -> list[tuple[int, int, Opt
         for i in range(title_at + 1, first):
             short_byline = byline and byline in lines[i] and len(lines[i].split()) <= 3 * len(byline.split()) + 8
             labels[i] = "news_body" if short_byline or lines[i] in whole_lines else None
+    if credit_lines != "news_body":
+        labels = [credit_line_training_label(label, text[start:end], credit_lines)
+                  for (start, end), label in zip(spans, labels)]
     return [(s, e, lab) for (s, e), lab in zip(spans, labels)]
+
+
+def credit_line_training_label(label: Optional[str], line: str, credit_lines: str) -> Optional[str]:
+    """A line's aligned ``label`` under the ``credit_lines`` setting: a ``news_body`` line with a credit,
+    source or copyright cue (``cues.credit_line_label``) becomes None ("unlabelled"), or the label its cue
+    decides, None where the cue may be the article's ("labelled"); any other line keeps its label."""
+    if credit_lines == "news_body" or label != "news_body":
+        return label
+    cue_label = credit_line_label(line)
+    if cue_label is None:
+        return label
+    return cue_label if credit_lines == "labelled" and cue_label else None
 
 
 def _like_title(line: str, title: str) -> bool:
@@ -160,7 +185,7 @@ def _article_anchors(anchors: list[int], ref_positions: list[int], sizes: list[i
     return chain[::-1]
 
 
-def labelled_spans(text: str, reference: Reference) -> list[tuple[int, int, str]]:
+def labelled_spans(text: str, reference: Reference, credit_lines: str = "news_body") -> list[tuple[int, int, str]]:
     """``align_reference`` without the unlabelled lines: gold-format spans (labels ``news_body`` and
-    ``NOT_NEWS_BODY``)."""
-    return [(s, e, label) for s, e, label in align_reference(text, reference) if label is not None]
+    ``NOT_NEWS_BODY``; with ``credit_lines="labelled"``, also ``other`` and ``disclaimer``)."""
+    return [(s, e, label) for s, e, label in align_reference(text, reference, credit_lines) if label is not None]

@@ -43,6 +43,8 @@ class ReaderOptions:
     # and gold spans are not read.
     keep_bad: bool = False
     read_spans: bool = True
+    # html_reference: what the reference article's credit lines get (``html_pages.CREDIT_LINE_SETTINGS``).
+    credit_lines: str = "news_body"
     report: ReadReport = field(default_factory=ReadReport)
 
     def bad(self, message: str, doc_id: str) -> Document | None:

@@ -334,7 +334,7 @@ def read_html_reference(path: Path, options: ReaderOptions) -> Iterator[Document
         if not text.strip():
             yield from bad_record(options, f"{where}: the HTML holds no text", doc_id)
             continue
-        spans = labelled_spans(text, reference) if options.read_spans else None
+        spans = labelled_spans(text, reference, options.credit_lines) if options.read_spans else None
         if spans is not None and not any(label == "news_body" for _, _, label in spans):
             yield from bad_record(options, f"{where}: the reference article was not found in the page's text", doc_id)
             continue
