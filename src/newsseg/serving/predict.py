@@ -82,10 +82,10 @@ def is_single_page(inputs: Sequence[Path]) -> bool:
     return len(inputs) == 1 and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
 
 
-# Below this many bytes of input (on disk), one process labels it sooner than several: each worker first
-# imports the libraries and loads the model (about 2 s), while one process labels text at 4-8 MB/s.
-# Measured on this 2-core machine: BENCHMARKS.md, "End to end".
-ONE_WORKER_BELOW_BYTES = 16_000_000
+# Below this many bytes of input (on disk), one process labels it about as soon as two: two workers start in
+# 3.7 s against 2.2 s for one process, and label 6.6 MB/s against 3.5, so they catch up at about 11 MB of
+# text (this 2-core machine, FakeNewsCorpus pages: BENCHMARKS.md, "End to end").
+ONE_WORKER_BELOW_BYTES = 12_000_000
 
 
 def default_workers(inputs: Sequence[Path]) -> int:
