@@ -235,12 +235,13 @@ def table(result: dict, command: str) -> str:
     lines = [HEADING, "", f"`{command}`, on {result['source']}; each figure a whole `newsseg predict` command "
              "(start-up, reading, labelling, writing), best of the runs. Reference rates on one core, text in "
              f"memory (`speed.py measure`, on {result['sample_mb']:.1f} MB of the same pages): the C4 rules "
-             f"{c4:.2f} MB/s (mean of a measurement before and after the commands), jusText {refs['justext']:.2f} MB/s.",
+             f"{c4:.2f} MB/s (mean of a measurement before and after the commands), "
+             f"jusText {refs['justext']:.2f} MB/s.",
              "", f"One page ({page['page_bytes']} bytes, `newsseg predict page.txt`): **{page['predict_s']:.2f} s**; "
              f"`python -c \"import numpy, pandas, sklearn\"` {page['imports_s']:.2f} s: "
              f"**{page['predict_s'] / page['imports_s']:.2f}x**.", "",
-             "| input MB of text | workers | seconds | MB/s end to end | x the C4 rules (one core) | x jusText (one core) "
-             "| speed-up vs 1 worker | labels differing from 1 worker |", "|---|---|---|---|---|---|---|---|"]
+             "| input MB of text | workers | seconds | MB/s end to end | x the C4 rules (one core) "
+             "| x jusText (one core) | speed-up vs 1 worker | labels differing from 1 worker |", "|---|---|---|---|---|---|---|---|"]
     for runs in result["inputs"]:
         for workers, seconds in sorted(runs["seconds"].items(), key=lambda item: int(item[0])):
             rate = runs["megabytes"] / seconds
@@ -253,7 +254,8 @@ def table(result: dict, command: str) -> str:
     total = sum(stages.values())
     lines += ["", f"Where one worker's time goes ({result['stages_mb']:.1f} MB, the labelling loop of `--workers 1` "
               "in one process, timers around each stage; total "
-              f"{total:.1f} s, {result['stages_mb'] / total:.2f} MB/s):", "", "| stage | seconds | share |", "|---|---|---|"]
+              f"{total:.1f} s, {result['stages_mb'] / total:.2f} MB/s):", "",
+              "| stage | seconds | share |", "|---|---|---|"]
     lines += [f"| {stage} | {seconds:.2f} | {seconds / total:.0%} |" for stage, seconds in stages.items()]
     return "\n".join(lines) + "\n"
 

@@ -153,13 +153,18 @@ def kernels_off_row(measure_both, pipeline_dir: Path, name: str) -> dict:
     return result
 
 
+def default_pipeline_row(model_rows: list[dict]) -> dict | None:
+    """The run of the default pipeline (layout_gbt + viterbi, the `make train` configuration), if trained."""
+    return next((r for r in model_rows if Path(r["config"]).stem == "layout_gbt" and r["decoder"] == "viterbi"), None)
+
+
 def scale_section(model_rows: list[dict], memory_mb: float, memory_minutes: float) -> str:
     from newsseg import tracking
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import scale
 
-    default = next((r for r in model_rows if Path(r["config"]).stem == "layout_gbt" and r["decoder"] == "viterbi"), None)
+    default = default_pipeline_row(model_rows)
     if default is None:
         return "Not run: the layout_gbt + viterbi row was not trained in this run."
     return scale.table(scale.run(tracking.download_pipeline(default["model_uri"]), speedup_mb=60,
@@ -172,7 +177,7 @@ def end_to_end_section(model_rows: list[dict]) -> str:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import end_to_end
 
-    default = next((r for r in model_rows if Path(r["config"]).stem == "layout_gbt" and r["decoder"] == "viterbi"), None)
+    default = default_pipeline_row(model_rows)
     if default is None:
         return "Not run: the layout_gbt + viterbi row was not trained in this run."
     sizes = [30.0, 200.0]

@@ -32,7 +32,8 @@ PREDICT_ONLY = """
 import json, sys
 from newsseg.cli import app
 
-code = app(["predict", sys.argv[1], "--model", "latest", "--workers", "1", "--output", sys.argv[2]], standalone_mode=False)
+code = app(["predict", sys.argv[1], "--model", "latest", "--workers", "1", "--output", sys.argv[2]],
+           standalone_mode=False)
 assert not code, f"newsseg predict exited {code}"
 print(json.dumps(sorted(name for name in ("sklearn", "scipy.stats") if name in sys.modules)))
 """
@@ -59,4 +60,5 @@ def test_training_and_predicting_a_fast_family_imports_no_transformer_extra(work
                                env=subprocess_env(), capture_output=True, text=True, timeout=300, check=False)
     assert predicted.returncode == 0, predicted.stderr[-3000:]
     assert json.loads(predicted.stdout.strip().splitlines()[-1]) == []
-    assert (workdir / "again.jsonl").read_text(encoding="utf-8") == (workdir / "labelled-0.jsonl").read_text(encoding="utf-8")
+    again, first = (workdir / "again.jsonl", workdir / "labelled-0.jsonl")
+    assert again.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")

@@ -321,7 +321,8 @@ def test_a_saved_layout_gbt_predicts_from_its_arrays_and_unpickles_its_estimator
 
     # A model pickled before (the estimators as plain attributes) loads and predicts the same.
     old = pickle.loads(pickle.dumps(model))
-    old_state = {k: v for k, v in old.__dict__.items() if k not in ("_classifiers", "trees", "body_trees", "two_stages")}
+    new_only = ("_classifiers", "trees", "body_trees", "two_stages")
+    old_state = {k: v for k, v in old.__dict__.items() if k not in new_only}
     old_state.update(classifier=old.classifier, body_classifier=old.body_classifier)
     old_tfidf = {k: v for k, v in old.tfidf.__dict__.items() if k not in ("_pipeline", "fused")}
     old_tfidf["pipeline"] = old.tfidf.pipeline

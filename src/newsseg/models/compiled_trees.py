@@ -71,8 +71,8 @@ class CompiledTrees:
         packed["feature"], packed["left"], packed["right"] = feature, left, right
         packed["threshold"] = float32_threshold(threshold)
         return cls(np.asarray(classifier.classes_), int(classifier.n_features_in_),
-                   np.asarray(baseline[0], dtype=np.float64), feature, threshold, nodes["missing_go_to_left"].astype(np.bool_), left, right,
-                   nodes["value"].astype(np.float64), roots,
+                   np.asarray(baseline[0], dtype=np.float64), feature, threshold,
+                   nodes["missing_go_to_left"].astype(np.bool_), left, right, nodes["value"].astype(np.float64), roots,
                    np.array([nodes["depth"].max() for nodes in trees], dtype=np.int64), packed)
 
     def raw_predict(self, features: np.ndarray) -> np.ndarray:

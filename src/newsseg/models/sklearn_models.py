@@ -63,7 +63,8 @@ class TfidfLogreg(SegmentModel):
 
     def fit(self, train: pd.DataFrame, validation: Optional[pd.DataFrame] = None, callbacks: tuple = ()) -> None:
         pipeline = tfidf_pipeline(self.config, self.seed)
-        pipeline.fit(_model_frame(train), train["label"].to_numpy(), classifier__sample_weight=train["weight"].to_numpy())
+        pipeline.fit(_model_frame(train), train["label"].to_numpy(),
+                     classifier__sample_weight=train["weight"].to_numpy())
         self._pipeline = PickledUntilUsed(pipeline)
         self.fused = FusedTfidf.of(pipeline)  # None where its arrays would not give the pipeline's numbers
 
