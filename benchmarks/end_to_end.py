@@ -110,7 +110,7 @@ def jsonl_runs(pipeline_dir: Path, work: Path, input_path: Path, megabytes: floa
 
 
 def reference_rates(sample: Path) -> dict[str, float]:
-    """MB/s on one core (steady passes) of the C4 rules and jusText, and of newsseg's labelling loop alone."""
+    """MB/s on one core (steady passes, text in memory) of the C4 rules and jusText on ``sample``."""
     from speed import run_measure
 
     return {system: run_measure(system, sample)["mb_per_s_steady"] for system in ("c4_rules", "justext")}
