@@ -28,13 +28,11 @@ from newsseg.io.readers import not_text_reason
 from newsseg.labels import LABELS
 from newsseg.models import SegmentModel, load_model_dir
 from newsseg.models.decoders import Decoder
+from newsseg.pipeline_settings import PIPELINE_FORMAT_VERSION, read_pipeline_settings
 from newsseg.text.documents import Document
 
 log = logging.getLogger(__name__)
 
-# 2: the package's modules moved into subpackages (text, io, data, features, serving), so a pickled model of
-# format 1 names modules that no longer exist.
-PIPELINE_FORMAT_VERSION = 2
 # The numeric columns of ``document_columns`` (Python ints and floats), as pandas would type them.
 _FRAME_NUMBER_TYPES = {name: np.int64 if kind.startswith("int") else np.float64
                        for name, kind in NUMERIC_COLUMN_TYPES.items()}
@@ -184,17 +182,7 @@ class Pipeline:
     @staticmethod
     def read_settings(path: Path | str) -> dict:
         """The folder's ``pipeline.json``, checked against this newsseg (cheap: loads no model)."""
-        path = Path(path)
-        if not (path / "pipeline.json").is_file():
-            raise FileNotFoundError(f"{path}: not a newsseg model folder (no pipeline.json)")
-        settings = json.loads((path / "pipeline.json").read_text())
-        if settings.get("format_version") != PIPELINE_FORMAT_VERSION:
-            raise ValueError(f"{path}: a model saved by another newsseg version (pipeline format "
-                             f"{settings.get('format_version')}, this newsseg reads {PIPELINE_FORMAT_VERSION}): "
-                             "train it again with this version")
-        if settings["labels"] != list(LABELS):
-            raise ValueError(f"{path}: model labels {settings['labels']} differ from this newsseg's {list(LABELS)}")
-        return settings
+        return read_pipeline_settings(path)
 
     @classmethod
     def load(cls, path: Path | str) -> "Pipeline":

@@ -17,11 +17,12 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence, TypeVar
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas and the pipeline load only where used: `predict`'s parent process needs neither
+    import pandas as pd
 
-from newsseg.pipeline import Pipeline
+    from newsseg.pipeline import Pipeline
 
 REGISTERED_MODEL = "newsseg"
 DEFAULT_STORE_DIR = Path("mlruns")
@@ -364,6 +365,8 @@ def model_folder(name: str) -> Path:
 
 def load_model(name: str) -> Pipeline:
     """A Pipeline from ``champion``, ``latest``, ``runs:/…``, ``models:/…`` or a local folder."""
+    from newsseg.pipeline import Pipeline
+
     return Pipeline.load(model_folder(name))
 
 

@@ -1,5 +1,6 @@
 """Compiled trees give scikit-learn's raw scores and probabilities, bit for bit."""
 
+import dataclasses
 import pickle
 
 import numpy as np
@@ -52,3 +53,16 @@ def test_float32_thresholds_compare_float32_values_as_the_float64_ones_do():
         for _ in range(abs(step)):
             values = np.nextafter(values, np.float32(np.sign(step) * np.inf))
         assert np.array_equal(values.astype(np.float64) <= thresholds, values <= rounded)
+
+
+def test_trees_saved_with_signed_packed_nodes_predict_the_same():
+    # Models saved before the packed nodes' indexes were unsigned hold int32 fields: read through a view.
+    rng = np.random.default_rng(7)
+    features = rng.normal(size=(300, 4)).astype(np.float32)
+    classifier = HistGradientBoostingClassifier(max_iter=10, max_leaf_nodes=7, random_state=0)
+    classifier.fit(features, (features[:, 0] > features[:, 1]).astype(int))
+    trees = CompiledTrees.from_classifier(classifier)
+    signed = np.dtype([("feature", np.int32), ("threshold", np.float32), ("left", np.int32), ("right", np.int32)])
+    old = dataclasses.replace(trees, packed=trees.packed.astype(signed))
+    assert old.packed.dtype == signed
+    assert np.array_equal(old.predict_proba(features), classifier.predict_proba(features))

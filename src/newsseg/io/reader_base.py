@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsseg.features.cues import is_comment_chrome
 from newsseg.text.documents import Document
 from newsseg.text.segmentation import iter_line_spans
 
@@ -210,6 +209,9 @@ def web_files(path: str) -> list[str] | None:
 
 def article_comments_page(doc_id: str, article: str, comments: str, meta: dict) -> Document:
     """One page from an article and its comment section, labelled line by line by construction."""
+    # Imported here: the cues load the phrase kernels (numba), which predict's parent process never needs.
+    from newsseg.features.cues import is_comment_chrome
+
     article, comments = article.strip(), comments.strip()
     text = article + ("\n\n" + comments if comments else "") + "\n"
     comments_start = len(article)

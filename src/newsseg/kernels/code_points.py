@@ -42,7 +42,12 @@ def _bmp_class_bytes() -> np.ndarray:
 def class_bytes(codes: np.ndarray) -> np.ndarray:
     """Per code point, its class byte."""
     # A numpy lookup: a compiled loop bought 2-4 % of labelling time, under the 10 % a kernel must earn.
-    classes = _bmp_class_bytes()[np.minimum(codes, 0xFFFF)]
+    # ``take`` of the code points as they are, where all are in the table (almost every batch), is 3x faster
+    # than indexing with the clipped codes: 3-4 % of labelling time.
+    table = _bmp_class_bytes()
+    if len(codes) == 0 or codes.max() <= 0xFFFF:
+        return table.take(codes)
+    classes = table.take(np.minimum(codes, 0xFFFF))
     for i in np.flatnonzero(codes > 0xFFFF):  # rare (emoji, math letters): one by one
         classes[i] = char_class_byte(chr(int(codes[i])))
     return classes
@@ -64,14 +69,29 @@ class CodePointBatch:
 
     @classmethod
     def of(cls, texts: list[str]) -> "CodePointBatch":
-        return _code_point_batch(tuple(texts))
+        # The last batches, kept: a batch's lower-cased lines are scanned three times (digit masking, phrase
+        # counts, TF-IDF tokens), its model texts once more (character counts), in between. Found by list
+        # equality, which compares the same string objects by identity: keyed by the texts (a tuple hashed
+        # on every call), hashing fresh strings cost 2 % of labelling time.
+        global _recent_batches
+        texts = texts if isinstance(texts, list) else list(texts)  # a list equals only a list
+        for position, (seen, batch) in enumerate(_recent_batches):
+            if seen == texts:
+                if position:  # the most recently used first: the one not used longest goes
+                    _recent_batches = (_recent_batches[position], *_recent_batches[:position],
+                                       *_recent_batches[position + 1:])
+                return batch
+        batch = _code_point_batch(texts)
+        _recent_batches = ((list(texts), batch), *_recent_batches[:RECENT_BATCHES - 1])  # one atomic assignment
+        return batch
 
 
-# The last batches, kept: a batch's lower-cased lines are scanned three times (digit masking, phrase
-# counts, TF-IDF tokens), its model texts once more (character counts), in between. Read-only arrays, so
-# that no caller can change what the next one is given.
-@functools.lru_cache(maxsize=2)
-def _code_point_batch(texts: tuple[str, ...]) -> CodePointBatch:
+RECENT_BATCHES = 2
+_recent_batches: tuple[tuple[list[str], CodePointBatch], ...] = ()
+
+
+def _code_point_batch(texts: list[str]) -> CodePointBatch:
+    """The batch of ``texts``, its arrays read-only, so that no caller can change what the next one is given."""
     codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lengths = np.array([len(text) for text in texts], dtype=np.int64)
     ends = np.cumsum(lengths + 1) - 1

@@ -23,6 +23,9 @@ def raw_scores(features_by_column: np.ndarray, baseline: np.ndarray, feature: np
     All rows go down a tree in lockstep, a level at a time, with no branch on the comparison: the CPU
     then works on many rows at once instead of waiting on each row's unpredictable turns (1.5x).
 
+    Node and feature indexes are unsigned (``CompiledTrees.raw_predict`` passes them so): a signed index
+    costs a check for negative values (counted from the end) at every step, and the walk took 1.75x as long.
+
     Plain twin: scikit-learn's own ``HistGradientBoostingClassifier.predict_proba`` (``compiled_trees``'
     caller, ``LayoutGbt``, uses it without JIT)."""
     n_rows, n_classes = features_by_column.shape[1], baseline.shape[0]
@@ -30,7 +33,7 @@ def raw_scores(features_by_column: np.ndarray, baseline: np.ndarray, feature: np
     for row in range(n_rows):
         for k in range(n_classes):
             raw[row, k] = baseline[k]
-    node = np.empty(n_rows, dtype=np.int64)
+    node = np.empty(n_rows, dtype=np.uint32)
     for tree in range(len(roots)):
         node[:] = roots[tree]
         for _ in range(depths[tree]):

@@ -82,8 +82,11 @@ class CompiledTrees:
             raise ValueError(f"expected {self.n_features} features, got shape {features.shape}")
         by_column = np.ascontiguousarray(features.T)
         use_packed = features.dtype == np.float32 and not np.isnan(by_column).any()
-        return raw_scores(by_column, self.baseline, self.feature, self.threshold, self.missing_go_to_left, self.left,
-                          self.right, self.value, self.roots, self.depths, self.packed, use_packed)
+        # The kernel indexes with unsigned integers; the indexes are never negative, so the same bits read
+        # as unsigned are the same numbers (views: nothing is copied).
+        return raw_scores(by_column, self.baseline, self.feature.view(np.uint64), self.threshold,
+                          self.missing_go_to_left, self.left.view(np.uint64), self.right.view(np.uint64), self.value,
+                          self.roots, self.depths, self.packed.view(PACKED_NODE), use_packed)
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         """The classifier's ``predict_proba``: its loss's ``predict_proba`` of the raw scores, step for step."""
@@ -100,7 +103,8 @@ class CompiledTrees:
 LOG_LOSS = {False: "HalfBinomialLoss", True: "HalfMultinomialLoss"}
 
 
-PACKED_NODE = np.dtype([("feature", np.int32), ("threshold", np.float32), ("left", np.int32), ("right", np.int32)])
+# Unsigned indexes (see ``kernels.trees.raw_scores``); models saved with signed ones are read through a view.
+PACKED_NODE = np.dtype([("feature", np.uint32), ("threshold", np.float32), ("left", np.uint32), ("right", np.uint32)])
 
 
 def float32_threshold(threshold: np.ndarray) -> np.ndarray:

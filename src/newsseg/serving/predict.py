@@ -19,11 +19,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsseg.io.reader_base import SINGLE_PAGE_SUFFIXES
 from newsseg.io.writers import FORMATS, WRITERS, OutputSettings, WrittenBatch
 from newsseg.labels import LABELS
-from newsseg.pipeline import Pipeline
+from newsseg.pipeline_settings import read_pipeline_settings
 from newsseg.serving.inputs import (
     DEFAULT_BATCH_SIZE,
     iter_input_batches,
@@ -33,6 +34,9 @@ from newsseg.serving.inputs import (
 )
 from newsseg.serving.runner import InProcessRunner, WorkerRunner
 from newsseg.serving.signals import PredictSignals
+
+if TYPE_CHECKING:  # with workers, this process only hands the model folder on: it never imports the model's stack
+    from newsseg.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -160,12 +164,16 @@ def predict_files(pipeline: Pipeline | Path, inputs: Sequence[Path], output: Pat
     options.check(output)
     workers = options.workers or os.cpu_count() or 1
     threads = options.threads or max(1, (os.cpu_count() or 1) // workers)
-    if not isinstance(pipeline, Pipeline):  # fail before any output is written, naming the folder
+    if isinstance(pipeline, (str, os.PathLike)):  # fail before any output is written, naming the folder
         if workers == 1:
+            from newsseg.pipeline import Pipeline
+
             log.info("loading the model from %s", pipeline)
             pipeline = Pipeline.load(pipeline)
         else:
-            Pipeline.read_settings(pipeline)  # cheap: only the workers load the model
+            # Cheap: only the workers load the model, so they start without waiting for this process to
+            # import numpy, pandas and numba (about a second).
+            read_pipeline_settings(pipeline)
     log.info("labelling in batches of %d documents with %d worker process(es), %d math thread(s) each",
              options.batch_size, workers, threads)
     fmt = options.fmt

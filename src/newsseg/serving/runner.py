@@ -21,13 +21,16 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsseg.features.recurrence import SiteMemory
 from newsseg.io.writers import OutputSettings, WrittenBatch, write_batch
-from newsseg.pipeline import Pipeline
 from newsseg.progress import LOG_FORMAT
 from newsseg.serving.inputs import InputBatch, JsonlLines, WrittenBefore
 from newsseg.serving.signals import PredictSignals
+
+if TYPE_CHECKING:  # imported where a model is used: a parent with workers never loads one
+    from newsseg.features.recurrence import SiteMemory
+    from newsseg.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ class InProcessRunner:
         self._limits.close()
 
     def results(self, batches: Batches) -> Iterator[WrittenBatch]:
+        from newsseg.features.recurrence import SiteMemory
+
         memory = SiteMemory()  # pages of one site seen earlier in the stream: line recurrence
         for batch, before in batches:
             yield label_batch(self.pipeline, memory, self.settings, batch, before)
@@ -97,6 +102,9 @@ def _init_worker(pipeline_dir: str, threads: int, output: OutputSettings, log_le
     os.environ["OMP_NUM_THREADS"] = str(threads)
     # Workers parse the input: their warnings (undecodable bytes) look as the parent's would.
     logging.basicConfig(level=log_level, format=LOG_FORMAT)
+    from newsseg.features.recurrence import SiteMemory
+    from newsseg.pipeline import Pipeline
+
     try:
         _WorkerState.pipeline = Pipeline.load(pipeline_dir)
     except Exception as exc:  # noqa: BLE001 - reported to the parent with the first batch
@@ -185,7 +193,7 @@ class WorkerRunner:
         return self
 
     def _start(self) -> None:
-        if isinstance(self.pipeline, Pipeline):
+        if not isinstance(self.pipeline, (str, os.PathLike)):  # a loaded Pipeline: saved for the workers to load
             pipeline_dir = tempfile.mkdtemp(prefix="newsseg-predict-")
             self.folders.append(pipeline_dir)
             self.pipeline.save(pipeline_dir)
