@@ -65,8 +65,6 @@ CJK_CHARS_PER_WORD = 2
 def cjk_word_equivalents(texts: list[str]) -> np.ndarray:
     """Per text, words that white space does not separate: its CJK characters / CJK_CHARS_PER_WORD (0 for
     ASCII text, which is not scanned). Without it a Chinese paragraph counted as one word, like a menu item."""
-    if _CJK_RE.search("\n".join(texts)) is None:  # most batches: one scan instead of one per non-ASCII line
-        return np.zeros(len(texts), dtype=np.int64)
     return np.array([0 if text.isascii() else len(_CJK_RE.findall(text)) // CJK_CHARS_PER_WORD for text in texts],
                     dtype=np.int64)
 
