@@ -179,15 +179,10 @@ class Pipeline:
             "decoder": self.decoder.name, "metadata": self.metadata,
         }, indent=2, default=str))
 
-    @staticmethod
-    def read_settings(path: Path | str) -> dict:
-        """The folder's ``pipeline.json``, checked against this newsseg (cheap: loads no model)."""
-        return read_pipeline_settings(path)
-
     @classmethod
     def load(cls, path: Path | str) -> "Pipeline":
         path = Path(path)
-        settings = cls.read_settings(path)
+        settings = read_pipeline_settings(path)
         with open(path / "decoder.pkl", "rb") as fh:
             decoder = pickle.load(fh)
         pipeline = cls(load_model_dir(path / "model", settings["family"]), decoder, settings["segmenter"],
