@@ -258,7 +258,7 @@ def predict_cmd(
     batch_size: int = typer.Option(64, metavar="N", help="documents labelled together"),  # predict.DEFAULT_BATCH_SIZE
     workers: int = typer.Option(0, metavar="N",
                                 help="worker processes (0: one per core; 1 for a single .txt or .html file or "
-                                     "inputs under 12 MB, where starting workers costs more than it saves)"),
+                                     "inputs under 6 MB, where starting workers costs more than it saves)"),
     resume: bool = typer.Option(False, "--resume", help="continue an interrupted run (jsonl with -o) from its "
                                                         "partial output; the result is that of an uninterrupted run"),
     threads: int = typer.Option(0, metavar="N",

@@ -86,10 +86,11 @@ def is_single_page(inputs: Sequence[Path]) -> bool:
     return len(inputs) == 1 and inputs[0].suffix.lower() in SINGLE_PAGE_SUFFIXES
 
 
-# Below this many bytes of input (on disk), one process labels it about as soon as two: two workers start in
-# 3.7 s against 2.2 s for one process, and label 6.6 MB/s against 3.5, so they catch up at about 11 MB of
-# text (this 2-core machine, FakeNewsCorpus pages: BENCHMARKS.md, "End to end").
-ONE_WORKER_BELOW_BYTES = 12_000_000
+# Below this many bytes of input (on disk), one process labels it about as soon as two: on 1 MB of text two
+# workers took 2.8 s against 2.5 s for one process, on 3 MB 3.1 s against 2.9, on 6 MB 3.5 s each (this
+# 2-core machine, FakeNewsCorpus pages, whole commands; BENCHMARKS.md, "End to end"). It was 12 MB while
+# this process imported the model's libraries before starting the workers.
+ONE_WORKER_BELOW_BYTES = 6_000_000
 
 
 def default_workers(inputs: Sequence[Path]) -> int:
