@@ -88,7 +88,7 @@ def is_single_page(inputs: Sequence[Path]) -> bool:
 
 # Below this many bytes of input (on disk), one process labels it about as soon as two: on 1 MB of text two
 # workers took 2.8 s against 2.5 s for one process, on 3 MB 3.1 s against 2.9, on 6 MB 3.5 s each (this
-# 2-core machine, FakeNewsCorpus pages, whole commands; BENCHMARKS.md, "End to end"). It was 12 MB while
+# 2-core machine, FakeNewsCorpus pages, whole commands; BENCHMARKS.md, "End to end again"). It was 12 MB while
 # this process imported the model's libraries before starting the workers.
 ONE_WORKER_BELOW_BYTES = 6_000_000
 
