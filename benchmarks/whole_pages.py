@@ -93,11 +93,15 @@ def run(folds: int = 5, silver_weight: float = 1.0, with_silver: bool = True, wh
     base = pd.concat([frame_of(bundled), frame_of(dragnet, 0.5), frame_of(fnc, 2.0)], ignore_index=True)
     pages = frame_of(docs, silver_weight)
     # The training folds' pages under the setting; the held-out pages keep the default labels.
-    training_docs = list(read_documents("html_reference", PAGES, ReaderOptions(credit_lines=credit_lines)))
-    training_pages = frame_of(training_docs, silver_weight)
+    def pages_under(setting: str) -> list:  # flattening the pages again only where a setting changes labels
+        return docs if setting == "news_body" else list(
+            read_documents("html_reference", PAGES, ReaderOptions(credit_lines=setting)))
+
+    training_docs = pages_under(credit_lines)
+    training_pages = pages if training_docs is docs else frame_of(training_docs, silver_weight)
     leave_out_lines_of = leave_out_lines_of or credit_lines
-    changed = changed_lines(docs, training_docs if leave_out_lines_of == credit_lines else list(
-        read_documents("html_reference", PAGES, ReaderOptions(credit_lines=leave_out_lines_of))))
+    changed = changed_lines(docs, training_docs if leave_out_lines_of == credit_lines else
+                            pages_under(leave_out_lines_of))
     log(f"  {len(changed)} lines labelled otherwise under {leave_out_lines_of} (training: {credit_lines})")
     pooled: dict[str, list] = {}
     order = []
