@@ -29,6 +29,9 @@ CUE_LINES = [
     "ſort by newest", "Two centſ", "Dİscussion", "upvote", "Trac\u212aback", "pıngback", "Stocks fell 3% on Monday",
     "Liked this", "liked this a lot, more than anything else I read this week in the paper", "Éloge: reply",
     "Replies", "commenting", "x comments", "xcomments", "sort\tby", "Join the discussion", "Leave a Reply",
+    # eight words and two CJK characters: ten white-space words, eleven with the characters counted as a word
+    "Comments Comments Comments Comments Comments Comments Comments Comments \u3400 \u3400",
+    "Comments Comments Comments Comments Comments Comments Comments \u3400\u3400",
 ]
 
 
