@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from newsseg.kernels import numba
-from newsseg.features.page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
+from newsseg.features.page_structure import PAGE_STRUCTURE_COLUMNS, continues_on_next_line, page_structure
 
 MENU = ["Home", "News", "Sport", "Money", "Help", "Sign in"]
 HEADLINES = ["Council Approves New Bus Lanes On Coast Road", "Teacher Wins Award For School Garden",
@@ -59,7 +59,36 @@ def test_compiled_and_plain_loops_agree(monkeypatch):
     rng = np.random.default_rng(3)
     n = 400
     args = (rng.integers(0, 40, n), rng.random(n) < 0.5, rng.random(n), [0, 7, 7, 150, 399, 400])
+    continued = rng.random(n) < 0.3
     monkeypatch.setenv("NEWSSEG_NO_JIT", "")
-    compiled = page_structure(*args)
+    compiled = page_structure(*args, continued=continued)
     monkeypatch.setenv("NEWSSEG_NO_JIT", "1")
-    assert np.array_equal(compiled, page_structure(*args))
+    assert np.array_equal(compiled, page_structure(*args, continued=continued))
+
+
+WRAPPED_ARTICLE = ["The harbour board voted on Tuesday to close the old ferry pier for",
+                   "repairs until spring. Engineers found that two of the pier's wooden",
+                   "piles had rotted through below the waterline, and the chair said",
+                   "passengers could not be allowed to walk on it as it is now."]
+
+
+def test_a_hard_wrapped_paragraph_is_prose_for_the_main_block():
+    page = MENU + WRAPPED_ARTICLE + ["Most read"] + HEADLINES
+    words = [len(line.split()) for line in page]
+    terminal = [line.endswith((".", "!", "?")) for line in page]
+    starts_lower = [line[:1].islower() for line in page]
+    title_case = [sum(w[0].isupper() for w in line.split()) / len(line.split()) for line in page]
+    bounds = [0, len(page)]
+    continued = continues_on_next_line(np.array(starts_lower), np.array(terminal), bounds)
+    assert [page[i] for i in np.flatnonzero(continued)] == WRAPPED_ARTICLE[:3]
+    without = dict(zip(PAGE_STRUCTURE_COLUMNS, page_structure(words, terminal, title_case, bounds).T))
+    with_wrapping = dict(zip(PAGE_STRUCTURE_COLUMNS, page_structure(words, terminal, title_case, bounds,
+                                                                    continued=continued).T))
+    # without the wrapping only the closing line ends like a sentence; with it the whole paragraph is the block
+    assert [page[i] for i in np.flatnonzero(without["in_main_block"])] == WRAPPED_ARTICLE[3:]
+    assert [page[i] for i in np.flatnonzero(with_wrapping["in_main_block"])] == WRAPPED_ARTICLE
+
+
+def test_a_page_last_line_runs_on_into_nothing():
+    starts_lower, terminal = np.array([False, True, True, True]), np.zeros(4, dtype=bool)
+    assert continues_on_next_line(starts_lower, terminal, [0, 2, 4]).tolist() == [True, False, True, False]

@@ -127,3 +127,20 @@ def test_config_validates_the_share():
     for bad in (-0.1, 1.5):
         with pytest.raises(ValueError):
             ComposeConfig(whole_page_share=bad)
+
+
+def test_some_sites_wrap_their_articles_and_comments_as_plain_text():
+    rng = random.Random(3)
+    templates = [random_template(rng) for _ in range(200)]
+    wrapped = [t for t in templates if t.layout["wrap_width"]]
+    assert 10 <= len(wrapped) <= 50  # WRAPPED_SITE_SHARE of the sites
+    template = wrapped[0]
+    width = template.layout["wrap_width"]
+    page = render_page(template, source(1), [story_of(source(2))], random.Random(1))
+    body = [text for text, label in lines(page) if label == "news_body"]
+    paragraph = source(1).text.split("\n\n")[2]
+    assert len(paragraph) > width and " ".join(body).find(paragraph) >= 0  # its lines, in order, are the paragraph
+    assert all(len(line) <= width for line in body)
+    # no blank line inside a wrapped paragraph: its lines follow each other in the text
+    first = next(i for i, line in enumerate(body) if paragraph.startswith(line))
+    assert f"{body[first]}\n{body[first + 1]}" in page.text

@@ -9,12 +9,14 @@ on a real crawl; only the article, its comments, the breadcrumb and the story li
 story lists are made of other articles of the stream (their headlines and first sentences). All text
 here is ours. Labels follow ../shared/data/LABELS.md: chrome and story lists `other`, copyright and
 cookie notices `disclaimer`, promotions and "Advertisement" markers `ad` (LABELS.md lists "Advertisements"
-under ad, as the ad pool does).
+under ad, as the ad pool does). A share of the sites (``WRAPPED_SITE_SHARE``) show their articles and comments
+as plain text wrapped at a fixed width.
 """
 
 from __future__ import annotations
 
 import random
+import textwrap
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -52,6 +54,11 @@ from newsseg.data.site_furniture import (
 from newsseg.text.documents import Document
 
 Line = tuple[str, str]  # (text, label)
+
+# Some sites' pages flatten as plain text wrapped at a fixed width (RFCs, mailing-list archives, preformatted
+# pages): every paragraph of the article and of the comments broken over lines of at most this many characters.
+WRAPPED_SITE_SHARE = 0.15
+WRAP_WIDTHS = (60, 80)
 
 @dataclass
 class SiteTemplate:
@@ -236,6 +243,9 @@ def random_template(rng: random.Random, taken_domains: Optional[set] = None) -> 
         gap=rng.choice([0.05, 0.1, 0.2]),
         scale=scale,
     )
+    # Drawn apart from the page's other choices, so that the sites not wrapped keep their pages as they were.
+    wrap_rng = random.Random(f"wrap:{domain}")
+    layout["wrap_width"] = wrap_rng.randint(*WRAP_WIDTHS) if wrap_rng.random() < WRAPPED_SITE_SHARE else 0
     fill = lambda lines: [(_fmt(t, **values), label) for t, label in lines]  # noqa: E731
     return SiteTemplate(name, domain, owner, sections, fill(header), fill(sidebar), footer, fill(after_article),
                         share_bar, layout)
@@ -300,6 +310,14 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
         for text, label in lines:
             page.add(text, label, gap)
 
+    def add_paragraph(text: str, label: str, gap: float) -> None:
+        """A paragraph of the article or a comment: one line, or on a plain-text site lines of at most
+        ``wrap_width`` characters with no blank line between them."""
+        width = layout.get("wrap_width")  # absent in templates made before sites were wrapped
+        lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) if width else [text]
+        for k, line in enumerate(lines or [text]):
+            page.add(line, label, gap if k == len(lines) - 1 else 0.0)
+
     def most_read() -> None:
         if layout["most_read"]:
             add(_story_lines(rng, stories, layout["most_read_header"], layout["numbered_most_read"], False,
@@ -326,7 +344,7 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
         if i == link_slot:
             page.add(f"{rng.choice(['Read more:', 'Related:', 'See also:', 'READ MORE:'])} "
                      f"{rng.choice(stories).headline}", "other")
-        page.add(line, "news_body", gap=0.6)
+        add_paragraph(line, "news_body", gap=0.6)
         if i == min(1, len(article) - 1):  # the share bar and read time under the headline and byline
             if layout["read_time"]:
                 page.add(f"{rng.randint(2, 12)} min read", "other")
@@ -339,7 +357,7 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
         if comment_chrome and rng.random() < 0.97:  # a thread is nearly always announced
             page.add(rng.choice(comment_chrome), "other")
         for text, label in comments:
-            page.add(text, label, gap=0.5)
+            add_paragraph(text, label, gap=0.5)
     if layout["related"]:
         header = _fmt(layout["related_header"], site=template.name, section=section)
         add(_story_lines(rng, stories, header, False, layout["related_teasers"], rng.randint(3, 8),

@@ -40,7 +40,7 @@ from newsseg.features.line_stats import (
     prose_structure,
     segments_since_comment_header,
 )
-from newsseg.features.page_structure import PAGE_STRUCTURE_COLUMNS, page_structure
+from newsseg.features.page_structure import PAGE_STRUCTURE_COLUMNS, continues_on_next_line, page_structure
 from newsseg.features.recurrence import BoilerplateIndex, page_shape_repeats, site_recurrence
 from newsseg.text.phrase_lists import count_phrase_lists
 
@@ -61,9 +61,9 @@ LAYOUT_FEATURE_NAMES = (
 
 
 # Bumped when a feature keeps its name but changes meaning (2: the narrow comment cues; 3: the page-structure
-# columns, CJK words and sentence endings), so that a model trained on the old meaning is refused instead of
-# quietly mis-predicting.
-LAYOUT_FEATURES_VERSION = 3
+# columns, CJK words and sentence endings; 4: hard-wrapped lines count as prose for the main block), so that a
+# model trained on the old meaning is refused instead of quietly mis-predicting.
+LAYOUT_FEATURES_VERSION = 4
 
 
 def check_layout_features(model) -> None:
@@ -147,8 +147,11 @@ def layout_features(frame: pd.DataFrame, index: Optional[BoilerplateIndex] = Non
     }
     structure = prose_structure(texts, doc_ids, is_cue, words, columns["terminal_punct"], columns["ends_colon"])
     columns.update(zip(PROSE_STRUCTURE_COLUMNS, structure.T))
+    bounds = document_bounds(doc_ids)
+    terminal = columns["terminal_punct"].astype(bool)
     columns.update(zip(PAGE_STRUCTURE_COLUMNS, page_structure(
-        words, columns["terminal_punct"].astype(bool), columns["title_case_ratio"], document_bounds(doc_ids)).T))
+        words, terminal, columns["title_case_ratio"], bounds,
+        continued=continues_on_next_line(columns["starts_lower"], terminal, bounds)).T))
     return np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in LAYOUT_FEATURE_NAMES]
                            ).astype(np.float32)
 

@@ -8,7 +8,7 @@ from newsseg.kernels import compiled
 
 
 @compiled
-def page_structure_loop(words, terminal, title_case_ratio, bounds, prose_words, non_prose_cost, short_line_words,
+def page_structure_loop(words, terminal, continued, title_case_ratio, bounds, prose_words, non_prose_cost, short_line_words,
                         headline_min_words, headline_max_words, headline_window, wide_window, distance_scale):
     """``features.page_structure.page_structure`` over per-line arrays (compiled: a Python loop per line cost a
     tenth of the features). Plain twin: this loop run as Python (``kernels.python_version``)."""
@@ -18,7 +18,7 @@ def page_structure_loop(words, terminal, title_case_ratio, bounds, prose_words, 
     prose = np.zeros(n, dtype=np.int64)
     short = np.zeros(n, dtype=np.int64)
     for i in range(n):
-        prose[i] = 1 if terminal[i] and words[i] >= prose_words else 0
+        prose[i] = 1 if (terminal[i] or continued[i]) and words[i] >= prose_words else 0
         short[i] = 1 if words[i] < short_line_words else 0
     for i in range(n):
         if not terminal[i] and headline_min_words <= words[i] <= headline_max_words and title_case_ratio[i] >= 0.5:
@@ -34,7 +34,7 @@ def page_structure_loop(words, terminal, title_case_ratio, bounds, prose_words, 
         for i in range(start, end):
             if total <= 0:
                 total, run_start = 0, i
-            total += words[i] if terminal[i] and words[i] >= prose_words else -non_prose_cost
+            total += words[i] if prose[i] else -non_prose_cost
             if total > best:
                 best, block_start, block_end = total, run_start, i + 1
         for i in range(start, end):
