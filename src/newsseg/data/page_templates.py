@@ -16,8 +16,8 @@ as plain text wrapped at a fixed width.
 from __future__ import annotations
 
 import random
-import textwrap
 import re
+import textwrap
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
@@ -59,6 +59,7 @@ Line = tuple[str, str]  # (text, label)
 # pages): every paragraph of the article and of the comments broken over lines of at most this many characters.
 WRAPPED_SITE_SHARE = 0.15
 WRAP_WIDTHS = (60, 80)
+
 
 @dataclass
 class SiteTemplate:

@@ -8,8 +8,9 @@ from newsseg.kernels import compiled
 
 
 @compiled
-def page_structure_loop(words, terminal, continued, title_case_ratio, bounds, prose_words, non_prose_cost, short_line_words,
-                        headline_min_words, headline_max_words, headline_window, wide_window, distance_scale):
+def page_structure_loop(words, terminal, continued, title_case_ratio, bounds, prose_words, non_prose_cost,
+                        short_line_words, headline_min_words, headline_max_words, headline_window, wide_window,
+                        distance_scale):
     """``features.page_structure.page_structure`` over per-line arrays (compiled: a Python loop per line cost a
     tenth of the features). Plain twin: this loop run as Python (``kernels.python_version``)."""
     n = len(words)
