@@ -32,15 +32,13 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT.parent / "shared" / "data" / "real"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from generalisation import MODEL_SPECS, frame_of, load_sources  # noqa: E402
+from generalisation import MODEL_SPECS, frame_of, load_sources, silver_frame  # noqa: E402
 from newsseg.config import DecoderConfig  # noqa: E402
 from newsseg.evaluation import evaluate_body, evaluate_labels  # noqa: E402
 from newsseg.features.line_stats import comment_cue_before  # noqa: E402
-from newsseg.io.readers import read_documents  # noqa: E402
 from newsseg.labels import LABELS  # noqa: E402
 from newsseg.models import build_model  # noqa: E402
 from newsseg.models.decoders import build_decoder  # noqa: E402
@@ -63,9 +61,8 @@ def apply_ablations(no_wrapped_sites: bool, no_wrapped_prose: bool) -> None:
 def joint_frame() -> pd.DataFrame:
     """Every source's segment rows with columns ``source`` and ``fold`` (site-grouped, per source)."""
     bundled, fnc, dragnet = load_sources(whole_page_share=0.5)
-    pages = read_documents("html_reference", REAL / "readability_pages.jsonl")
     parts = {"bundled": frame_of(bundled), "dragnet": frame_of(dragnet, 0.5), "fnc": frame_of(fnc, 2.0),
-             "readability": frame_of(pages, 1.0)}
+             "readability": silver_frame(1.0)}
     frames = []
     for source, frame in parts.items():
         frame = frame.assign(source=source, fold=-1)

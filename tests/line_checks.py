@@ -4,9 +4,9 @@ replaced, the per-line functions), shared by the unit tests and the real-data te
 import re
 
 from newsseg.features import cues
-from newsseg.features.cues import COMMENT_CUE_MAX_WORDS, COMMENT_CUE_RE, COMMENT_HEADER_RE, URL_MARKERS
+from newsseg.features.cues import URL_MARKERS, is_comment_cue
 from newsseg.features.line_forms import LineForms, line_key
-from newsseg.features.line_stats import cjk_word_equivalents, cue_flags
+from newsseg.features.line_stats import cue_flags
 from newsseg.text.phrase_lists import PhraseList
 from newsseg.text.segmentation import normalize_for_model
 
@@ -68,16 +68,10 @@ def check_url_markers(texts: list[str], monkeypatch) -> None:
         assert URL_MARKERS.found(texts).tolist() == expected
 
 
-def comment_cue_reference(text: str) -> bool:
-    """``cues.is_comment_cue`` with a CJK line's characters counted as words, as ``cue_flags`` counts them."""
-    words = len(text.split()) + int(cjk_word_equivalents([text])[0])
-    return bool(COMMENT_HEADER_RE.search(text)) or (words <= COMMENT_CUE_MAX_WORDS and bool(COMMENT_CUE_RE.search(text)))
-
-
 def check_cues(texts: list[str], monkeypatch) -> None:
-    """``cue_flags`` (compiled and plain) against ``comment_cue_reference`` line by line, with the cue lines
-    after them, on a single document and on one document per line."""
-    expected = [comment_cue_reference(text) for text in texts]
+    """``cue_flags`` (compiled and plain) against ``is_comment_cue`` line by line, with the cue lines after
+    them, on a single document and on one document per line."""
+    expected = [is_comment_cue(text) for text in texts]
     for no_jit in ("", "1"):
         monkeypatch.setenv("NEWSSEG_NO_JIT", no_jit)
         is_cue, before = cue_flags(texts, ["page"] * len(texts))

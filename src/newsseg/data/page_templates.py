@@ -314,9 +314,10 @@ def render_page(template: SiteTemplate, source: Document, stories: list[Story], 
     def add_paragraph(text: str, label: str, gap: float) -> None:
         """A paragraph of the article or a comment: one line, or on a plain-text site lines of at most
         ``wrap_width`` characters with no blank line between them."""
-        width = layout.get("wrap_width")  # absent in templates made before sites were wrapped
-        lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) if width else [text]
-        for k, line in enumerate(lines or [text]):
+        width = layout["wrap_width"]
+        wrapped = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) if width else []
+        lines = wrapped or [text]
+        for k, line in enumerate(lines):
             page.add(line, label, gap if k == len(lines) - 1 else 0.0)
 
     def most_read() -> None:

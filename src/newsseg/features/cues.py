@@ -183,9 +183,23 @@ def _is_agency_credit(line: str) -> bool:
             and all(0 < len(part.split()) <= AGENCY_CREDIT_PART_MAX_WORDS for part in parts))
 
 
+# Chinese, Japanese and Korean ideographs and kana: text without spaces between words.
+CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# About two such characters say what one English word does.
+CJK_CHARS_PER_WORD = 2
+
+
+def cjk_words(text: str) -> int:
+    """Words of ``text`` that white space does not separate: its CJK characters / CJK_CHARS_PER_WORD (0 for
+    ASCII text, which is not scanned)."""
+    return 0 if text.isascii() else len(CJK_RE.findall(text)) // CJK_CHARS_PER_WORD
+
+
 def is_comment_cue(text: str) -> bool:
+    """A comment-section cue: a comment header, or a short line (a CJK line's characters counted as words, as
+    the layout features count them) that COMMENT_CUE_RE finds something in."""
     return bool(COMMENT_HEADER_RE.search(text)) or (
-        len(text.split()) <= COMMENT_CUE_MAX_WORDS and bool(COMMENT_CUE_RE.search(text)))
+        len(text.split()) + cjk_words(text) <= COMMENT_CUE_MAX_WORDS and bool(COMMENT_CUE_RE.search(text)))
 
 
 def might_be_comment_cue(text: str, cue_word_count: int) -> bool:

@@ -6,7 +6,6 @@ loop (``kernels.line_stats``) and a plain path that gives the same result.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Optional
 
 import numpy as np
@@ -22,6 +21,7 @@ from newsseg.features.cues import (
     TERMINAL_ENDINGS,
     TERMINAL_RE,
     caseless_lines,
+    cjk_words,
     might_be_comment_cue,
 )
 from newsseg.features.line_forms import lowered_model_text, model_text
@@ -56,17 +56,10 @@ def char_class_counts(texts: list[str]) -> np.ndarray:
     return np.column_stack([(cumulative[:, ends] - cumulative[:, starts]).T, ends - starts])
 
 
-# Chinese, Japanese and Korean ideographs and kana: text without spaces between words.
-_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-# About two such characters say what one English word does.
-CJK_CHARS_PER_WORD = 2
-
-
 def cjk_word_equivalents(texts: list[str]) -> np.ndarray:
-    """Per text, words that white space does not separate: its CJK characters / CJK_CHARS_PER_WORD (0 for
-    ASCII text, which is not scanned). Without it a Chinese paragraph counted as one word, like a menu item."""
-    return np.array([0 if text.isascii() else len(_CJK_RE.findall(text)) // CJK_CHARS_PER_WORD for text in texts],
-                    dtype=np.int64)
+    """Per text, ``cues.cjk_words``: words that white space does not separate. Without them a Chinese paragraph
+    counted as one word, like a menu item."""
+    return np.array([cjk_words(text) for text in texts], dtype=np.int64)
 
 
 def ends_like_sentence(texts: list[str]) -> np.ndarray:
@@ -118,8 +111,7 @@ def cue_flags(texts: list[str], doc_ids: list[str], lowered: Optional[list[str]]
               word_counts: Optional[np.ndarray] = None, cue_word_counts: Optional[np.ndarray] = None,
               is_header: Optional[np.ndarray] = None,
               caseless: Optional[list[bool]] = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: is it a comment cue (``is_comment_cue``; a CJK line's characters count as words, as in the layout
-    features), and is an earlier line of its document one.
+    """Per line: is it a comment cue (``is_comment_cue``), and is an earlier line of its document one.
     ``lowered``, ``word_counts`` (white-space words plus ``cjk_word_equivalents``, as the layout features
     count them), ``cue_word_counts`` (``COMMENT_CUE_WORDS`` in the lower-cased line), ``is_header`` (``COMMENT_HEADER_RE`` finds something), ``caseless``
     (``caseless_lines``): per line, when the caller has them."""
